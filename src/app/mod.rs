@@ -1,0 +1,169 @@
+//! The only module that knows both Slint and the rest: builds the window from a [`Config`],
+//! wires callbacks, and keeps the UI thread free of blocking work.
+
+mod session;
+
+use std::rc::Rc;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use crate::config::{Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme};
+use crate::ui::{
+    AppWindow, DossierAdapter, KioskState, PrinterState, QueueAdapter, ScreenOrientation,
+    ServerState, ServiceItem,
+};
+
+pub use session::Session;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot open the kiosk window: {0}")]
+    Platform(#[from] slint::PlatformError),
+}
+
+/// The running kiosk UI: the window plus the timers and state that drive it.
+pub struct Kiosk {
+    window: AppWindow,
+    session: Rc<Session>,
+    _clock: slint::Timer,
+}
+
+impl Kiosk {
+    /// Builds the window for `config`. Needs a Slint platform (a real backend, or the testing one).
+    pub fn new(config: &Config) -> Result<Self, AppError> {
+        let window = AppWindow::new()?;
+        let state = window.global::<KioskState>();
+        state.set_office_name(config.kiosk.office_name.clone().into());
+        state.set_office_address(config.kiosk.office_address.clone().into());
+        state.set_kiosk_id(config.kiosk.id.clone().into());
+        state.set_english_available(config.kiosk.languages.contains(&Language::En));
+        state.set_orientation(match config.ui.orientation {
+            Orientation::Auto => ScreenOrientation::Auto,
+            Orientation::Landscape => ScreenOrientation::Landscape,
+            Orientation::Portrait => ScreenOrientation::Portrait,
+        });
+        state.set_server_state(match config.server.endpoint {
+            ServerEndpoint::NotConfigured => ServerState::NotConfigured,
+            ServerEndpoint::Remote(_) => ServerState::NotConnected,
+        });
+        state.set_printer_state(match config.printer.transport {
+            PrinterTransport::Preview { .. } => PrinterState::Preview,
+            _ => PrinterState::NotConnected,
+        });
+        window
+            .global::<DossierAdapter>()
+            .set_server_configured(config.server.endpoint != ServerEndpoint::NotConfigured);
+        window
+            .global::<crate::ui::Theme>()
+            .set_high_contrast(config.ui.theme == Theme::HighContrast);
+        state.on_drop_last(|text| {
+            let mut text = text.to_string();
+            text.pop();
+            SharedString::from(text)
+        });
+
+        let session = Session::start(&window, config);
+        let clock = start_clock(&window, session.clone());
+
+        let services = Rc::new(VecModel::<ServiceItem>::default());
+        window
+            .global::<QueueAdapter>()
+            .set_services(ModelRc::from(services.clone()));
+        let fill_services = {
+            let config_services = config.queue.services.clone();
+            move |lang: Language| {
+                services.set_vec(
+                    config_services
+                        .iter()
+                        .map(|s| ServiceItem {
+                            name: match lang {
+                                Language::Vi => s.name_vi.clone(),
+                                Language::En => s.name_en.clone(),
+                            }
+                            .into(),
+                            prefix: s.prefix.clone().into(),
+                            priority_allowed: s.priority_allowed,
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            }
+        };
+        fill_services(session.language());
+        session.on_language_change(Box::new(fill_services));
+
+        Ok(Self {
+            window,
+            session,
+            _clock: clock,
+        })
+    }
+
+    pub fn window(&self) -> &AppWindow {
+        &self.window
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+}
+
+/// Refreshes the clock and date on screen every second.
+fn start_clock(window: &AppWindow, session: Rc<Session>) -> slint::Timer {
+    let update = {
+        let weak = window.as_weak();
+        move || {
+            if let Some(window) = weak.upgrade() {
+                let now = crate::clock::now();
+                let state = window.global::<KioskState>();
+                state.set_clock(crate::clock::time_text(&now).into());
+                state.set_date(crate::clock::date_text(&now, session.language()).into());
+            }
+        }
+    };
+    update();
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        std::time::Duration::from_secs(1),
+        update,
+    );
+    timer
+}
+
+/// Opens the kiosk and runs it until the window closes.
+pub fn run(config: &Config, windowed: bool) -> Result<(), AppError> {
+    select_backend(config)?;
+    let kiosk = Kiosk::new(config)?;
+    let fullscreen = config.ui.fullscreen && !windowed;
+    kiosk
+        .window
+        .global::<KioskState>()
+        .set_hide_cursor(config.ui.hide_cursor && fullscreen);
+    kiosk.window.window().set_fullscreen(fullscreen);
+    tracing::info!(
+        kiosk = %config.kiosk.id,
+        fullscreen,
+        renderer = ?config.ui.renderer,
+        "kiosk window opening"
+    );
+    kiosk.window.run()?;
+    tracing::info!("kiosk window closed");
+    Ok(())
+}
+
+/// Picks the renderer from `[ui] renderer`; `SLINT_BACKEND` in the environment still wins, so a
+/// technician can try another one without editing the config.
+fn select_backend(config: &Config) -> Result<(), AppError> {
+    if std::env::var_os("SLINT_BACKEND").is_some() {
+        return Ok(());
+    }
+    let renderer = match config.ui.renderer {
+        Renderer::Software => "software",
+        Renderer::Femtovg => "femtovg",
+    };
+    slint::BackendSelector::new()
+        .backend_name("winit".into())
+        .renderer_name(renderer.into())
+        .select()?;
+    Ok(())
+}

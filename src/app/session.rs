@@ -1,0 +1,126 @@
+//! One citizen's session: the idle timer, the language, and clearing everything they typed.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+use crate::config::{Config, Language};
+use crate::ui::{AppWindow, CatalogAdapter, DossierAdapter, FeedbackAdapter, KioskState, Page};
+
+type LanguageListener = Box<dyn Fn(Language)>;
+
+pub struct Session {
+    window: slint::Weak<AppWindow>,
+    default_language: Language,
+    language: Cell<Language>,
+    idle: slint::Timer,
+    idle_timeout: Duration,
+    language_listeners: RefCell<Vec<LanguageListener>>,
+}
+
+impl Session {
+    pub(super) fn start(window: &AppWindow, config: &Config) -> Rc<Self> {
+        let default_language = config.kiosk.languages.first().copied().unwrap_or(Language::Vi);
+        let session = Rc::new(Self {
+            window: window.as_weak(),
+            default_language,
+            language: Cell::new(default_language),
+            idle: slint::Timer::default(),
+            idle_timeout: config.kiosk.idle_timeout,
+            language_listeners: RefCell::new(Vec::new()),
+        });
+        session.apply_language(default_language);
+
+        let state = window.global::<KioskState>();
+        let weak = Rc::downgrade(&session);
+        state.on_activity(move || {
+            if let Some(s) = weak.upgrade() {
+                s.idle.restart();
+            }
+        });
+        let weak = Rc::downgrade(&session);
+        state.on_navigate(move |page| {
+            if let Some(s) = weak.upgrade() {
+                s.navigate(page);
+            }
+        });
+        let weak = Rc::downgrade(&session);
+        state.on_select_language(move |code| {
+            if let (Some(s), Some(lang)) = (weak.upgrade(), Language::from_code(&code)) {
+                s.apply_language(lang);
+            }
+        });
+        let weak = Rc::downgrade(&session);
+        session.idle.start(
+            slint::TimerMode::SingleShot,
+            session.idle_timeout,
+            move || {
+                if let Some(s) = weak.upgrade() {
+                    s.expire();
+                }
+            },
+        );
+        session
+    }
+
+    pub fn language(&self) -> Language {
+        self.language.get()
+    }
+
+    pub(super) fn on_language_change(&self, listener: LanguageListener) {
+        self.language_listeners.borrow_mut().push(listener);
+    }
+
+    /// Shows `page`; going home clears every input so nothing typed stays on screen.
+    pub fn navigate(&self, page: Page) {
+        let Some(window) = self.window.upgrade() else { return };
+        if page == Page::Home {
+            clear_inputs(&window);
+        }
+        window.global::<KioskState>().set_page(page);
+        self.idle.restart();
+    }
+
+    /// The citizen walked away: back to the home page in the kiosk's first language, inputs gone.
+    fn expire(&self) {
+        let Some(window) = self.window.upgrade() else { return };
+        if window.global::<KioskState>().get_page() != Page::Home {
+            tracing::info!("idle timeout: back to the home page");
+        }
+        clear_inputs(&window);
+        window.global::<KioskState>().set_page(Page::Home);
+        if self.language.get() != self.default_language {
+            self.apply_language(self.default_language);
+        }
+    }
+
+    fn apply_language(&self, lang: Language) {
+        // The .slint sources are Vietnamese; "" selects them, other languages come from the bundle.
+        let bundle = match lang {
+            Language::Vi => "",
+            Language::En => "en",
+        };
+        if let Err(e) = slint::select_bundled_translation(bundle) {
+            tracing::warn!("cannot switch the screen language to {}: {e}", lang.code());
+        }
+        self.language.set(lang);
+        if let Some(window) = self.window.upgrade() {
+            let state = window.global::<KioskState>();
+            state.set_language(lang.code().into());
+            state.set_date(crate::clock::date_text(&crate::clock::now(), lang).into());
+        }
+        for listener in self.language_listeners.borrow().iter() {
+            listener(lang);
+        }
+    }
+}
+
+fn clear_inputs(window: &AppWindow) {
+    window.global::<CatalogAdapter>().set_query("".into());
+    let dossier = window.global::<DossierAdapter>();
+    dossier.set_code("".into());
+    dossier.set_full_keyboard(false);
+    window.global::<FeedbackAdapter>().set_choice(-1);
+}

@@ -1,0 +1,479 @@
+//! Raw config → [`Config`]: ranges, paths, URLs, port names, hours and combinations.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::locate::{self, KeyPath};
+use super::raw::*;
+use super::*;
+
+const BAUD_RATES: [u32; 6] = [9600, 19200, 38400, 57600, 115_200, 230_400];
+const MAX_PRINT_LINE: usize = 48;
+const MAX_PRINT_LINES: usize = 6;
+
+struct Checker<'a> {
+    text: &'a str,
+    base: PathBuf,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, key: &str, message: impl Into<String>, allowed: Option<&str>) {
+        let offset = locate::span_of(self.text, &KeyPath::parse(key)).map_or(0, |s| s.start);
+        let (line, column) = locate::line_col(self.text, offset);
+        self.problems.push(Problem {
+            line,
+            column,
+            key: key.to_string(),
+            message: message.into(),
+            allowed: allowed.map(str::to_string),
+        });
+    }
+
+    fn range(&mut self, key: &str, value: i64, min: i64, max: i64, unit: &str) -> i64 {
+        if !(min..=max).contains(&value) {
+            self.report(
+                key,
+                format!("{value} is out of range"),
+                Some(&format!("{min} to {max} {unit}")),
+            );
+        }
+        value.clamp(min, max)
+    }
+
+    /// Relative paths are taken from the config file's folder, so the kiosk finds the same
+    /// files whatever directory it was started from.
+    fn path(&mut self, key: &str, value: &str) -> PathBuf {
+        if value.trim().is_empty() {
+            self.report(key, "must not be empty", Some("a file or folder path"));
+        }
+        self.base.join(value)
+    }
+
+    fn existing_file(&mut self, key: &str, value: &str) -> Option<PathBuf> {
+        if value.is_empty() {
+            return None;
+        }
+        let path = self.base.join(value);
+        if !path.is_file() {
+            self.report(
+                key,
+                format!("file {} does not exist", path.display()),
+                Some("an existing file, or \"\" for none"),
+            );
+        }
+        Some(path)
+    }
+
+    fn text_field(&mut self, key: &str, value: &str, max_chars: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.report(key, "must not be empty", Some(&format!("1 to {max_chars} characters")));
+        } else if value.chars().count() > max_chars {
+            self.report(key, "is too long", Some(&format!("1 to {max_chars} characters")));
+        }
+        value.to_string()
+    }
+
+    fn print_lines(&mut self, key: &str, lines: &[String]) -> Vec<String> {
+        if lines.len() > MAX_PRINT_LINES {
+            self.report(
+                key,
+                format!("has {} lines", lines.len()),
+                Some(&format!("at most {MAX_PRINT_LINES} lines")),
+            );
+        }
+        for (i, line) in lines.iter().enumerate() {
+            if line.chars().count() > MAX_PRINT_LINE {
+                self.report(
+                    &format!("{key}[{i}]"),
+                    "is wider than the paper",
+                    Some(&format!("at most {MAX_PRINT_LINE} characters per line")),
+                );
+            }
+        }
+        lines.to_vec()
+    }
+}
+
+fn is_identifier(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, Vec<Problem>> {
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let base = std::path::absolute(&base).unwrap_or(base);
+    let mut c = Checker {
+        text,
+        base,
+        problems: Vec::new(),
+    };
+
+    let kiosk = kiosk(&mut c, raw.kiosk);
+    let server = server(&mut c, raw.server);
+    let printer = printer(&mut c, raw.printer);
+    let catalog = CatalogConfig {
+        database: c.path("catalog.database", &raw.catalog.database),
+        sync_interval: Duration::from_secs(
+            60 * c.range("catalog.sync_interval_min", raw.catalog.sync_interval_min, 5, 1440, "minutes")
+                as u64,
+        ),
+    };
+    let queue = queue(&mut c, raw.queue);
+    let ui = UiConfig {
+        fullscreen: raw.ui.fullscreen,
+        orientation: match raw.ui.orientation {
+            RawOrientation::Auto => Orientation::Auto,
+            RawOrientation::Landscape => Orientation::Landscape,
+            RawOrientation::Portrait => Orientation::Portrait,
+        },
+        hide_cursor: raw.ui.hide_cursor,
+        theme: match raw.ui.theme {
+            RawTheme::Standard => Theme::Standard,
+            RawTheme::HighContrast => Theme::HighContrast,
+        },
+        renderer: match raw.ui.renderer {
+            RawRenderer::Software => Renderer::Software,
+            RawRenderer::Femtovg => Renderer::Femtovg,
+        },
+    };
+    let log = log(&mut c, raw.log);
+
+    if c.problems.is_empty() {
+        Ok(Config {
+            source: path.to_path_buf(),
+            kiosk,
+            server,
+            printer,
+            catalog,
+            queue,
+            ui,
+            log,
+        })
+    } else {
+        c.problems.sort_by_key(|p| (p.line, p.column));
+        Err(c.problems)
+    }
+}
+
+fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
+    if !is_identifier(&raw.id, 32) {
+        c.report(
+            "kiosk.id",
+            format!("\"{}\" is not a usable kiosk id", raw.id),
+            Some("1 to 32 letters, digits, - or _ (e.g. \"HCM-Q1-01\")"),
+        );
+    }
+    let office_name = c.text_field("kiosk.office_name", &raw.office_name, 120);
+    let mut languages = Vec::new();
+    for (i, code) in raw.languages.iter().enumerate() {
+        match Language::from_code(code) {
+            Some(lang) if languages.contains(&lang) => {
+                c.report(&format!("kiosk.languages[{i}]"), format!("\"{code}\" is listed twice"), None)
+            }
+            Some(lang) => languages.push(lang),
+            None => c.report(
+                &format!("kiosk.languages[{i}]"),
+                format!("\"{code}\" is not a language the kiosk speaks"),
+                Some("\"vi\", \"en\""),
+            ),
+        }
+    }
+    if raw.languages.is_empty() {
+        c.report("kiosk.languages", "lists no language", Some("[\"vi\"] or [\"vi\", \"en\"]"));
+    }
+    let idle = c.range("kiosk.idle_timeout_s", raw.idle_timeout_s, 15, 600, "seconds");
+    let admin_pin_hash = if raw.admin_pin_hash.is_empty() {
+        None
+    } else {
+        if !crate::pin::is_valid_hash(&raw.admin_pin_hash) {
+            c.report(
+                "kiosk.admin_pin_hash",
+                "is not a PIN hash made by this kiosk",
+                Some("the line printed by `motcua-kiosk hash-pin`, or \"\" to keep the admin screen locked"),
+            );
+        }
+        Some(raw.admin_pin_hash)
+    };
+    KioskConfig {
+        id: raw.id,
+        office_name,
+        office_address: raw.office_address.trim().to_string(),
+        languages,
+        idle_timeout: Duration::from_secs(idle as u64),
+        admin_pin_hash,
+        data_dir: c.path("kiosk.data_dir", &raw.data_dir),
+    }
+}
+
+fn server(c: &mut Checker<'_>, raw: RawServer) -> ServerConfig {
+    let endpoint = if raw.url.trim().is_empty() {
+        ServerEndpoint::NotConfigured
+    } else {
+        match url::Url::parse(raw.url.trim()) {
+            Ok(url) if url.scheme() == "https" => ServerEndpoint::Remote(url),
+            Ok(url) if url.scheme() == "http" && is_loopback(&url) => ServerEndpoint::Remote(url),
+            Ok(url) if url.scheme() == "http" => {
+                c.report(
+                    "server.url",
+                    "plain http would send the kiosk token unencrypted",
+                    Some("an https:// URL (http:// only for 127.0.0.1 or localhost), or \"\" for none"),
+                );
+                ServerEndpoint::Remote(url)
+            }
+            Ok(_) | Err(_) => {
+                c.report(
+                    "server.url",
+                    format!("\"{}\" is not a server address", raw.url),
+                    Some("an https:// URL such as \"https://motcua.example.gov.vn\", or \"\" for none"),
+                );
+                ServerEndpoint::NotConfigured
+            }
+        }
+    };
+    if matches!(endpoint, ServerEndpoint::Remote(_)) && raw.token.trim().is_empty() {
+        c.report(
+            "server.token",
+            "is empty but a server url is set; the server rejects kiosks without a token",
+            Some("the token issued for this kiosk by the central system"),
+        );
+    }
+    let connect = c.range("server.connect_timeout_ms", raw.connect_timeout_ms, 100, 30_000, "milliseconds");
+    let request = c.range("server.request_timeout_ms", raw.request_timeout_ms, 200, 120_000, "milliseconds");
+    if request < connect {
+        c.report(
+            "server.request_timeout_ms",
+            format!("{request} is shorter than connect_timeout_ms ({connect})"),
+            Some("at least connect_timeout_ms"),
+        );
+    }
+    ServerConfig {
+        endpoint,
+        token: Secret::new(raw.token.trim()),
+        connect_timeout: Duration::from_millis(connect as u64),
+        request_timeout: Duration::from_millis(request as u64),
+        ca_file: c.existing_file("server.ca_file", &raw.ca_file),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
+    let transport = match raw.transport {
+        RawTransport::Serial => {
+            let port = raw.port.trim();
+            let valid = (port.starts_with("/dev/") && port.len() > 5 && !port.contains(char::is_whitespace))
+                || (port.len() > 3 && port.starts_with("COM") && port[3..].chars().all(|ch| ch.is_ascii_digit()));
+            if port.is_empty() {
+                c.report(
+                    "printer.port",
+                    "is needed when transport = \"serial\"",
+                    Some("a serial device such as \"/dev/ttyUSB0\" or \"/dev/kiosk-printer\""),
+                );
+            } else if !valid {
+                c.report(
+                    "printer.port",
+                    format!("\"{port}\" is not a serial port name"),
+                    Some("a device path such as \"/dev/ttyUSB0\", \"/dev/ttyS0\" or \"/dev/kiosk-printer\""),
+                );
+            }
+            let baud = u32::try_from(raw.baud).unwrap_or(0);
+            if !BAUD_RATES.contains(&baud) {
+                c.report(
+                    "printer.baud",
+                    format!("{} is not a speed thermal printers use", raw.baud),
+                    Some("9600, 19200, 38400, 57600, 115200, 230400"),
+                );
+            }
+            PrinterTransport::Serial {
+                port: port.to_string(),
+                baud,
+                flow_control: match raw.flow_control {
+                    RawFlowControl::None => FlowControl::None,
+                    RawFlowControl::RtsCts => FlowControl::RtsCts,
+                    RawFlowControl::XonXoff => FlowControl::XonXoff,
+                },
+            }
+        }
+        RawTransport::Tcp => {
+            let address = raw.address.trim();
+            let ok = address
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            if !ok {
+                c.report(
+                    "printer.address",
+                    if address.is_empty() {
+                        "is needed when transport = \"tcp\"".to_string()
+                    } else {
+                        format!("\"{address}\" is not host:port")
+                    },
+                    Some("host:port of a network printer, e.g. \"192.168.1.50:9100\""),
+                );
+            }
+            PrinterTransport::Tcp {
+                address: address.to_string(),
+            }
+        }
+        RawTransport::File => {
+            if raw.path.trim().is_empty() {
+                c.report(
+                    "printer.path",
+                    "is needed when transport = \"file\"",
+                    Some("a device or file path, e.g. \"/dev/usb/lp0\""),
+                );
+            }
+            PrinterTransport::File {
+                path: c.base.join(raw.path.trim()),
+            }
+        }
+        RawTransport::Preview => PrinterTransport::Preview {
+            dir: c.path("printer.preview_dir", &raw.preview_dir),
+        },
+    };
+    if raw.transport != RawTransport::Serial && !raw.port.is_empty() {
+        c.report(
+            "printer.port",
+            "is only used with transport = \"serial\"; remove it or change transport",
+            None,
+        );
+    }
+    let paper_width_dots = match raw.paper_width_dots {
+        384 | 576 => raw.paper_width_dots as u16,
+        other => {
+            c.report(
+                "printer.paper_width_dots",
+                format!("{other} dots is not a paper width the kiosk can lay out"),
+                Some("384 (58 mm paper) or 576 (80 mm paper)"),
+            );
+            576
+        }
+    };
+    let text_mode = match raw.text_mode {
+        RawTextMode::Raster => TextMode::Raster,
+        RawTextMode::Ascii => TextMode::Ascii,
+        RawTextMode::Codepage => {
+            let table = match raw.code_table {
+                RawCodeTable::Wpc1258 => CodeTable::Wpc1258,
+                RawCodeTable::Tcvn3 => CodeTable::Tcvn3,
+            };
+            match raw.code_page {
+                None => {
+                    c.report(
+                        "printer.code_page",
+                        "is needed when text_mode = \"codepage\" (it differs between printer models)",
+                        Some("0 to 255; `motcua-kiosk print-test` prints a chart to find it (often 52 for WPC1258, 30 for TCVN-3)"),
+                    );
+                    TextMode::Raster
+                }
+                Some(n) => TextMode::Codepage {
+                    table,
+                    page: c.range("printer.code_page", n, 0, 255, "") as u8,
+                },
+            }
+        }
+    };
+    PrinterConfig {
+        transport,
+        paper_width_dots,
+        text_mode,
+        header_lines: c.print_lines("printer.header_lines", &raw.header_lines),
+        footer_lines: c.print_lines("printer.footer_lines", &raw.footer_lines),
+        logo: c.existing_file("printer.logo", &raw.logo),
+    }
+}
+
+fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
+    let opening_hours = OpeningHours::parse(&raw.opening_hours).unwrap_or_else(|why| {
+        c.report(
+            "queue.opening_hours",
+            why,
+            Some("comma-separated ranges such as \"07:30-11:30,13:30-17:00\""),
+        );
+        OpeningHours::parse("00:00-24:00").unwrap_or_else(|_| unreachable!("constant hours parse"))
+    });
+    let mut open_days = Vec::new();
+    for (i, day) in raw.open_days.iter().enumerate() {
+        match day.parse::<chrono::Weekday>() {
+            Ok(d) if !open_days.contains(&d) => open_days.push(d),
+            Ok(_) => c.report(&format!("queue.open_days[{i}]"), format!("\"{day}\" is listed twice"), None),
+            Err(_) => c.report(
+                &format!("queue.open_days[{i}]"),
+                format!("\"{day}\" is not a day"),
+                Some("\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\""),
+            ),
+        }
+    }
+    if raw.open_days.is_empty() {
+        c.report("queue.open_days", "lists no day", Some("e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"));
+    }
+    let daily_cap = c.range("queue.daily_cap", raw.daily_cap, 1, 9999, "tickets per service") as u32;
+    if raw.services.is_empty() {
+        c.report(
+            "queue",
+            "has no [[queue.services]]; the kiosk could not issue a ticket while the server is unreachable",
+            Some("one or more [[queue.services]] tables with id, name_vi, name_en, prefix"),
+        );
+    }
+    let mut services: Vec<Service> = Vec::new();
+    for (i, s) in raw.services.into_iter().enumerate() {
+        let key = |field: &str| format!("queue.services[{i}].{field}");
+        if !is_identifier(&s.id, 32) {
+            c.report(&key("id"), format!("\"{}\" is not a usable service id", s.id), Some("1 to 32 letters, digits, - or _"));
+        } else if services.iter().any(|o| o.id == s.id) {
+            c.report(&key("id"), format!("\"{}\" is used by two services", s.id), Some("a different id for every service"));
+        }
+        let prefix_ok = (1..=3).contains(&s.prefix.len()) && s.prefix.chars().all(|ch| ch.is_ascii_uppercase());
+        if !prefix_ok {
+            c.report(
+                &key("prefix"),
+                format!("\"{}\" cannot start a ticket number", s.prefix),
+                Some("1 to 3 capital letters A-Z, e.g. \"HT\" (tickets HT-001...)"),
+            );
+        } else if services.iter().any(|o| o.prefix == s.prefix) {
+            c.report(&key("prefix"), format!("\"{}\" is used by two services", s.prefix), Some("a different prefix for every service"));
+        }
+        let name_vi = c.text_field(&key("name_vi"), &s.name_vi, 60);
+        let name_en = c.text_field(&key("name_en"), &s.name_en, 60);
+        services.push(Service {
+            id: s.id,
+            name_vi,
+            name_en,
+            prefix: s.prefix,
+            priority_allowed: s.priority_allowed,
+        });
+    }
+    QueueConfig {
+        opening_hours,
+        open_days,
+        daily_cap,
+        services,
+    }
+}
+
+fn log(c: &mut Checker<'_>, raw: RawLog) -> LogConfig {
+    if tracing_subscriber::EnvFilter::try_new(&raw.level).is_err() || raw.level.trim().is_empty() {
+        c.report(
+            "log.level",
+            format!("\"{}\" is not a log level", raw.level),
+            Some("\"error\", \"warn\", \"info\", \"debug\", \"trace\""),
+        );
+    }
+    LogConfig {
+        dir: c.path("log.dir", &raw.dir),
+        level: raw.level,
+        keep_days: c.range("log.keep_days", raw.keep_days, 1, 365, "days") as u16,
+    }
+}

@@ -1,0 +1,19 @@
+//! Một Cửa Kiosk: the lobby touchscreen of a Vietnamese one-stop public-service office.
+//!
+//! Module map (one job each; only `app` knows both Slint and the rest):
+//! - [`config`]: `kiosk-config.toml` → validated [`config::Config`], errors with file:line:column.
+//! - [`cli`]: the technician's command line.
+//! - [`logging`]: stderr + daily-rotated log files.
+//! - [`clock`]: office time and dates in Vietnamese and English.
+//! - [`pin`]: the admin PIN hash.
+//! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
+//! - [`ui`]: code generated from `ui/*.slint`.
+#![deny(clippy::unwrap_used)]
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod logging;
+pub mod pin;
+pub mod ui;
