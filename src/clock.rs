@@ -42,8 +42,18 @@ pub fn date_text(t: &DateTime<FixedOffset>, lang: Language) -> String {
 }
 
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn weekday_vi(d: Weekday) -> &'static str {

@@ -9,6 +9,7 @@
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod cli;

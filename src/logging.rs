@@ -39,7 +39,8 @@ pub fn init(config: &LogConfig) -> Result<WorkerGuard, LogError> {
         .build(&config.dir)
         .map_err(|e| folder_error(Box::new(e)))?;
     let (file_writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
     tracing_subscriber::registry()
         .with(filter)
         .with(fmt::layer().with_writer(std::io::stderr))
@@ -64,6 +65,9 @@ pub fn newest_log_file(dir: &Path) -> Option<std::path::PathBuf> {
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("motcua-kiosk")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("motcua-kiosk"))
+        })
         .max()
 }

@@ -1,8 +1,8 @@
 //! The admin PIN: stored in the config only as an Argon2 hash, made by `motcua-kiosk hash-pin`.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
@@ -32,8 +32,11 @@ pub fn hash(pin: &str) -> Result<String, PinError> {
 }
 
 pub fn verify(pin: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// True for an Argon2 PHC string such as the ones [`hash`] makes.

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::config::{Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme};
+use crate::config::{
+    Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme,
+};
 use crate::ui::{
     AppWindow, DossierAdapter, KioskState, PrinterState, QueueAdapter, ScreenOrientation,
     ServerState, ServiceItem,

@@ -22,7 +22,12 @@ pub struct Session {
 
 impl Session {
     pub(super) fn start(window: &AppWindow, config: &Config) -> Rc<Self> {
-        let default_language = config.kiosk.languages.first().copied().unwrap_or(Language::Vi);
+        let default_language = config
+            .kiosk
+            .languages
+            .first()
+            .copied()
+            .unwrap_or(Language::Vi);
         let session = Rc::new(Self {
             window: window.as_weak(),
             default_language,
@@ -75,7 +80,9 @@ impl Session {
 
     /// Shows `page`; going home clears every input so nothing typed stays on screen.
     pub fn navigate(&self, page: Page) {
-        let Some(window) = self.window.upgrade() else { return };
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
         if page == Page::Home {
             clear_inputs(&window);
         }
@@ -85,7 +92,9 @@ impl Session {
 
     /// The citizen walked away: back to the home page in the kiosk's first language, inputs gone.
     fn expire(&self) {
-        let Some(window) = self.window.upgrade() else { return };
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
         if window.global::<KioskState>().get_page() != Page::Home {
             tracing::info!("idle timeout: back to the home page");
         }

@@ -26,11 +26,7 @@ impl OpeningHours {
         spans.sort_unstable();
         for pair in spans.windows(2) {
             if pair[1].0 < pair[0].1 {
-                return Err(format!(
-                    "{} and {} overlap",
-                    Range(pair[0]),
-                    Range(pair[1])
-                ));
+                return Err(format!("{} and {} overlap", Range(pair[0]), Range(pair[1])));
             }
         }
         Ok(Self(spans))
@@ -95,7 +91,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_ranges() {
-        for bad in ["", "7:30-11:30", "07:30", "11:30-07:30", "07:30-11:30,11:00-12:00", "25:00-26:00", "07:60-08:00"] {
+        for bad in [
+            "",
+            "7:30-11:30",
+            "07:30",
+            "11:30-07:30",
+            "07:30-11:30,11:00-12:00",
+            "25:00-26:00",
+            "07:60-08:00",
+        ] {
             assert!(OpeningHours::parse(bad).is_err(), "{bad}");
         }
     }

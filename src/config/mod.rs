@@ -90,7 +90,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "<empty>" } else { "<redacted>" })
+        f.write_str(if self.0.is_empty() {
+            "<empty>"
+        } else {
+            "<redacted>"
+        })
     }
 }
 
@@ -148,7 +152,10 @@ pub enum CodeTable {
 pub enum TextMode {
     /// Text drawn with the bundled font and sent as a picture: right on every printer.
     Raster,
-    Codepage { table: CodeTable, page: u8 },
+    Codepage {
+        table: CodeTable,
+        page: u8,
+    },
     /// Diacritics stripped: the last resort.
     Ascii,
 }
@@ -251,7 +258,10 @@ pub enum ConfigError {
     #[error("no config file found; looked for {}", .tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and "))]
     NotFound { tried: Vec<PathBuf> },
     #[error("{}", Problems::new(.file, .problems))]
-    Invalid { file: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        file: PathBuf,
+        problems: Vec<Problem>,
+    },
 }
 
 impl ConfigError {
@@ -318,7 +328,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         file: path.to_path_buf(),
         problems,
     };
-    let raw: raw::RawConfig = toml::from_str(text).map_err(|e| invalid(vec![from_toml_error(text, &e)]))?;
+    let raw: raw::RawConfig =
+        toml::from_str(text).map_err(|e| invalid(vec![from_toml_error(text, &e)]))?;
     validate::validate(raw, text, path).map_err(invalid)
 }
 
@@ -338,12 +349,12 @@ fn from_toml_error(text: &str, err: &toml::de::Error) -> Problem {
     let key = locate::path_at(text, offset).to_string();
     let message = err.message().trim().replace('\n', " ");
     // serde lists the choices inside the message ("expected one of ..."); lift them out.
-    let (message, allowed) = match message.split_once(", expected one of ") {
+    let (message, allowed) = match message
+        .split_once(", expected one of ")
+        .or_else(|| message.split_once(", expected "))
+    {
         Some((what, choices)) => (what.to_string(), Some(choices.replace('`', "\""))),
-        None => match message.split_once(", expected ") {
-            Some((what, expected)) => (what.to_string(), Some(expected.to_string())),
-            None => (message, None),
-        },
+        None => (message, None),
     };
     Problem {
         line,

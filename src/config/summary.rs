@@ -11,7 +11,11 @@ impl fmt::Display for Summary<'_> {
         let c = self.0;
         writeln!(f, "{} is valid. The kiosk will:", c.source.display())?;
         writeln!(f)?;
-        row(f, "Kiosk", &format!("{} at {}", c.kiosk.id, c.kiosk.office_name))?;
+        row(
+            f,
+            "Kiosk",
+            &format!("{} at {}", c.kiosk.id, c.kiosk.office_name),
+        )?;
         if !c.kiosk.office_address.is_empty() {
             row(f, "", &c.kiosk.office_address)?;
         }
@@ -65,7 +69,10 @@ impl fmt::Display for Summary<'_> {
             PrinterTransport::Tcp { address } => format!("network printer at {address}"),
             PrinterTransport::File { path } => format!("writes to {}", path.display()),
             PrinterTransport::Preview { dir } => {
-                format!("preview: no printer, tickets are saved in {}", dir.display())
+                format!(
+                    "preview: no printer, tickets are saved in {}",
+                    dir.display()
+                )
             }
         };
         row(f, "Printer", &transport)?;
@@ -82,7 +89,11 @@ impl fmt::Display for Summary<'_> {
             &format!(
                 "{} dots wide ({} mm paper), {text}",
                 c.printer.paper_width_dots,
-                if c.printer.paper_width_dots == 384 { 58 } else { 80 }
+                if c.printer.paper_width_dots == 384 {
+                    58
+                } else {
+                    80
+                }
             ),
         )?;
         row(
@@ -119,7 +130,11 @@ impl fmt::Display for Summary<'_> {
                     s.prefix,
                     s.name_vi,
                     s.name_en,
-                    if s.priority_allowed { " (priority tickets)" } else { "" }
+                    if s.priority_allowed {
+                        " (priority tickets)"
+                    } else {
+                        ""
+                    }
                 ),
             )?;
         }
@@ -128,7 +143,11 @@ impl fmt::Display for Summary<'_> {
             "Screen",
             &format!(
                 "{}, orientation {}, cursor {}, {} theme, {} renderer",
-                if c.ui.fullscreen { "fullscreen" } else { "window" },
+                if c.ui.fullscreen {
+                    "fullscreen"
+                } else {
+                    "window"
+                },
                 lower(c.ui.orientation),
                 if c.ui.hide_cursor { "hidden" } else { "shown" },
                 lower(c.ui.theme),

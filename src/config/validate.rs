@@ -68,9 +68,17 @@ impl Checker<'_> {
     fn text_field(&mut self, key: &str, value: &str, max_chars: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
-            self.report(key, "must not be empty", Some(&format!("1 to {max_chars} characters")));
+            self.report(
+                key,
+                "must not be empty",
+                Some(&format!("1 to {max_chars} characters")),
+            );
         } else if value.chars().count() > max_chars {
-            self.report(key, "is too long", Some(&format!("1 to {max_chars} characters")));
+            self.report(
+                key,
+                "is too long",
+                Some(&format!("1 to {max_chars} characters")),
+            );
         }
         value.to_string()
     }
@@ -120,8 +128,13 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
     let catalog = CatalogConfig {
         database: c.path("catalog.database", &raw.catalog.database),
         sync_interval: Duration::from_secs(
-            60 * c.range("catalog.sync_interval_min", raw.catalog.sync_interval_min, 5, 1440, "minutes")
-                as u64,
+            60 * c.range(
+                "catalog.sync_interval_min",
+                raw.catalog.sync_interval_min,
+                5,
+                1440,
+                "minutes",
+            ) as u64,
         ),
     };
     let queue = queue(&mut c, raw.queue);
@@ -173,9 +186,11 @@ fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
     let mut languages = Vec::new();
     for (i, code) in raw.languages.iter().enumerate() {
         match Language::from_code(code) {
-            Some(lang) if languages.contains(&lang) => {
-                c.report(&format!("kiosk.languages[{i}]"), format!("\"{code}\" is listed twice"), None)
-            }
+            Some(lang) if languages.contains(&lang) => c.report(
+                &format!("kiosk.languages[{i}]"),
+                format!("\"{code}\" is listed twice"),
+                None,
+            ),
             Some(lang) => languages.push(lang),
             None => c.report(
                 &format!("kiosk.languages[{i}]"),
@@ -185,9 +200,19 @@ fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
         }
     }
     if raw.languages.is_empty() {
-        c.report("kiosk.languages", "lists no language", Some("[\"vi\"] or [\"vi\", \"en\"]"));
+        c.report(
+            "kiosk.languages",
+            "lists no language",
+            Some("[\"vi\"] or [\"vi\", \"en\"]"),
+        );
     }
-    let idle = c.range("kiosk.idle_timeout_s", raw.idle_timeout_s, 15, 600, "seconds");
+    let idle = c.range(
+        "kiosk.idle_timeout_s",
+        raw.idle_timeout_s,
+        15,
+        600,
+        "seconds",
+    );
     let admin_pin_hash = if raw.admin_pin_hash.is_empty() {
         None
     } else {
@@ -243,8 +268,20 @@ fn server(c: &mut Checker<'_>, raw: RawServer) -> ServerConfig {
             Some("the token issued for this kiosk by the central system"),
         );
     }
-    let connect = c.range("server.connect_timeout_ms", raw.connect_timeout_ms, 100, 30_000, "milliseconds");
-    let request = c.range("server.request_timeout_ms", raw.request_timeout_ms, 200, 120_000, "milliseconds");
+    let connect = c.range(
+        "server.connect_timeout_ms",
+        raw.connect_timeout_ms,
+        100,
+        30_000,
+        "milliseconds",
+    );
+    let request = c.range(
+        "server.request_timeout_ms",
+        raw.request_timeout_ms,
+        200,
+        120_000,
+        "milliseconds",
+    );
     if request < connect {
         c.report(
             "server.request_timeout_ms",
@@ -274,8 +311,12 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
     let transport = match raw.transport {
         RawTransport::Serial => {
             let port = raw.port.trim();
-            let valid = (port.starts_with("/dev/") && port.len() > 5 && !port.contains(char::is_whitespace))
-                || (port.len() > 3 && port.starts_with("COM") && port[3..].chars().all(|ch| ch.is_ascii_digit()));
+            let valid = (port.starts_with("/dev/")
+                && port.len() > 5
+                && !port.contains(char::is_whitespace))
+                || (port.len() > 3
+                    && port.starts_with("COM")
+                    && port[3..].chars().all(|ch| ch.is_ascii_digit()));
             if port.is_empty() {
                 c.report(
                     "printer.port",
@@ -309,9 +350,9 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
         }
         RawTransport::Tcp => {
             let address = raw.address.trim();
-            let ok = address
-                .rsplit_once(':')
-                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            let ok = address.rsplit_once(':').is_some_and(|(host, port)| {
+                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+            });
             if !ok {
                 c.report(
                     "printer.address",
@@ -346,8 +387,8 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
     if raw.transport != RawTransport::Serial && !raw.port.is_empty() {
         c.report(
             "printer.port",
-            "is only used with transport = \"serial\"; remove it or change transport",
-            None,
+            "is only used with transport = \"serial\"",
+            Some("no port for this transport: remove the line, or set transport = \"serial\""),
         );
     }
     let paper_width_dots = match raw.paper_width_dots {
@@ -408,7 +449,11 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
     for (i, day) in raw.open_days.iter().enumerate() {
         match day.parse::<chrono::Weekday>() {
             Ok(d) if !open_days.contains(&d) => open_days.push(d),
-            Ok(_) => c.report(&format!("queue.open_days[{i}]"), format!("\"{day}\" is listed twice"), None),
+            Ok(_) => c.report(
+                &format!("queue.open_days[{i}]"),
+                format!("\"{day}\" is listed twice"),
+                None,
+            ),
             Err(_) => c.report(
                 &format!("queue.open_days[{i}]"),
                 format!("\"{day}\" is not a day"),
@@ -417,9 +462,19 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
         }
     }
     if raw.open_days.is_empty() {
-        c.report("queue.open_days", "lists no day", Some("e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"));
+        c.report(
+            "queue.open_days",
+            "lists no day",
+            Some("e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"),
+        );
     }
-    let daily_cap = c.range("queue.daily_cap", raw.daily_cap, 1, 9999, "tickets per service") as u32;
+    let daily_cap = c.range(
+        "queue.daily_cap",
+        raw.daily_cap,
+        1,
+        9999,
+        "tickets per service",
+    ) as u32;
     if raw.services.is_empty() {
         c.report(
             "queue",
@@ -431,11 +486,20 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
     for (i, s) in raw.services.into_iter().enumerate() {
         let key = |field: &str| format!("queue.services[{i}].{field}");
         if !is_identifier(&s.id, 32) {
-            c.report(&key("id"), format!("\"{}\" is not a usable service id", s.id), Some("1 to 32 letters, digits, - or _"));
+            c.report(
+                &key("id"),
+                format!("\"{}\" is not a usable service id", s.id),
+                Some("1 to 32 letters, digits, - or _"),
+            );
         } else if services.iter().any(|o| o.id == s.id) {
-            c.report(&key("id"), format!("\"{}\" is used by two services", s.id), Some("a different id for every service"));
+            c.report(
+                &key("id"),
+                format!("\"{}\" is used by two services", s.id),
+                Some("a different id for every service"),
+            );
         }
-        let prefix_ok = (1..=3).contains(&s.prefix.len()) && s.prefix.chars().all(|ch| ch.is_ascii_uppercase());
+        let prefix_ok =
+            (1..=3).contains(&s.prefix.len()) && s.prefix.chars().all(|ch| ch.is_ascii_uppercase());
         if !prefix_ok {
             c.report(
                 &key("prefix"),
@@ -443,7 +507,11 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
                 Some("1 to 3 capital letters A-Z, e.g. \"HT\" (tickets HT-001...)"),
             );
         } else if services.iter().any(|o| o.prefix == s.prefix) {
-            c.report(&key("prefix"), format!("\"{}\" is used by two services", s.prefix), Some("a different prefix for every service"));
+            c.report(
+                &key("prefix"),
+                format!("\"{}\" is used by two services", s.prefix),
+                Some("a different prefix for every service"),
+            );
         }
         let name_vi = c.text_field(&key("name_vi"), &s.name_vi, 60);
         let name_en = c.text_field(&key("name_en"), &s.name_en, 60);
@@ -464,7 +532,7 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
 }
 
 fn log(c: &mut Checker<'_>, raw: RawLog) -> LogConfig {
-    if tracing_subscriber::EnvFilter::try_new(&raw.level).is_err() || raw.level.trim().is_empty() {
+    if !is_log_filter(&raw.level) {
         c.report(
             "log.level",
             format!("\"{}\" is not a log level", raw.level),
@@ -476,4 +544,14 @@ fn log(c: &mut Checker<'_>, raw: RawLog) -> LogConfig {
         level: raw.level,
         keep_days: c.range("log.keep_days", raw.keep_days, 1, 365, "days") as u16,
     }
+}
+
+/// A level (`info`) or comma-separated `target=level` directives, as `RUST_LOG` takes them.
+fn is_log_filter(text: &str) -> bool {
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    !text.trim().is_empty()
+        && text.split(',').all(|directive| {
+            let level = directive.rsplit_once('=').map_or(directive, |(_, l)| l);
+            LEVELS.contains(&level.trim().to_ascii_lowercase().as_str())
+        })
 }
