@@ -1,0 +1,211 @@
+//! The procedure catalog: versioned replacement and the full/delta answers.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use crate::problem::ApiError;
+
+/// One procedure ready to store: its key, its field (for the `fields` list) and its JSON.
+#[derive(Debug, Clone)]
+pub struct Procedure {
+    pub code: String,
+    pub field: Option<String>,
+    pub json: String,
+}
+
+/// Validates an imported catalog (the JSON array of the seed file).
+///
+/// Records without a national code (the seed has two pre-2025 ones) get a stable local
+/// key derived from their name, so deltas can still name them.
+pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
+    let items = body
+        .as_array()
+        .ok_or_else(|| ApiError::bad("body", "expected a JSON array of procedures"))?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let mut obj = item
+            .as_object()
+            .cloned()
+            .ok_or_else(|| ApiError::bad(&format!("[{i}]"), "expected an object"))?;
+        let name = match obj.get("name") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            _ => {
+                return Err(ApiError::bad(
+                    &format!("[{i}].name"),
+                    "required, a non-empty string",
+                ));
+            }
+        };
+        let code = match obj.get("code") {
+            Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= 64 => {
+                s.trim().to_string()
+            }
+            None | Some(Value::Null) => local_code(&name),
+            _ => {
+                return Err(ApiError::bad(
+                    &format!("[{i}].code"),
+                    "a string of 1 to 64 characters, or null",
+                ));
+            }
+        };
+        if !seen.insert(code.clone()) {
+            return Err(ApiError::bad(
+                &format!("[{i}].code"),
+                format!("\"{code}\" appears twice"),
+            ));
+        }
+        obj.insert("code".into(), Value::String(code.clone()));
+        let field = obj.get("field").and_then(Value::as_str).map(str::to_string);
+        out.push(Procedure {
+            code,
+            field,
+            json: Value::Object(obj).to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// `local-` and 16 hex digits of the FNV-1a hash of the name: stable across imports.
+pub fn local_code(name: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("local-{h:016x}")
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub version: i64,
+    pub procedures: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+pub fn current_version(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM catalog_versions",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Replaces the catalog and records what changed under a new version. Run it inside a
+/// transaction (`tx`) so kiosks never see half a catalog.
+pub fn import(
+    tx: &Connection,
+    procs: &[Procedure],
+    now: &str,
+) -> Result<ImportSummary, rusqlite::Error> {
+    let version = current_version(tx)? + 1;
+    tx.execute(
+        "INSERT INTO catalog_versions (version, created_at) VALUES (?1, ?2)",
+        params![version, now],
+    )?;
+    let old: HashMap<String, String> = {
+        let mut stmt = tx.prepare("SELECT code, json FROM procedures")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut changed = 0;
+    for (position, p) in procs.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        if old.get(&p.code) == Some(&p.json) {
+            tx.execute(
+                "UPDATE procedures SET position = ?2 WHERE code = ?1",
+                params![p.code, position],
+            )?;
+        } else {
+            changed += 1;
+            tx.execute(
+                "INSERT INTO procedures (code, position, field, json, changed_in)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (code) DO UPDATE SET position = ?2, field = ?3, json = ?4, changed_in = ?5",
+                params![p.code, position, p.field, p.json, version],
+            )?;
+        }
+    }
+    let keep: HashSet<&str> = procs.iter().map(|p| p.code.as_str()).collect();
+    let mut removed = 0;
+    for code in old.keys().filter(|c| !keep.contains(c.as_str())) {
+        removed += 1;
+        tx.execute("DELETE FROM procedures WHERE code = ?1", params![code])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO procedures_removed (code, removed_in) VALUES (?1, ?2)",
+            params![code, version],
+        )?;
+    }
+    Ok(ImportSummary {
+        version,
+        procedures: procs.len(),
+        changed,
+        removed,
+    })
+}
+
+/// The catalog as a kiosk receives it.
+#[derive(Debug, Clone)]
+pub struct CatalogView {
+    pub version: i64,
+    pub full: bool,
+    pub fields: Vec<String>,
+    pub procedures: Vec<Value>,
+    pub removed: Vec<String>,
+}
+
+/// The full catalog, or with `since` a version the server knows, only what changed after it.
+pub fn read(conn: &Connection, since: Option<i64>) -> Result<CatalogView, ApiError> {
+    let version = current_version(conn)?;
+    let known = match since {
+        Some(v) if v >= 1 && v <= version => conn
+            .query_row(
+                "SELECT version FROM catalog_versions WHERE version = ?1",
+                params![v],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?,
+        _ => None,
+    };
+    let after = known.unwrap_or(0);
+    let mut fields: Vec<String> = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT field FROM procedures WHERE field IS NOT NULL
+             GROUP BY field ORDER BY MIN(position)",
+        )?;
+        for f in stmt.query_map([], |r| r.get(0))? {
+            fields.push(f?);
+        }
+    }
+    let mut procedures = Vec::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT json FROM procedures WHERE changed_in > ?1 ORDER BY position")?;
+        for json in stmt.query_map(params![after], |r| r.get::<_, String>(0))? {
+            procedures.push(serde_json::from_str(&json?)?);
+        }
+    }
+    let mut removed = Vec::new();
+    if known.is_some() {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT code FROM procedures_removed
+             WHERE removed_in > ?1 AND code NOT IN (SELECT code FROM procedures)
+             ORDER BY code",
+        )?;
+        for code in stmt.query_map(params![after], |r| r.get(0))? {
+            removed.push(code?);
+        }
+    }
+    Ok(CatalogView {
+        version,
+        full: known.is_none(),
+        fields,
+        procedures,
+        removed,
+    })
+}

@@ -1,0 +1,33 @@
+//! `motcua-central`: the reference central server of the Một Cửa kiosk, implementing
+//! Central API v1 (`docs/central-api.md`) over plain HTTP with SQLite storage.
+//!
+//! Module map (one job each):
+//! - [`config`] / [`clock`]: what the embedder decides; the injectable "now".
+//! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
+//! - `db`: SQLite schema, migrations, and running queries off the reactor.
+//! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
+//! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
+//! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
+//! - `routes`: the HTTP handlers; `auth`, `extract`, `problem`, `rate_limit` serve them.
+#![deny(clippy::unwrap_used)]
+
+mod auth;
+mod catalog;
+pub mod clock;
+pub mod config;
+mod db;
+pub mod dossier;
+pub mod dossiers;
+mod extract;
+mod feedback;
+mod fleet;
+mod problem;
+mod queue;
+mod rate_limit;
+mod routes;
+pub mod seed;
+mod server;
+
+pub use clock::{Clock, ManualTime, office_offset};
+pub use config::CentralConfig;
+pub use server::{CentralError, RunningCentral, spawn};

@@ -1,0 +1,129 @@
+//! `motcua-central`: run the reference central server from the command line.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use motcua_central::{CentralConfig, Clock, seed, spawn};
+
+/// Reference central server for Một Cửa kiosks (Central API v1, plain HTTP).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// SQLite database file; created and seeded on first start.
+    #[arg(long)]
+    db: PathBuf,
+    /// A kiosk allowed to call, as KIOSK_ID=TOKEN; repeat for more kiosks
+    /// [default: KIOSK-01=demo-token].
+    #[arg(long = "kiosk-token", value_name = "KIOSK_ID=TOKEN", value_parser = parse_kiosk_token)]
+    kiosk_tokens: Vec<(String, String)>,
+    /// Token for counter calls (call-next); without it they are refused.
+    #[arg(long, value_name = "TOKEN")]
+    counter_token: Option<String>,
+    /// Token for admin calls; without it they are refused.
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// Ignore opening hours (07:30-11:30, 13:30-17:00 Monday to Saturday).
+    #[arg(long)]
+    always_open: bool,
+    /// Dossier lookups allowed per kiosk per minute (0: no limit).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    lookups_per_minute: u32,
+}
+
+fn parse_kiosk_token(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((id, token)) if !id.trim().is_empty() && !token.trim().is_empty() => {
+            Ok((id.trim().to_string(), token.trim().to_string()))
+        }
+        _ => Err(format!("\"{s}\" is not KIOSK_ID=TOKEN")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("motcua-central: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let kiosk_tokens = if cli.kiosk_tokens.is_empty() {
+        vec![("KIOSK-01".to_string(), "demo-token".to_string())]
+    } else {
+        cli.kiosk_tokens
+    };
+    let config = CentralConfig {
+        listen: cli.listen,
+        db_path: cli.db,
+        kiosk_tokens,
+        counter_token: cli.counter_token,
+        admin_token: cli.admin_token,
+        always_open: cli.always_open,
+        dossier_lookups_per_minute: cli.lookups_per_minute,
+        clock: Clock::system(),
+    };
+    let ids: Vec<String> = config
+        .kiosk_tokens
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    let server = spawn(config)?;
+    let mut out = std::io::stdout().lock();
+    // Scripts read the address from this exact first line.
+    writeln!(out, "listening on {}", server.base_url())?;
+    writeln!(out, "kiosks: {}", ids.join(", "))?;
+    writeln!(out, "sample dossiers (seeded {}):", server.seeded_on())?;
+    for s in seed::sample_dossiers(server.seeded_on()) {
+        let d = &s.dossier;
+        writeln!(
+            out,
+            "  {}  status {:>2}  {}",
+            d.code, d.status, s.timeliness_on_seed_day
+        )?;
+    }
+    out.flush()?;
+    drop(out);
+    wait_for_signal()?;
+    server.shutdown();
+    Ok(())
+}
+
+/// Blocks until Ctrl-C or SIGTERM.
+fn wait_for_signal() -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await
+        }
+    })
+}

@@ -1,0 +1,142 @@
+//! Admin imports: the catalog (replaced in one transaction) and dossiers (added or replaced).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Admin;
+use crate::catalog;
+use crate::clock::{format_time, parse_time};
+use crate::dossier::normalize_code;
+use crate::dossiers::{self, Dossier, Step};
+use crate::extract::JsonBody;
+use crate::problem::ApiError;
+
+use super::AppState;
+
+pub async fn import_catalog(
+    State(state): State<AppState>,
+    _admin: Admin,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    let procedures = catalog::parse_procedures(&body)?;
+    let now = format_time(state.clock.now());
+    let summary = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let summary = catalog::import(&tx, &procedures, &now)?;
+            tx.commit()?;
+            Ok(summary)
+        })
+        .await?;
+    tracing::info!(
+        version = summary.version,
+        changed = summary.changed,
+        removed = summary.removed,
+        "catalog imported"
+    );
+    let body = json!({
+        "version": summary.version,
+        "procedures": summary.procedures,
+        "changed": summary.changed,
+        "removed": summary.removed,
+    });
+    Ok(super::json(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+pub struct DossierBody {
+    code: String,
+    procedure_code: String,
+    procedure_name: String,
+    applicant_name: String,
+    status: i64,
+    received_at: String,
+    due_at: String,
+    #[serde(default)]
+    returned_at: Option<String>,
+    steps: Vec<StepBody>,
+}
+
+#[derive(Deserialize)]
+pub struct StepBody {
+    at: String,
+    unit: String,
+    action: String,
+}
+
+fn validate(i: usize, d: DossierBody) -> Result<Dossier, ApiError> {
+    let field = |name: &str| format!("[{i}].{name}");
+    let time = |name: &str, s: &str| {
+        parse_time(s).ok_or_else(|| ApiError::bad(&field(name), "an RFC 3339 time"))
+    };
+    let text = |name: &str, s: String| {
+        let s = s.trim().to_string();
+        if s.is_empty() {
+            Err(ApiError::bad(&field(name), "required, not empty"))
+        } else {
+            Ok(s)
+        }
+    };
+    let status = u8::try_from(d.status)
+        .ok()
+        .filter(|s| (1..=10).contains(s))
+        .ok_or_else(|| ApiError::bad(&field("status"), "a status code 1 to 10"))?;
+    let steps = d
+        .steps
+        .into_iter()
+        .enumerate()
+        .map(|(j, s)| {
+            Ok(Step {
+                at: time(&format!("steps[{j}].at"), &s.at)?,
+                unit: text(&format!("steps[{j}].unit"), s.unit)?,
+                action: text(&format!("steps[{j}].action"), s.action)?,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Dossier {
+        code: normalize_code(d.code.trim())
+            .ok_or_else(|| ApiError::bad(&field("code"), "8 to 40 of A-Z, 0-9, '.', '-'"))?,
+        procedure_code: d.procedure_code.trim().to_string(),
+        procedure_name: text("procedure_name", d.procedure_name)?,
+        applicant_name: text("applicant_name", d.applicant_name)?,
+        status,
+        received_at: time("received_at", &d.received_at)?,
+        due_at: time("due_at", &d.due_at)?,
+        returned_at: d
+            .returned_at
+            .as_deref()
+            .map(|s| time("returned_at", s))
+            .transpose()?,
+        steps,
+    })
+}
+
+pub async fn upsert_dossiers(
+    State(state): State<AppState>,
+    _admin: Admin,
+    JsonBody(body): JsonBody<Vec<DossierBody>>,
+) -> Result<Response, ApiError> {
+    let items = body
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| validate(i, d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = format_time(state.clock.now());
+    let (added, replaced) = state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let counts = dossiers::upsert(&tx, &items, &now)?;
+            tx.commit()?;
+            Ok(counts)
+        })
+        .await?;
+    Ok(super::json(
+        StatusCode::OK,
+        &json!({ "added": added, "replaced": replaced }),
+    ))
+}

@@ -1,0 +1,79 @@
+//! `GET /catalog`: full, `304` against the kiosk's ETag, or a delta since a version.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::AppState;
+use crate::auth::Kiosk;
+use crate::catalog;
+use crate::clock::format_time;
+use crate::problem::ApiError;
+
+fn etag(version: i64) -> String {
+    format!("\"catalog-v{version}\"")
+}
+
+/// Whether an `If-None-Match` list (`"a", W/"b"` or `*`) names `tag`.
+fn matches(header: &str, tag: &str) -> bool {
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+fn since_param(query: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(query) = query else { return Ok(None) };
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == "since" {
+            return value
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ApiError::bad("since", "a catalog version number"));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn get_catalog(
+    State(state): State<AppState>,
+    _kiosk: Kiosk,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let since = since_param(query.as_deref())?;
+    let if_none_match = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let now = format_time(state.clock.now());
+    let (version, view) = state
+        .db
+        .call(move |conn| {
+            let version = catalog::current_version(conn)?;
+            if if_none_match.is_some_and(|h| matches(&h, &etag(version))) {
+                return Ok((version, None));
+            }
+            // Read under the same lock so the version and the rows agree.
+            Ok((version, Some(catalog::read(conn, since)?)))
+        })
+        .await?;
+    let tag =
+        HeaderValue::from_str(&etag(version)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(view) = view else {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    };
+    let body = json!({
+        "version": view.version,
+        "generated_at": now,
+        "full": view.full,
+        "fields": view.fields,
+        "procedures": view.procedures,
+        "removed": view.removed,
+    });
+    let mut response = super::json(StatusCode::OK, &body);
+    response.headers_mut().insert(header::ETAG, tag);
+    Ok(response)
+}

@@ -1,0 +1,86 @@
+//! `POST /kiosks/heartbeat` and the admin fleet listing.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::auth::{Admin, Kiosk};
+use crate::clock::format_time;
+use crate::extract::JsonBody;
+use crate::fleet::{self, Heartbeat, PRINTER_STATES};
+use crate::problem::ApiError;
+
+#[derive(Deserialize)]
+pub struct HeartbeatBody {
+    kiosk_id: String,
+    version: String,
+    printer: String,
+    #[serde(default)]
+    catalog_version: Option<i64>,
+    #[serde(default)]
+    outbox: Option<i64>,
+    #[serde(default)]
+    uptime_s: Option<i64>,
+}
+
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    Kiosk(kiosk_id): Kiosk,
+    JsonBody(body): JsonBody<HeartbeatBody>,
+) -> Result<Response, ApiError> {
+    if body.kiosk_id != kiosk_id {
+        return Err(ApiError::Forbidden(format!(
+            "this token belongs to kiosk \"{kiosk_id}\", not \"{}\"",
+            body.kiosk_id
+        )));
+    }
+    if !PRINTER_STATES.contains(&body.printer.as_str()) {
+        return Err(ApiError::bad(
+            "printer",
+            format!("one of {}", PRINTER_STATES.join(", ")),
+        ));
+    }
+    let version = body.version.trim().to_string();
+    if version.is_empty() || version.chars().count() > 64 {
+        return Err(ApiError::bad("version", "1 to 64 characters"));
+    }
+    let non_negative = |field: &str, v: Option<i64>| match v {
+        Some(n) if n < 0 => Err(ApiError::bad(field, "must not be negative")),
+        v => Ok(v),
+    };
+    let hb = Heartbeat {
+        kiosk_id,
+        version,
+        printer: body.printer,
+        catalog_version: non_negative("catalog_version", body.catalog_version)?,
+        outbox: non_negative("outbox", body.outbox)?,
+        uptime_s: non_negative("uptime_s", body.uptime_s)?,
+    };
+    let now = state.clock.now();
+    state
+        .db
+        .call(move |conn| fleet::record(conn, &hb, now))
+        .await?;
+    Ok(super::json(
+        StatusCode::OK,
+        &json!({ "server_time": format_time(now) }),
+    ))
+}
+
+pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let configured: Vec<String> = state
+        .tokens
+        .kiosks
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    let rows = state
+        .db
+        .call(move |conn| fleet::list(conn, &configured, now))
+        .await?;
+    Ok(super::json(StatusCode::OK, &Value::Array(rows)))
+}

@@ -1,0 +1,98 @@
+//! The HTTP surface: one module per area of the contract, all under `/api/v1`.
+
+mod admin;
+mod catalog;
+mod dossiers;
+mod feedback;
+mod kiosks;
+mod queue;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::Value;
+
+use crate::auth::Tokens;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::problem::ApiError;
+use crate::rate_limit::RateLimiter;
+
+/// Kiosk and counter bodies: the contract's 1 MiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Admin imports carry whole catalogs (10,000 procedures are tens of MiB).
+pub const ADMIN_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub tokens: Arc<Tokens>,
+    pub limiter: Arc<RateLimiter>,
+    pub always_open: bool,
+}
+
+pub fn router(state: AppState) -> Router {
+    let admin = Router::new()
+        .route("/admin/catalog", post(admin::import_catalog))
+        .route("/admin/dossiers", post(admin::upsert_dossiers))
+        .route("/admin/kiosks", get(kiosks::list))
+        .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
+    let api = Router::new()
+        .route("/catalog", get(catalog::get_catalog))
+        .route("/queue/services", get(queue::list_services))
+        .route("/queue/tickets", post(queue::issue_ticket))
+        .route("/queue/services/{id}/call-next", post(queue::call_next))
+        .route("/dossiers/{code}", get(dossiers::lookup))
+        .route("/feedback", post(feedback::rate))
+        .route("/kiosks/heartbeat", post(kiosks::heartbeat))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .merge(admin);
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such call; see docs/central-api.md".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// A JSON answer: `201` for a new write, `200` otherwise (including idempotent replays).
+pub fn json(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+pub fn created_or_ok(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// `request_id`: 1 to 128 visible characters.
+pub fn check_request_id(id: &str) -> Result<String, ApiError> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().count() > 128 || id.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            "request_id",
+            "1 to 128 visible characters (a UUID)",
+        ));
+    }
+    Ok(id.to_string())
+}

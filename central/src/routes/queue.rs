@@ -1,0 +1,144 @@
+//! Queue calls: the service board, issuing/recording tickets, calling the next one.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AppState, check_request_id, created_or_ok};
+use crate::auth::{Counter, Kiosk};
+use crate::clock::{format_time, parse_time};
+use crate::extract::JsonBody;
+use crate::problem::ApiError;
+use crate::queue::{self, PRIORITIES, TicketRequest};
+
+pub async fn list_services(
+    State(state): State<AppState>,
+    _kiosk: Kiosk,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let always_open = state.always_open;
+    let services = state
+        .db
+        .call(move |conn| {
+            let open_hours = queue::within_hours(conn, now)?;
+            let mut out = Vec::new();
+            for s in queue::services(conn)? {
+                let st = queue::state(conn, &s.id, now.date_naive())?;
+                let closed = queue::closed_reason(open_hours, always_open, st.issued_today, s.daily_cap);
+                out.push(json!({
+                    "id": s.id, "name_vi": s.name_vi, "name_en": s.name_en, "prefix": s.prefix,
+                    "priority_allowed": s.priority_allowed,
+                    "open": closed.is_none(), "closed_reason": closed,
+                    "waiting": st.waiting, "now_serving": st.now_serving,
+                    "estimated_wait_min": queue::estimate_minutes(st.waiting, st.seconds_per_person),
+                    "issued_today": st.issued_today, "daily_cap": s.daily_cap,
+                }));
+            }
+            Ok(out)
+        })
+        .await?;
+    let body = json!({ "generated_at": format_time(now), "services": services });
+    Ok(super::json(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+pub struct TicketBody {
+    request_id: String,
+    service_id: String,
+    #[serde(default)]
+    priority: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    offline: Option<OfflineBody>,
+}
+
+#[derive(Deserialize)]
+pub struct OfflineBody {
+    number: String,
+    issued_at: String,
+}
+
+fn validate(body: TicketBody) -> Result<TicketRequest, ApiError> {
+    let priority = body.priority.unwrap_or_else(|| "none".into());
+    if !PRIORITIES.contains(&priority.as_str()) {
+        return Err(ApiError::bad(
+            "priority",
+            format!("one of {}", PRIORITIES.join(", ")),
+        ));
+    }
+    let phone = match body.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => Some(queue::normalize_phone(p).ok_or_else(|| {
+            ApiError::bad(
+                "phone",
+                "a Vietnamese mobile number: 10 digits starting 03, 05, 07, 08 or 09, or +84…",
+            )
+        })?),
+    };
+    let offline = match body.offline {
+        None => None,
+        Some(o) => {
+            let number = o.number.trim().to_string();
+            if number.is_empty()
+                || number.chars().count() > 32
+                || number.chars().any(char::is_control)
+            {
+                return Err(ApiError::bad(
+                    "offline.number",
+                    "1 to 32 visible characters",
+                ));
+            }
+            let at = parse_time(&o.issued_at)
+                .ok_or_else(|| ApiError::bad("offline.issued_at", "an RFC 3339 time"))?;
+            Some((number, at))
+        }
+    };
+    Ok(TicketRequest {
+        request_id: check_request_id(&body.request_id)?,
+        service_id: body.service_id.trim().to_string(),
+        priority,
+        phone,
+        offline,
+    })
+}
+
+pub async fn issue_ticket(
+    State(state): State<AppState>,
+    Kiosk(kiosk_id): Kiosk,
+    JsonBody(body): JsonBody<TicketBody>,
+) -> Result<Response, ApiError> {
+    let req = validate(body)?;
+    let now = state.clock.now();
+    let always_open = state.always_open;
+    let (answer, created) = state
+        .db
+        .call(move |conn| queue::issue(conn, &req, &kiosk_id, now, always_open))
+        .await?;
+    Ok(super::json(created_or_ok(created), &answer))
+}
+
+#[derive(Deserialize)]
+pub struct CallBody {
+    counter: String,
+}
+
+pub async fn call_next(
+    State(state): State<AppState>,
+    _counter: Counter,
+    Path(service_id): Path<String>,
+    JsonBody(body): JsonBody<CallBody>,
+) -> Result<Response, ApiError> {
+    let counter = body.counter.trim().to_string();
+    if counter.is_empty() || counter.chars().count() > 32 {
+        return Err(ApiError::bad("counter", "1 to 32 characters"));
+    }
+    let now = state.clock.now();
+    let answer = state
+        .db
+        .call(move |conn| queue::call_next(conn, &service_id, &counter, now))
+        .await?;
+    Ok(super::json(StatusCode::OK, &answer))
+}

@@ -1,0 +1,186 @@
+//! Running the server on its own thread and tokio runtime, so blocking callers (the Slint
+//! kiosk, tests) can embed it without a runtime of their own.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use tokio::sync::watch;
+
+use crate::auth::Tokens;
+use crate::config::CentralConfig;
+use crate::db::{self, Db};
+use crate::rate_limit::RateLimiter;
+use crate::routes::{self, AppState};
+use crate::seed;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum CentralError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("database {path}: {source}")]
+    Database {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("seeding the database: {0}")]
+    Seed(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("starting the server thread: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// How long open connections may delay a shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// A server running on its own thread. Dropping it stops the server and joins the thread.
+#[derive(Debug)]
+pub struct RunningCentral {
+    addr: SocketAddr,
+    seeded_on: NaiveDate,
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RunningCentral {
+    /// The bound address (the real port when the config asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash or the `/api/v1` base path.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The office day the database was first seeded: [`seed::sample_dossiers`] of this day
+    /// gives the sample dossier codes it holds.
+    pub fn seeded_on(&self) -> NaiveDate {
+        self.seeded_on
+    }
+
+    /// Stops accepting, lets in-flight requests finish (a few seconds at most), joins.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for RunningCentral {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the central server thread panicked");
+        }
+    }
+}
+
+/// Opens and seeds the database, binds, and serves on a new thread. Returns once listening.
+pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
+    config.check().map_err(CentralError::Config)?;
+    let db_error = |source| CentralError::Database {
+        path: config.db_path.display().to_string(),
+        source,
+    };
+    let mut conn = db::open(&config.db_path).map_err(db_error)?;
+    let seeded_on = seed::seed_if_empty(&mut conn, config.clock.now())
+        .map_err(|e| CentralError::Seed(e.to_string()))?;
+    let bind_error = |source| CentralError::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = std::net::TcpListener::bind(config.listen).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(4)
+        .thread_name("motcua-central-worker")
+        .enable_all()
+        .build()
+        .map_err(CentralError::Runtime)?;
+    let state = AppState {
+        db: Db::new(conn),
+        clock: config.clock.clone(),
+        tokens: Arc::new(Tokens {
+            kiosks: config.kiosk_tokens.clone(),
+            counter: config.counter_token.clone(),
+            admin: config.admin_token.clone(),
+        }),
+        limiter: Arc::new(RateLimiter::new(config.dossier_lookups_per_minute)),
+        always_open: config.always_open,
+    };
+    let (stop, stopped) = watch::channel(false);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("motcua-central".into())
+        .spawn(move || {
+            runtime.block_on(serve(listener, state, stopped, ready_tx));
+            runtime.shutdown_timeout(SHUTDOWN_GRACE);
+        })
+        .map_err(CentralError::Runtime)?;
+    match ready_rx.recv() {
+        Ok(Ok(())) => {}
+        Ok(Err(source)) => {
+            let _ = thread.join();
+            return Err(CentralError::Bind { addr, source });
+        }
+        Err(_) => {
+            let _ = thread.join();
+            return Err(CentralError::Runtime(std::io::Error::other(
+                "server thread ended early",
+            )));
+        }
+    }
+    tracing::info!(%addr, %seeded_on, "central server listening");
+    Ok(RunningCentral {
+        addr,
+        seeded_on,
+        stop,
+        thread: Some(thread),
+    })
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    state: AppState,
+    stopped: watch::Receiver<bool>,
+    ready: std::sync::mpsc::Sender<std::io::Result<()>>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(()));
+    let app = routes::router(state);
+    let wait_stop = |mut rx: watch::Receiver<bool>| async move {
+        // An error means the handle is gone: stop too.
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let graceful = axum::serve(listener, app).with_graceful_shutdown(wait_stop(stopped.clone()));
+    let deadline = async {
+        wait_stop(stopped).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = graceful => {
+            if let Err(e) = result {
+                tracing::error!(error = %e, "central server stopped");
+            }
+        }
+        () = deadline => tracing::warn!("shutdown grace elapsed; dropping open connections"),
+    }
+}

@@ -1,0 +1,172 @@
+use serde_json::{Value, json};
+
+use crate::support::{ADMIN, Harness, TOKEN};
+
+fn seed() -> Vec<Value> {
+    serde_json::from_str(motcua_central::seed::seed_procedures_json()).expect("seed JSON")
+}
+
+#[test]
+fn full_catalog_then_304_on_matching_etag() {
+    let h = Harness::start();
+    let r = h.get("/catalog");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("etag"), Some("\"catalog-v1\""));
+    let v = r.json();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["full"], true);
+    assert_eq!(v["removed"], json!([]));
+    assert_eq!(v["generated_at"], "2026-11-25T09:00:00+07:00");
+    let procs = v["procedures"].as_array().expect("procedures");
+    assert_eq!(procs.len(), 55);
+    assert!(
+        procs
+            .iter()
+            .all(|p| p["code"].is_string() && p["name"].is_string())
+    );
+    // The two records without a national code get a stable local key.
+    let local = procs
+        .iter()
+        .filter(|p| p["code"].as_str().is_some_and(|c| c.starts_with("local-")))
+        .count();
+    assert_eq!(local, 2);
+    assert_eq!(procs[0]["code"], "2.000528");
+    assert_eq!(procs[0]["name"], seed()[0]["name"]);
+    assert_eq!(v["fields"][0], "Hộ tịch");
+    assert!(
+        v["fields"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("Đất đai")))
+    );
+
+    let r = h.get_with(
+        "/catalog",
+        Some(TOKEN),
+        &[("If-None-Match", "\"catalog-v1\"")],
+    );
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("etag"), Some("\"catalog-v1\""));
+    // A list and a weak tag match too; another tag does not.
+    let r = h.get_with(
+        "/catalog",
+        Some(TOKEN),
+        &[("If-None-Match", "\"x\", W/\"catalog-v1\"")],
+    );
+    assert_eq!(r.status, 304);
+    let r = h.get_with(
+        "/catalog",
+        Some(TOKEN),
+        &[("If-None-Match", "\"catalog-v0\"")],
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn admin_import_gives_a_delta_with_removed_codes() {
+    let h = Harness::start();
+    let mut procs = seed();
+    let removed = procs.remove(1)["code"].as_str().expect("code").to_string();
+    procs[0]["name"] = json!("Thủ tục đăng ký khai sinh có yếu tố nước ngoài (sửa đổi)");
+    procs.push(json!({ "code": "9.999999", "name": "Thủ tục thử nghiệm", "field": "Thử nghiệm" }));
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.json(),
+        json!({ "version": 2, "procedures": 55, "changed": 2, "removed": 1 })
+    );
+
+    let r = h.get("/catalog?since=1");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("etag"), Some("\"catalog-v2\""));
+    let v = r.json();
+    assert_eq!(v["full"], false);
+    assert_eq!(v["version"], 2);
+    let codes: Vec<&str> = v["procedures"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["2.000528", "9.999999"]);
+    assert_eq!(v["removed"], json!([removed]));
+    assert!(
+        v["fields"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("Thử nghiệm")))
+    );
+
+    // The old ETag no longer matches; the current one does.
+    assert_eq!(
+        h.get_with(
+            "/catalog?since=1",
+            Some(TOKEN),
+            &[("If-None-Match", "\"catalog-v1\"")]
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        h.get_with(
+            "/catalog?since=1",
+            Some(TOKEN),
+            &[("If-None-Match", "\"catalog-v2\"")]
+        )
+        .status,
+        304
+    );
+    // Since the current version: an empty delta.
+    let v = h.get("/catalog?since=2").json();
+    assert_eq!(
+        (
+            v["full"].clone(),
+            v["procedures"].clone(),
+            v["removed"].clone()
+        ),
+        (json!(false), json!([]), json!([]))
+    );
+    // Unknown versions: the full catalog.
+    for since in ["0", "99", "-3"] {
+        let v = h.get(&format!("/catalog?since={since}")).json();
+        assert_eq!(v["full"], true, "since={since}");
+        assert_eq!(v["procedures"].as_array().map(Vec::len), Some(55));
+    }
+    h.get("/catalog?since=abc").problem(400, "bad-request");
+
+    // Putting the removed procedure back: changed, no longer removed. A code added and
+    // removed after V is still listed (deleting what a kiosk lacks is harmless).
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(seed()));
+    assert_eq!(r.json()["version"], 3);
+    let v = h.get("/catalog?since=1").json();
+    assert_eq!(v["removed"], json!(["9.999999"]));
+    assert!(
+        v["procedures"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["code"] == removed.as_str()))
+    );
+    let v = h.get("/catalog?since=2").json();
+    assert_eq!(v["removed"], json!(["9.999999"]));
+}
+
+#[test]
+fn bad_import_changes_nothing() {
+    let h = Harness::start();
+    let r = h.post_as(
+        "/admin/catalog",
+        Some(ADMIN),
+        &json!([{ "code": "1.1" , "name": "A" }, { "code": "1.2" }]),
+    );
+    let detail = r.problem(400, "bad-request");
+    assert!(detail.starts_with("[1].name"), "{detail}");
+    let r = h.post_as(
+        "/admin/catalog",
+        Some(ADMIN),
+        &json!([{ "code": "1.1", "name": "A" }, { "code": "1.1", "name": "B" }]),
+    );
+    assert!(r.problem(400, "bad-request").starts_with("[1].code"));
+    h.post_as("/admin/catalog", Some(ADMIN), &json!({ "code": "1.1" }))
+        .problem(400, "bad-request");
+    h.post_as("/admin/catalog", Some(TOKEN), &json!([]))
+        .problem(401, "unauthorized");
+    assert_eq!(h.get("/catalog").json()["version"], 1);
+}

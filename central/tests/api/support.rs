@@ -1,0 +1,227 @@
+//! A minimal blocking HTTP/1.1 client over `std::net::TcpStream` (one request per
+//! connection) and a helper that starts a server on a temporary database.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use motcua_central::{CentralConfig, Clock, ManualTime, RunningCentral, spawn};
+use serde_json::Value;
+
+pub const KIOSK: &str = "KIOSK-01";
+pub const TOKEN: &str = "kiosk-token-1";
+pub const KIOSK2: &str = "KIOSK-02";
+pub const TOKEN2: &str = "kiosk-token-2";
+pub const COUNTER: &str = "counter-token";
+pub const ADMIN: &str = "admin-token";
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// Asserts a problem+json answer with this status and code; returns its detail.
+    pub fn problem(&self, status: u16, code: &str) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert_eq!(v["status"], status);
+        assert_eq!(v["type"], format!("https://motcua.example/problems/{code}"));
+        v["detail"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write head");
+    if let Some(b) = body {
+        // The server may answer (413) and close before reading everything.
+        let _ = stream.write_all(b);
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if let Some(len) = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        body.truncate(len);
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A running server on a temporary database with a hand-moved clock.
+pub struct Harness {
+    pub server: RunningCentral,
+    pub time: ManualTime,
+    pub dir: tempfile::TempDir,
+}
+
+/// Wednesday 25 November 2026, 09:00 in the office: inside opening hours.
+pub fn wednesday_9am() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-25T09:00:00+07:00").expect("time")
+}
+
+pub fn config(dir: &tempfile::TempDir, clock: Clock) -> CentralConfig {
+    let mut c = CentralConfig::demo(dir.path().join("central.db"), KIOSK.into(), TOKEN.into());
+    c.kiosk_tokens.push((KIOSK2.into(), TOKEN2.into()));
+    c.counter_token = Some(COUNTER.into());
+    c.admin_token = Some(ADMIN.into());
+    c.clock = clock;
+    c
+}
+
+impl Harness {
+    pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    pub fn start_with(adjust: impl FnOnce(&mut CentralConfig)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (clock, time) = Clock::manual(wednesday_9am());
+        let mut c = config(&dir, clock);
+        adjust(&mut c);
+        let server = spawn(c).expect("spawn");
+        Self { server, time, dir }
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("central.db")
+    }
+
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Response {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        if let Some(a) = &auth {
+            headers.push(("Authorization", a));
+        }
+        request(
+            self.server.addr(),
+            method,
+            &format!("/api/v1{path}"),
+            &headers,
+            body,
+        )
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.call("GET", path, Some(TOKEN), &[], None)
+    }
+
+    pub fn get_with(&self, path: &str, token: Option<&str>, extra: &[(&str, &str)]) -> Response {
+        self.call("GET", path, token, extra, None)
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Response {
+        self.post_as(path, Some(TOKEN), body)
+    }
+
+    pub fn post_as(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.call("POST", path, token, &[], Some(body.to_string().as_bytes()))
+    }
+
+    pub fn post_raw(&self, path: &str, token: Option<&str>, body: &[u8]) -> Response {
+        self.call("POST", path, token, &[], Some(body))
+    }
+
+    pub fn ticket(&self, request_id: &str, service: &str, priority: &str) -> Response {
+        self.post(
+            "/queue/tickets",
+            &serde_json::json!({ "request_id": request_id, "service_id": service, "priority": priority }),
+        )
+    }
+
+    pub fn call_next(&self, service: &str) -> Response {
+        self.post_as(
+            &format!("/queue/services/{service}/call-next"),
+            Some(COUNTER),
+            &serde_json::json!({ "counter": "3" }),
+        )
+    }
+
+    pub fn service(&self, id: &str) -> Value {
+        let r = self.get("/queue/services");
+        assert_eq!(r.status, 200);
+        r.json()["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["id"] == id).cloned())
+            .expect("service listed")
+    }
+}
