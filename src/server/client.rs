@@ -1,0 +1,310 @@
+//! A typed, blocking client of the central API. Call it from worker threads only: every call may
+//! wait up to the configured timeouts.
+
+use std::io::Read;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+
+use super::error::ServerError;
+use super::model::*;
+use crate::config::Secret;
+
+/// Answers larger than this are refused: the whole 10,000-procedure catalog is ~20 MB.
+pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// How the kiosk reaches the server.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// e.g. `https://motcua.example.gov.vn` (the API lives under `/api/v1`).
+    pub base_url: url::Url,
+    pub token: Secret,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub ca_file: Option<std::path::PathBuf>,
+    pub max_body: usize,
+    /// Extra tries for idempotent calls after a connection failure or a 502/503/504.
+    pub retries: u8,
+}
+
+impl ClientSettings {
+    pub fn from_config(server: &crate::config::ServerConfig, base_url: url::Url) -> Self {
+        Self {
+            base_url,
+            token: server.token.clone(),
+            connect_timeout: server.connect_timeout,
+            request_timeout: server.request_timeout,
+            ca_file: server.ca_file.clone(),
+            max_body: DEFAULT_MAX_BODY,
+            retries: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CentralClient {
+    http: Client,
+    api: url::Url,
+    token: Secret,
+    max_body: usize,
+    retries: u8,
+}
+
+fn install_crypto_provider() {
+    // rustls with ring (aws-lc carries a licence GPL-3.0 cannot take); installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl CentralClient {
+    pub fn new(settings: &ClientSettings) -> Result<Self, ServerError> {
+        install_crypto_provider();
+        let mut builder = Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
+            .pool_idle_timeout(Duration::from_secs(30));
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                ServerError::Setup(format!("cannot read CA file {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|certs| !certs.is_empty())
+                .ok_or_else(|| {
+                    ServerError::Setup(format!(
+                        "CA file {} holds no PEM certificate",
+                        path.display()
+                    ))
+                })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ServerError::Setup(e.to_string()))?;
+        let mut api = settings.base_url.clone();
+        if !api.path().ends_with('/') {
+            api.set_path(&format!("{}/", api.path()));
+        }
+        let api = api
+            .join("api/v1/")
+            .map_err(|e| ServerError::Setup(e.to_string()))?;
+        Ok(Self {
+            http,
+            api,
+            token: settings.token.clone(),
+            max_body: settings.max_body,
+            retries: settings.retries,
+        })
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, ServerError> {
+        self.api
+            .join(path)
+            .map_err(|e| ServerError::Setup(format!("bad path {path}: {e}")))
+    }
+
+    /// Sends an idempotent request, trying again on transient failures.
+    fn send(
+        &self,
+        make: impl Fn() -> Result<RequestBuilder, ServerError>,
+    ) -> Result<Response, ServerError> {
+        let mut attempt = 0;
+        loop {
+            let request = make()?.bearer_auth(self.token.expose());
+            let result = request
+                .send()
+                .map_err(map_transport_error)
+                .and_then(check_status);
+            match result {
+                Err(e) if e.is_transient() && attempt < self.retries => {
+                    attempt += 1;
+                    tracing::debug!("retrying after {e}");
+                    std::thread::sleep(Duration::from_millis(200 * u64::from(attempt)));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn read_json<T: DeserializeOwned>(&self, response: Response) -> Result<T, ServerError> {
+        let body = read_limited(response, self.max_body)?;
+        serde_json::from_slice(&body).map_err(|e| {
+            let start = String::from_utf8_lossy(&body[..body.len().min(40)]).to_string();
+            ServerError::BadResponse(format!(
+                "not the expected JSON ({e}); it starts with {start:?}"
+            ))
+        })
+    }
+
+    /// `GET /catalog`: `NotModified` when `etag` is still current; a delta when `since` is known.
+    pub fn catalog(
+        &self,
+        etag: Option<&str>,
+        since: Option<u64>,
+    ) -> Result<CatalogFetch, ServerError> {
+        let response = self.send(|| {
+            let mut url = self.url("catalog")?;
+            if let Some(v) = since {
+                url.query_pairs_mut().append_pair("since", &v.to_string());
+            }
+            let mut request = self.http.get(url);
+            if let Some(tag) = etag {
+                request = request.header(IF_NONE_MATCH, tag);
+            }
+            Ok(request)
+        })?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(CatalogFetch::NotModified);
+        }
+        let etag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let snapshot = self.read_json(response)?;
+        Ok(CatalogFetch::Snapshot { etag, snapshot })
+    }
+
+    pub fn queue_services(&self) -> Result<QueueServices, ServerError> {
+        let response = self.send(|| Ok(self.http.get(self.url("queue/services")?)))?;
+        self.read_json(response)
+    }
+
+    /// Idempotent by `request_id`: a retry returns the same number.
+    pub fn issue_ticket(&self, request: &TicketRequest) -> Result<Ticket, ServerError> {
+        let response =
+            self.send(|| Ok(self.http.post(self.url("queue/tickets")?).json(request)))?;
+        self.read_json(response)
+    }
+
+    /// `code` must already be normalised; it is sent as one path segment.
+    pub fn dossier(&self, code: &str) -> Result<Dossier, ServerError> {
+        let response = self.send(|| {
+            let mut url = self.url("dossiers/")?;
+            url.path_segments_mut()
+                .map_err(|_| ServerError::Setup("base URL cannot take a path".into()))?
+                .pop_if_empty()
+                .push(code);
+            Ok(self.http.get(url))
+        })?;
+        self.read_json(response)
+    }
+
+    pub fn feedback(&self, request: &FeedbackRequest) -> Result<FeedbackAck, ServerError> {
+        let response = self.send(|| Ok(self.http.post(self.url("feedback")?).json(request)))?;
+        self.read_json(response)
+    }
+
+    pub fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, ServerError> {
+        let response = self.send(|| {
+            Ok(self
+                .http
+                .post(self.url("kiosks/heartbeat")?)
+                .json(heartbeat))
+        })?;
+        self.read_json(response)
+    }
+}
+
+fn map_transport_error(e: reqwest::Error) -> ServerError {
+    if e.is_timeout() {
+        ServerError::Timeout
+    } else if e.is_connect() {
+        ServerError::Unreachable(root_cause(&e))
+    } else if e.is_body() || e.is_decode() {
+        ServerError::BadResponse(root_cause(&e))
+    } else {
+        ServerError::Unreachable(root_cause(&e))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Turns HTTP error statuses into typed errors, reading the problem document when there is one.
+fn check_status(response: Response) -> Result<Response, ServerError> {
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let is_problem = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let problem: Problem = if is_problem {
+        read_limited(response, 64 * 1024)
+            .ok()
+            .and_then(|body| serde_json::from_slice(&body).ok())
+            .unwrap_or_default()
+    } else {
+        Problem::default()
+    };
+    let code = problem.code.clone().unwrap_or_default();
+    Err(match status.as_u16() {
+        401 | 403 => ServerError::Unauthorized {
+            status: status.as_u16(),
+        },
+        404 => ServerError::NotFound {
+            code: if code.is_empty() {
+                "not-found".into()
+            } else {
+                code
+            },
+        },
+        429 => ServerError::RateLimited { retry_after },
+        500..=599 => ServerError::ServerFault {
+            status: status.as_u16(),
+        },
+        s => ServerError::Rejected {
+            status: s,
+            code,
+            detail: problem.detail.or(problem.title).unwrap_or_default(),
+        },
+    })
+}
+
+/// Reads the body, refusing more than `limit` bytes (a hostile or broken server cannot fill memory).
+fn read_limited(response: Response, limit: usize) -> Result<Vec<u8>, ServerError> {
+    if let Some(len) = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > limit as u64
+    {
+        return Err(ServerError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    response
+        .take(limit as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| {
+            // The read timeout surfaces as an io error wrapping reqwest's.
+            if e.to_string().contains("timed out") {
+                ServerError::Timeout
+            } else {
+                ServerError::BadResponse(format!("the answer broke off: {e}"))
+            }
+        })?;
+    if body.len() > limit {
+        return Err(ServerError::TooLarge { limit });
+    }
+    Ok(body)
+}

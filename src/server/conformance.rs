@@ -1,0 +1,374 @@
+//! `check-server`: exercises every call of the central API against a server and says, call by
+//! call, whether it behaves as docs/central-api.md requires. It writes test data (a ticket, an
+//! offline ticket, a rating, a heartbeat): run it against a test instance of a back end.
+
+use std::time::Duration;
+
+use super::model::*;
+use super::{CentralClient, ClientSettings, ServerError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub call: &'static str,
+    pub what: &'static str,
+    pub outcome: Result<String, String>,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.outcome.is_ok()
+    }
+}
+
+/// Runs every check in order; later checks use what earlier ones returned.
+pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let client = match CentralClient::new(settings) {
+        Ok(c) => c,
+        Err(e) => {
+            checks.push(Check {
+                call: "setup",
+                what: "build the HTTP client",
+                outcome: Err(e.to_string()),
+            });
+            return checks;
+        }
+    };
+    let mut push = |call, what, outcome: Result<String, String>| {
+        checks.push(Check {
+            call,
+            what,
+            outcome,
+        });
+    };
+
+    // Catalog: full, 304, delta.
+    let full = client.catalog(None, None);
+    let (etag, version) = match &full {
+        Ok(CatalogFetch::Snapshot { etag, snapshot })
+            if snapshot.full && !snapshot.procedures.is_empty() =>
+        {
+            push(
+                "GET /catalog",
+                "full catalog with procedures",
+                Ok(format!(
+                    "version {}, {} procedures",
+                    snapshot.version,
+                    snapshot.procedures.len()
+                )),
+            );
+            (etag.clone(), Some(snapshot.version))
+        }
+        Ok(other) => {
+            push(
+                "GET /catalog",
+                "full catalog with procedures",
+                Err(format!("unexpected answer {}", short(other))),
+            );
+            (None, None)
+        }
+        Err(e) => {
+            push(
+                "GET /catalog",
+                "full catalog with procedures",
+                Err(e.to_string()),
+            );
+            (None, None)
+        }
+    };
+    match &etag {
+        None => push(
+            "GET /catalog",
+            "ETag header",
+            Err("no ETag on the full catalog".into()),
+        ),
+        Some(tag) => push(
+            "GET /catalog",
+            "If-None-Match gives 304",
+            match client.catalog(Some(tag), None) {
+                Ok(CatalogFetch::NotModified) => Ok("304 Not Modified".into()),
+                Ok(other) => Err(format!("expected 304, got {}", short(&other))),
+                Err(e) => Err(e.to_string()),
+            },
+        ),
+    }
+    if let Some(v) = version {
+        push(
+            "GET /catalog?since",
+            "delta since the current version",
+            match client.catalog(None, Some(v)) {
+                Ok(CatalogFetch::Snapshot { snapshot, .. }) if !snapshot.full => Ok(format!(
+                    "{} changed, {} removed",
+                    snapshot.procedures.len(),
+                    snapshot.removed.len()
+                )),
+                Ok(CatalogFetch::NotModified) => Ok("304 (nothing changed)".into()),
+                Ok(other) => Err(format!(
+                    "expected a delta (full: false), got {}",
+                    short(&other)
+                )),
+                Err(e) => Err(e.to_string()),
+            },
+        );
+    }
+
+    // Queue.
+    let services = client.queue_services();
+    let open_service = match &services {
+        Ok(s) if !s.services.is_empty() => {
+            push(
+                "GET /queue/services",
+                "services listed",
+                Ok(format!(
+                    "{} services, {} open",
+                    s.services.len(),
+                    s.services.iter().filter(|s| s.open).count()
+                )),
+            );
+            s.services
+                .iter()
+                .find(|s| s.open)
+                .or(s.services.first())
+                .cloned()
+        }
+        Ok(_) => {
+            push(
+                "GET /queue/services",
+                "services listed",
+                Err("no services".into()),
+            );
+            None
+        }
+        Err(e) => {
+            push("GET /queue/services", "services listed", Err(e.to_string()));
+            None
+        }
+    };
+    if let Some(service) = &open_service {
+        let request = TicketRequest {
+            request_id: new_request_id(),
+            service_id: service.id.clone(),
+            priority: Priority::None,
+            phone: None,
+            offline: None,
+        };
+        match client.issue_ticket(&request) {
+            Ok(first) if first.number.starts_with(&service.prefix) => {
+                push(
+                    "POST /queue/tickets",
+                    "issue a ticket",
+                    Ok(first.number.clone()),
+                );
+                push(
+                    "POST /queue/tickets",
+                    "same request_id gives the same number",
+                    match client.issue_ticket(&request) {
+                        Ok(again) if again.number == first.number => Ok(again.number),
+                        Ok(again) => Err(format!(
+                            "got {} the second time, {} the first",
+                            again.number, first.number
+                        )),
+                        Err(e) => Err(e.to_string()),
+                    },
+                );
+            }
+            Ok(first) => push(
+                "POST /queue/tickets",
+                "issue a ticket",
+                Err(format!(
+                    "number {} lacks prefix {}",
+                    first.number, service.prefix
+                )),
+            ),
+            Err(ServerError::Rejected { code, .. }) if code == "service-closed" => push(
+                "POST /queue/tickets",
+                "issue a ticket",
+                Ok("service closed now (409 service-closed), as the contract allows".into()),
+            ),
+            Err(e) => push("POST /queue/tickets", "issue a ticket", Err(e.to_string())),
+        }
+        let offline_number = format!(
+            "{}-{}-{:03}",
+            short_kiosk(kiosk_id),
+            service.prefix,
+            900 + rand_u16() % 99
+        );
+        let offline = TicketRequest {
+            request_id: new_request_id(),
+            service_id: service.id.clone(),
+            priority: Priority::None,
+            phone: None,
+            offline: Some(OfflineIssue {
+                number: offline_number.clone(),
+                issued_at: crate::clock::now().to_rfc3339(),
+            }),
+        };
+        push(
+            "POST /queue/tickets",
+            "record an offline ticket with its printed number",
+            match client.issue_ticket(&offline) {
+                Ok(t) if t.number == offline_number && t.offline => Ok(t.number),
+                Ok(t) => Err(format!(
+                    "recorded as {} (offline: {}), printed {offline_number}",
+                    t.number, t.offline
+                )),
+                Err(e) => Err(e.to_string()),
+            },
+        );
+    }
+    push(
+        "POST /queue/tickets",
+        "malformed body gives 400 problem",
+        match raw_post(settings, "queue/tickets", "{\"service_id\": 42}") {
+            Ok((400, body)) if body.contains("\"code\"") => {
+                Ok("400 with a problem document".into())
+            }
+            Ok((status, body)) => Err(format!(
+                "HTTP {status}: {}",
+                body.chars().take(80).collect::<String>()
+            )),
+            Err(e) => Err(e),
+        },
+    );
+
+    // Dossiers: a code nobody has.
+    push(
+        "GET /dossiers/{code}",
+        "unknown code gives 404",
+        match client.dossier("000.00.00.H00-000101-9999") {
+            Err(ServerError::NotFound { .. }) => Ok("404 not-found".into()),
+            Ok(_) => Err("a dossier was returned for a code that should not exist".into()),
+            Err(e) => Err(e.to_string()),
+        },
+    );
+
+    // Feedback, idempotent.
+    let feedback = FeedbackRequest {
+        request_id: new_request_id(),
+        rating: 2,
+        service_id: open_service.as_ref().map(|s| s.id.clone()),
+        ticket: None,
+        reason: None,
+        at: None,
+    };
+    push(
+        "POST /feedback",
+        "rating accepted, and again with the same request_id",
+        match (client.feedback(&feedback), client.feedback(&feedback)) {
+            (Ok(a), Ok(b)) if a.accepted && b.accepted => Ok("accepted twice, stored once".into()),
+            (Ok(_), Ok(_)) => Err("not accepted".into()),
+            (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+        },
+    );
+
+    push(
+        "POST /kiosks/heartbeat",
+        "heartbeat accepted",
+        client
+            .heartbeat(&Heartbeat {
+                kiosk_id: kiosk_id.to_string(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                printer: "ok".into(),
+                catalog_version: version,
+                outbox: 0,
+                uptime_s: 0,
+            })
+            .map(|_| "200".into())
+            .map_err(|e| e.to_string()),
+    );
+
+    // A wrong token must be refused.
+    let mut wrong = settings.clone();
+    wrong.token = crate::config::Secret::new("wrong-token-for-conformance-check");
+    push(
+        "GET /queue/services",
+        "a wrong token gives 401",
+        match CentralClient::new(&wrong).and_then(|c| c.queue_services()) {
+            Err(ServerError::Unauthorized { status }) => Ok(format!("{status}")),
+            Ok(_) => Err("answered a kiosk with a wrong token".into()),
+            Err(e) => Err(e.to_string()),
+        },
+    );
+    checks
+}
+
+fn short(fetch: &CatalogFetch) -> String {
+    match fetch {
+        CatalogFetch::NotModified => "304".into(),
+        CatalogFetch::Snapshot { snapshot, .. } => {
+            format!(
+                "full: {}, {} procedures",
+                snapshot.full,
+                snapshot.procedures.len()
+            )
+        }
+    }
+}
+
+fn short_kiosk(id: &str) -> String {
+    id.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(6)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+fn rand_u16() -> u16 {
+    (new_request_id()
+        .bytes()
+        .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 65_536) as u16
+}
+
+/// A random version-4 UUID (request ids must not repeat across kiosks and restarts).
+pub fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom(&mut bytes).is_err() {
+        // Fall back to time and a counter: unique within this kiosk, which is what matters most.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes.copy_from_slice(&nanos.to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+}
+
+/// A POST with a hand-written body, for the malformed-input check.
+fn raw_post(settings: &ClientSettings, path: &str, body: &str) -> Result<(u16, String), String> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(settings.request_timeout.max(Duration::from_secs(1)))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut url = settings.base_url.clone();
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    let url = url
+        .join("api/v1/")
+        .and_then(|u| u.join(path))
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .post(url)
+        .bearer_auth(settings.token.expose())
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().unwrap_or_default()))
+}

@@ -1,0 +1,75 @@
+//! What can go wrong talking to the central server, and how the kiosk tells a citizen.
+
+use std::time::Duration;
+
+/// Every failure of a call, precise enough for logs and tests.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServerError {
+    #[error("no central server is configured")]
+    NotConfigured,
+    #[error("cannot reach the server: {0}")]
+    Unreachable(String),
+    #[error("the server did not answer in time")]
+    Timeout,
+    #[error("the server refused this kiosk's token (HTTP {status})")]
+    Unauthorized { status: u16 },
+    #[error("not found ({code})")]
+    NotFound { code: String },
+    #[error("too many requests; retry after {retry_after:?}")]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("the server rejected the request: HTTP {status} {code}: {detail}")]
+    Rejected {
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    #[error("the server failed (HTTP {status})")]
+    ServerFault { status: u16 },
+    #[error("the server's answer is unusable: {0}")]
+    BadResponse(String),
+    #[error("the server's answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("cannot set up the connection: {0}")]
+    Setup(String),
+}
+
+/// The few things a citizen needs to know; the UI phrases each in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No network or no server: "Không kết nối được máy chủ".
+    Offline,
+    /// The server is there but failing: "Máy chủ đang bận, vui lòng thử lại".
+    Busy,
+    /// Too many tries: "Vui lòng chờ một chút rồi thử lại".
+    RateLimited,
+    /// The kiosk is not allowed: staff must fix the token.
+    NotAuthorized,
+    NotFound,
+    /// The request itself was refused (closed service, daily cap, bad input).
+    Rejected,
+}
+
+impl ServerError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ServerError::NotConfigured | ServerError::Unreachable(_) | ServerError::Timeout => {
+                ErrorKind::Offline
+            }
+            ServerError::Unauthorized { .. } | ServerError::Setup(_) => ErrorKind::NotAuthorized,
+            ServerError::NotFound { .. } => ErrorKind::NotFound,
+            ServerError::RateLimited { .. } => ErrorKind::RateLimited,
+            ServerError::Rejected { .. } => ErrorKind::Rejected,
+            ServerError::ServerFault { .. }
+            | ServerError::BadResponse(_)
+            | ServerError::TooLarge { .. } => ErrorKind::Busy,
+        }
+    }
+
+    /// Worth trying the same idempotent call again at once.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ServerError::Unreachable(_) | ServerError::ServerFault { status: 502..=504 }
+        )
+    }
+}

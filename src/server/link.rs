@@ -1,0 +1,189 @@
+//! The link worker: owns the connection to the central server, sends the heartbeat, and reports
+//! whether the server is reachable. It runs on its own thread; the UI only hears its events.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::error::{ErrorKind, ServerError};
+use super::model::Heartbeat;
+use super::{CentralClient, ClientSettings};
+
+/// How often a healthy kiosk reports in, and how soon an offline one tries again.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(60);
+pub const RETRY_EVERY: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Online {
+        latency_ms: u32,
+    },
+    Offline(ErrorKind),
+    /// The server refuses this kiosk's token: staff must act.
+    Unauthorized,
+}
+
+/// Where the server is: a configured URL, or the built-in demo server to start first.
+#[derive(Debug, Clone)]
+pub enum LinkTarget {
+    Remote(ClientSettings),
+    Demo(DemoSettings),
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoSettings {
+    pub db_path: std::path::PathBuf,
+    pub kiosk_id: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    pub target: LinkTarget,
+    pub kiosk_id: String,
+    /// What the heartbeat says about the printer (`ok`, `paper-out`, `preview`, ...).
+    pub printer: String,
+    pub heartbeat_every: Duration,
+    pub retry_every: Duration,
+}
+
+enum Command {
+    CheckNow,
+    Stop,
+}
+
+pub struct Link {
+    commands: mpsc::Sender<Command>,
+    _thread: Option<JoinHandle<()>>,
+}
+
+impl Link {
+    /// Starts the worker; `report` is called from the worker thread on every check.
+    pub fn spawn(settings: LinkSettings, report: impl Fn(LinkState) + Send + 'static) -> Self {
+        let (commands, inbox) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("server-link".into())
+            .spawn(move || run(settings, &inbox, &report))
+            .map_err(|e| tracing::error!("cannot start the server link thread: {e}"))
+            .ok();
+        Self {
+            commands,
+            _thread: thread,
+        }
+    }
+
+    /// Checks the server now instead of at the next heartbeat.
+    pub fn check_now(&self) {
+        let _ = self.commands.send(Command::CheckNow);
+    }
+}
+
+impl Drop for Link {
+    // No join: the worker may be inside a request; it stops by itself once that ends, and the UI
+    // thread must not wait for it.
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+    }
+}
+
+/// Resolves the target to a client; for the demo this starts the built-in server, which lives as
+/// long as the returned guard.
+fn connect(
+    target: &LinkTarget,
+) -> Result<(CentralClient, Option<motcua_central::RunningCentral>), ServerError> {
+    match target {
+        LinkTarget::Remote(settings) => Ok((CentralClient::new(settings)?, None)),
+        LinkTarget::Demo(demo) => {
+            let token = demo_token();
+            let config = motcua_central::CentralConfig::demo(
+                demo.db_path.clone(),
+                demo.kiosk_id.clone(),
+                token.clone(),
+            );
+            let running = motcua_central::spawn(config)
+                .map_err(|e| ServerError::Setup(format!("cannot start the demo server: {e}")))?;
+            let base_url = url::Url::parse(&running.base_url())
+                .map_err(|e| ServerError::Setup(e.to_string()))?;
+            tracing::info!("demo server listening on {base_url}");
+            let settings = ClientSettings {
+                base_url,
+                token: crate::config::Secret::new(token),
+                connect_timeout: demo.connect_timeout,
+                request_timeout: demo.request_timeout,
+                ca_file: None,
+                max_body: super::DEFAULT_MAX_BODY,
+                retries: 1,
+            };
+            Ok((CentralClient::new(&settings)?, Some(running)))
+        }
+    }
+}
+
+/// A token for the demo server, new at every start: nothing outside this process knows it.
+fn demo_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("demo-{:016x}", hasher.finish())
+}
+
+fn run(settings: LinkSettings, inbox: &mpsc::Receiver<Command>, report: &dyn Fn(LinkState)) {
+    report(LinkState::Connecting);
+    let (client, _demo_server) = match connect(&settings.target) {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::error!("server link cannot start: {e}");
+            report(LinkState::Offline(e.kind()));
+            return;
+        }
+    };
+    let started = Instant::now();
+    let mut last: Option<LinkState> = None;
+    loop {
+        let heartbeat = Heartbeat {
+            kiosk_id: settings.kiosk_id.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            printer: settings.printer.clone(),
+            catalog_version: None,
+            outbox: 0,
+            uptime_s: started.elapsed().as_secs(),
+        };
+        let sent = Instant::now();
+        let state = match client.heartbeat(&heartbeat) {
+            Ok(_) => LinkState::Online {
+                latency_ms: u32::try_from(sent.elapsed().as_millis()).unwrap_or(u32::MAX),
+            },
+            Err(e) => {
+                if last.is_none_or(|s| matches!(s, LinkState::Online { .. })) {
+                    tracing::warn!("central server unreachable: {e}");
+                }
+                match e.kind() {
+                    ErrorKind::NotAuthorized => LinkState::Unauthorized,
+                    kind => LinkState::Offline(kind),
+                }
+            }
+        };
+        if matches!(state, LinkState::Online { .. })
+            && !last.is_some_and(|s| matches!(s, LinkState::Online { .. }))
+        {
+            tracing::info!("central server online");
+        }
+        report(state);
+        last = Some(state);
+        let wait = if matches!(state, LinkState::Online { .. }) {
+            settings.heartbeat_every
+        } else {
+            settings.retry_every
+        };
+        match inbox.recv_timeout(wait) {
+            Ok(Command::CheckNow) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

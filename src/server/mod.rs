@@ -1,0 +1,11 @@
+//! The kiosk's side of the central API (docs/central-api.md): typed calls over blocking HTTP on
+//! worker threads, errors the UI can phrase for a citizen.
+
+mod client;
+pub mod conformance;
+mod error;
+pub mod link;
+pub mod model;
+
+pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY};
+pub use error::{ErrorKind, ServerError};

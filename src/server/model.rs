@@ -1,0 +1,207 @@
+//! The JSON of the central API v1 (docs/central-api.md), as the kiosk reads and writes it.
+//! Unknown fields are ignored so a newer server does not break an older kiosk.
+
+use serde::{Deserialize, Serialize};
+
+/// A procedure as the catalog serves it. Only `code` and `name` are required; the catalog module
+/// keeps the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Procedure {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogSnapshot {
+    pub version: u64,
+    #[serde(default)]
+    pub generated_at: Option<String>,
+    pub full: bool,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    pub procedures: Vec<Procedure>,
+    #[serde(default)]
+    pub removed: Vec<String>,
+}
+
+/// What `GET /catalog` gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogFetch {
+    /// `304`: the copy the kiosk holds is current.
+    NotModified,
+    Snapshot {
+        etag: Option<String>,
+        snapshot: CatalogSnapshot,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueService {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub prefix: String,
+    #[serde(default)]
+    pub priority_allowed: bool,
+    pub open: bool,
+    #[serde(default)]
+    pub closed_reason: Option<String>,
+    #[serde(default)]
+    pub waiting: u32,
+    #[serde(default)]
+    pub now_serving: Option<String>,
+    #[serde(default)]
+    pub estimated_wait_min: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueServices {
+    #[serde(default)]
+    pub generated_at: Option<String>,
+    pub services: Vec<QueueService>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Priority {
+    None,
+    Elderly,
+    Pregnant,
+    Disabled,
+    Child,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfflineIssue {
+    pub number: String,
+    pub issued_at: String,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketRequest {
+    pub request_id: String,
+    pub service_id: String,
+    pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline: Option<OfflineIssue>,
+}
+
+// A citizen's phone number never reaches a log line.
+impl std::fmt::Debug for TicketRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketRequest")
+            .field("request_id", &self.request_id)
+            .field("service_id", &self.service_id)
+            .field("priority", &self.priority)
+            .field("phone", &self.phone.as_ref().map(|_| "<redacted>"))
+            .field("offline", &self.offline)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub request_id: String,
+    pub number: String,
+    pub service_id: String,
+    pub priority: Priority,
+    pub issued_at: String,
+    #[serde(default)]
+    pub people_ahead: u32,
+    #[serde(default)]
+    pub estimated_wait_min: u32,
+    #[serde(default)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierStatus {
+    pub code: u8,
+    pub label_vi: String,
+    pub label_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierStep {
+    pub at: String,
+    pub unit: String,
+    pub action: String,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub code: String,
+    #[serde(default)]
+    pub procedure_code: Option<String>,
+    pub procedure_name: String,
+    pub applicant: String,
+    pub status: DossierStatus,
+    pub received_at: String,
+    pub due_at: String,
+    #[serde(default)]
+    pub returned_at: Option<String>,
+    pub timeliness: String,
+    #[serde(default)]
+    pub steps: Vec<DossierStep>,
+}
+
+// A dossier is a citizen's private matter: its Debug form shows only the status.
+impl std::fmt::Debug for Dossier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dossier")
+            .field("status", &self.status.code)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackRequest {
+    pub request_id: String,
+    pub rating: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackAck {
+    pub request_id: String,
+    pub accepted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    pub kiosk_id: String,
+    pub version: String,
+    pub printer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_version: Option<u64>,
+    pub outbox: u32,
+    pub uptime_s: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeartbeatAck {
+    #[serde(default)]
+    pub server_time: Option<String>,
+}
+
+/// An `application/problem+json` body.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
