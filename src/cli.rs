@@ -42,6 +42,18 @@ pub enum Command {
         /// The file to check (default: the one the kiosk would use).
         path: Option<PathBuf>,
     },
+    /// Check that a central server behaves as the kiosk expects: every call of the API,
+    /// retries with the same request id, 304 for an unchanged catalog, errors for bad input and
+    /// a wrong token. Prints a pass/fail line per call; exits 0 only if all pass.
+    /// It creates test data (a ticket, an offline ticket, a rating): use a test instance.
+    CheckServer {
+        /// The server to check, e.g. https://motcua-test.example.gov.vn (default: [server] url
+        /// of the config; with url = "demo" the built-in sample server is started and checked).
+        url: Option<String>,
+        /// The kiosk token to use (default: [server] token of the config).
+        #[arg(long)]
+        token: Option<String>,
+    },
     /// Turn an admin PIN (6 to 12 digits, read from standard input) into the line to paste
     /// into [kiosk] admin_pin_hash. The PIN itself is never stored.
     HashPin,
@@ -52,6 +64,7 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::CheckConfig { path }) => check_config(path.or(cli.config)),
         Some(Command::HashPin) => hash_pin(),
+        Some(Command::CheckServer { url, token }) => check_server(cli.config, url, token),
         None => run_kiosk(cli.config, cli.windowed),
     }
 }
@@ -76,6 +89,106 @@ fn check_config(path: Option<PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => report_config_error(&e),
+    }
+}
+
+fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<String>) -> ExitCode {
+    use crate::config::{Secret, ServerEndpoint};
+    use crate::server::{ClientSettings, conformance};
+    crate::logging::init_console_only();
+    // The config supplies timeouts, token and kiosk id; without one, sensible defaults.
+    let config = match config_path(config).and_then(|p| config::load(&p)) {
+        Ok(c) => Some(c),
+        Err(e) if url.is_some() => {
+            eprintln!("note: {e}; using default timeouts");
+            None
+        }
+        Err(e) => return report_config_error(&e),
+    };
+    let kiosk_id = config
+        .as_ref()
+        .map_or("CHECK", |c| c.kiosk.id.as_str())
+        .to_string();
+    // Keeps the demo server (and its scratch database) alive while the checks run.
+    let mut demo_server: Option<(motcua_central::RunningCentral, PathBuf)> = None;
+    let (base_url, config_token) = match (&url, config.as_ref().map(|c| &c.server.endpoint)) {
+        (Some(u), _) => match url::Url::parse(u) {
+            Ok(u) => (u, config.as_ref().map(|c| c.server.token.clone())),
+            Err(e) => {
+                eprintln!("error: \"{u}\" is not a URL: {e}");
+                return ExitCode::from(EXIT_BAD_CONFIG);
+            }
+        },
+        (None, Some(ServerEndpoint::Remote(u))) => {
+            (u.clone(), config.as_ref().map(|c| c.server.token.clone()))
+        }
+        (None, Some(ServerEndpoint::Demo)) => {
+            let token = format!("check-{}", std::process::id());
+            // A fresh database of its own: the check writes test tickets the kiosk's demo
+            // queue should not show.
+            let db = std::env::temp_dir().join(format!(
+                "motcua-check-server-{}.sqlite3",
+                std::process::id()
+            ));
+            let demo =
+                motcua_central::CentralConfig::demo(db.clone(), kiosk_id.clone(), token.clone());
+            match motcua_central::spawn(demo) {
+                Ok(running) => {
+                    let Ok(u) = url::Url::parse(&running.base_url()) else {
+                        return ExitCode::FAILURE;
+                    };
+                    demo_server = Some((running, db));
+                    (u, Some(Secret::new(token)))
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the demo server: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        (None, _) => {
+            eprintln!(
+                "error: no server to check: [server] url is empty; give a URL, e.g. `motcua-kiosk check-server https://...`"
+            );
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        }
+    };
+    let token = token.map(Secret::new).or(config_token).unwrap_or_default();
+    let mut settings = match &config {
+        Some(c) => ClientSettings::from_config(&c.server, base_url.clone()),
+        None => ClientSettings {
+            base_url: base_url.clone(),
+            token: Secret::default(),
+            connect_timeout: std::time::Duration::from_millis(1500),
+            request_timeout: std::time::Duration::from_secs(5),
+            ca_file: None,
+            max_body: crate::server::DEFAULT_MAX_BODY,
+            retries: 1,
+        },
+    };
+    settings.token = token;
+    println!("Checking {base_url} as kiosk {kiosk_id}");
+    let checks = conformance::run(&settings, &kiosk_id);
+    let width = checks.iter().map(|c| c.call.len()).max().unwrap_or(0);
+    for check in &checks {
+        let (mark, detail) = match &check.outcome {
+            Ok(d) => ("PASS", d),
+            Err(d) => ("FAIL", d),
+        };
+        println!("  {mark}  {:<width$}  {}: {detail}", check.call, check.what);
+    }
+    let failed = checks.iter().filter(|c| !c.passed()).count();
+    println!("{} passed, {failed} failed", checks.len() - failed);
+    if let Some((running, db)) = demo_server {
+        running.shutdown();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

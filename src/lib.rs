@@ -6,6 +6,7 @@
 //! - [`logging`]: stderr + daily-rotated log files.
 //! - [`clock`]: office time and dates in Vietnamese and English.
 //! - [`pin`]: the admin PIN hash.
+//! - [`server`]: the central API client.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
@@ -17,4 +18,5 @@ pub mod clock;
 pub mod config;
 pub mod logging;
 pub mod pin;
+pub mod server;
 pub mod ui;

@@ -2,7 +2,11 @@
 
 mod support;
 
+mod check_server;
 mod cli;
 mod config_table;
+mod hostile_server;
+mod server_client;
+mod server_ui;
 mod translations;
 mod ui_shell;

@@ -1,6 +1,7 @@
 //! The only module that knows both Slint and the rest: builds the window from a [`Config`],
 //! wires callbacks, and keeps the UI thread free of blocking work.
 
+mod events;
 mod session;
 
 use std::rc::Rc;
@@ -10,11 +11,14 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use crate::config::{
     Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme,
 };
+use crate::server::ClientSettings;
+use crate::server::link::{self, DemoSettings, Link, LinkSettings, LinkTarget};
 use crate::ui::{
     AppWindow, DossierAdapter, KioskState, PrinterState, QueueAdapter, ScreenOrientation,
     ServerState, ServiceItem,
 };
 
+pub use events::{UiEvent, UiSender};
 pub use session::Session;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,9 @@ pub struct Kiosk {
     window: AppWindow,
     session: Rc<Session>,
     _clock: slint::Timer,
+    events: UiSender,
+    pending: std::sync::mpsc::Receiver<UiEvent>,
+    _link: Option<Link>,
 }
 
 impl Kiosk {
@@ -46,8 +53,9 @@ impl Kiosk {
         });
         state.set_server_state(match config.server.endpoint {
             ServerEndpoint::NotConfigured => ServerState::NotConfigured,
-            ServerEndpoint::Remote(_) => ServerState::NotConnected,
+            ServerEndpoint::Demo | ServerEndpoint::Remote(_) => ServerState::Connecting,
         });
+        state.set_server_demo(config.server.endpoint == ServerEndpoint::Demo);
         state.set_printer_state(match config.printer.transport {
             PrinterTransport::Preview { .. } => PrinterState::Preview,
             _ => PrinterState::NotConnected,
@@ -93,10 +101,19 @@ impl Kiosk {
         fill_services(session.language());
         session.on_language_change(Box::new(fill_services));
 
+        let (events, pending) = UiSender::new(&window);
+        let link = link_settings(config).map(|settings| {
+            let events = events.clone();
+            Link::spawn(settings, move |state| events.send(UiEvent::Server(state)))
+        });
+
         Ok(Self {
             window,
             session,
             _clock: clock,
+            events,
+            pending,
+            _link: link,
         })
     }
 
@@ -107,6 +124,45 @@ impl Kiosk {
     pub fn session(&self) -> &Session {
         &self.session
     }
+
+    /// A handle worker threads use to reach this window.
+    pub fn events(&self) -> UiSender {
+        self.events.clone()
+    }
+
+    /// Applies events that arrived while no event loop was running (headless use and tests);
+    /// under a running event loop they are applied as they come.
+    pub fn pump_events(&self) {
+        while let Ok(event) = self.pending.try_recv() {
+            events::apply(&self.window, event);
+        }
+    }
+}
+
+/// What the server link worker needs, or `None` when no server is configured.
+fn link_settings(config: &Config) -> Option<LinkSettings> {
+    let target = match &config.server.endpoint {
+        ServerEndpoint::NotConfigured => return None,
+        ServerEndpoint::Remote(url) => {
+            LinkTarget::Remote(ClientSettings::from_config(&config.server, url.clone()))
+        }
+        ServerEndpoint::Demo => LinkTarget::Demo(DemoSettings {
+            db_path: config.kiosk.data_dir.join("demo-central.sqlite3"),
+            kiosk_id: config.kiosk.id.clone(),
+            connect_timeout: config.server.connect_timeout,
+            request_timeout: config.server.request_timeout,
+        }),
+    };
+    Some(LinkSettings {
+        target,
+        kiosk_id: config.kiosk.id.clone(),
+        printer: match config.printer.transport {
+            PrinterTransport::Preview { .. } => "preview".into(),
+            _ => "offline".into(),
+        },
+        heartbeat_every: link::HEARTBEAT_EVERY,
+        retry_every: link::RETRY_EVERY,
+    })
 }
 
 /// Refreshes the clock and date on screen every second.

@@ -102,6 +102,8 @@ impl fmt::Debug for Secret {
 pub enum ServerEndpoint {
     /// `url = ""`: the kiosk works offline only.
     NotConfigured,
+    /// `url = "demo"`: the reference server runs inside the kiosk on 127.0.0.1 with sample data.
+    Demo,
     /// An https URL (http only on this machine).
     Remote(url::Url),
 }

@@ -48,6 +48,9 @@ impl fmt::Display for Summary<'_> {
             ServerEndpoint::NotConfigured => {
                 "not configured: the kiosk works on its own, without the central system".to_string()
             }
+            ServerEndpoint::Demo => {
+                "demo: a built-in sample server on 127.0.0.1 (not for a real office)".to_string()
+            }
             ServerEndpoint::Remote(url) => format!(
                 "{url} (token set, connect timeout {} ms, request timeout {} ms{})",
                 c.server.connect_timeout.as_millis(),

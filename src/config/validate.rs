@@ -239,6 +239,8 @@ fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
 fn server(c: &mut Checker<'_>, raw: RawServer) -> ServerConfig {
     let endpoint = if raw.url.trim().is_empty() {
         ServerEndpoint::NotConfigured
+    } else if raw.url.trim() == "demo" {
+        ServerEndpoint::Demo
     } else {
         match url::Url::parse(raw.url.trim()) {
             Ok(url) if url.scheme() == "https" => ServerEndpoint::Remote(url),
@@ -247,7 +249,7 @@ fn server(c: &mut Checker<'_>, raw: RawServer) -> ServerConfig {
                 c.report(
                     "server.url",
                     "plain http would send the kiosk token unencrypted",
-                    Some("an https:// URL (http:// only for 127.0.0.1 or localhost), or \"\" for none"),
+                    Some("an https:// URL (http:// only for 127.0.0.1 or localhost), \"demo\", or \"\" for none"),
                 );
                 ServerEndpoint::Remote(url)
             }
@@ -255,7 +257,7 @@ fn server(c: &mut Checker<'_>, raw: RawServer) -> ServerConfig {
                 c.report(
                     "server.url",
                     format!("\"{}\" is not a server address", raw.url),
-                    Some("an https:// URL such as \"https://motcua.example.gov.vn\", or \"\" for none"),
+                    Some("an https:// URL such as \"https://motcua.example.gov.vn\", \"demo\" (built-in sample server), or \"\" for none"),
                 );
                 ServerEndpoint::NotConfigured
             }

@@ -1,0 +1,61 @@
+//! Events from worker threads to the UI. Workers never touch Slint objects: they send an event,
+//! and it is applied on the UI thread through the event loop.
+
+use std::sync::mpsc;
+
+use slint::ComponentHandle;
+
+use crate::server::link::LinkState;
+use crate::ui::{AppWindow, KioskState, ServerState};
+
+#[derive(Debug, Clone)]
+pub enum UiEvent {
+    Server(LinkState),
+}
+
+/// Cloneable, `Send` handle workers use to reach the UI.
+#[derive(Clone)]
+pub struct UiSender {
+    window: slint::Weak<AppWindow>,
+    /// Where events wait when there is no running event loop (headless tests pump it).
+    pending: mpsc::Sender<UiEvent>,
+}
+
+impl UiSender {
+    pub(super) fn new(window: &AppWindow) -> (Self, mpsc::Receiver<UiEvent>) {
+        let (pending, inbox) = mpsc::channel();
+        (
+            Self {
+                window: window.as_weak(),
+                pending,
+            },
+            inbox,
+        )
+    }
+
+    pub fn send(&self, event: UiEvent) {
+        let window = self.window.clone();
+        let queued = event.clone();
+        let delivered = slint::invoke_from_event_loop(move || {
+            if let Some(window) = window.upgrade() {
+                apply(&window, queued);
+            }
+        });
+        if delivered.is_err() {
+            let _ = self.pending.send(event);
+        }
+    }
+}
+
+/// Runs on the UI thread: turns an event into property changes.
+pub(super) fn apply(window: &AppWindow, event: UiEvent) {
+    let state = window.global::<KioskState>();
+    match event {
+        UiEvent::Server(link) => state.set_server_state(match link {
+            LinkState::Connecting => ServerState::Connecting,
+            LinkState::Online { .. } => ServerState::Online,
+            LinkState::Offline(_) => ServerState::Offline,
+            LinkState::Unauthorized => ServerState::Unauthorized,
+        }),
+    }
+}
