@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, ConfigError};
 
+mod catalog_cmd;
+
 /// Exit code for a config that cannot be used (and for command-line mistakes, as clap does).
 pub const EXIT_BAD_CONFIG: u8 = 2;
 
@@ -57,6 +59,42 @@ pub enum Command {
     /// Turn an admin PIN (6 to 12 digits, read from standard input) into the line to paste
     /// into [kiosk] admin_pin_hash. The PIN itself is never stored.
     HashPin,
+    /// Look after the kiosk's copy of the procedure catalog (the file [catalog] database of
+    /// the config): load a file, fetch updates from the server, try a search, show what it holds.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogAction {
+    /// Replace the whole catalog with a JSON file: a list of procedures (like
+    /// assets/catalog/procedures.json) or a full catalog as the server sends it. Nothing changes
+    /// if the file is refused. The next sync from the server replaces it again.
+    Import {
+        /// The JSON file to load.
+        file: PathBuf,
+    },
+    /// Fetch what changed from the central server ([server] url; "demo" uses the built-in
+    /// sample server). Prints "unchanged" or what was updated; on failure the catalog held is
+    /// kept.
+    Sync,
+    /// Search the catalog as the touchscreen does (diacritics optional, abbreviations like
+    /// "dk" and one wrong letter allowed). Prints CODE<TAB>NAME per line, best first.
+    Search {
+        /// What a citizen would type, e.g. "dang ky khai sinh".
+        query: String,
+        /// How many results at most.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print a JSON array of {code, name, field} instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the catalog's version, where it came from, its ETag, when it last reached the
+    /// server, and how many procedures and fields it holds.
+    Stats,
 }
 
 /// Runs the command line; `main` only turns the result into the process exit code.
@@ -65,6 +103,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::CheckConfig { path }) => check_config(path.or(cli.config)),
         Some(Command::HashPin) => hash_pin(),
         Some(Command::CheckServer { url, token }) => check_server(cli.config, url, token),
+        Some(Command::Catalog { action }) => catalog_cmd::run(cli.config, action),
         None => run_kiosk(cli.config, cli.windowed),
     }
 }

@@ -7,12 +7,16 @@
 //! - [`clock`]: office time and dates in Vietnamese and English.
 //! - [`pin`]: the admin PIN hash.
 //! - [`server`]: the central API client.
+//! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
+//! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
+pub mod catalog;
+pub mod checklist;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod catalog;
+mod catalog_ui;
 mod check_server;
 mod cli;
 mod config_table;

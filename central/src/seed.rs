@@ -16,9 +16,10 @@ use crate::problem::ApiError;
 /// for Đà Nẵng, whose level-1 code is not verified).
 pub const AGENCY_CODE: &str = "000.00.20.H15";
 
-/// The 55 real procedures of `shared/data/procedures.json`, verbatim.
+/// The 55 real procedures of `shared/data/procedures.json`, verbatim. The file lives in the
+/// kiosk's `assets/catalog/` (its bundled offline catalog) so the workspace carries one copy.
 pub fn seed_procedures_json() -> &'static str {
-    include_str!("../seed/procedures.json")
+    include_str!("../../assets/catalog/procedures.json")
 }
 
 /// A queue service as seeded (matches the kiosk's shipped `kiosk-config.toml`).

@@ -11,6 +11,7 @@ use crate::ui::{AppWindow, KioskState, ServerState};
 #[derive(Debug, Clone)]
 pub enum UiEvent {
     Server(LinkState),
+    Catalog(super::catalog::CatalogEvent),
 }
 
 /// Cloneable, `Send` handle workers use to reach the UI.
@@ -57,5 +58,6 @@ pub(super) fn apply(window: &AppWindow, event: UiEvent) {
             LinkState::Offline(_) => ServerState::Offline,
             LinkState::Unauthorized => ServerState::Unauthorized,
         }),
+        UiEvent::Catalog(event) => super::catalog::apply(window, event),
     }
 }

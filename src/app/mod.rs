@@ -1,6 +1,7 @@
 //! The only module that knows both Slint and the rest: builds the window from a [`Config`],
 //! wires callbacks, and keeps the UI thread free of blocking work.
 
+mod catalog;
 mod events;
 mod session;
 
@@ -35,6 +36,7 @@ pub struct Kiosk {
     events: UiSender,
     pending: std::sync::mpsc::Receiver<UiEvent>,
     _link: Option<Link>,
+    _catalog: Rc<catalog::CatalogWorker>,
 }
 
 impl Kiosk {
@@ -102,10 +104,23 @@ impl Kiosk {
         session.on_language_change(Box::new(fill_services));
 
         let (events, pending) = UiSender::new(&window);
+        let shared_client = link::SharedClient::default();
         let link = link_settings(config).map(|settings| {
             let events = events.clone();
-            Link::spawn(settings, move |state| events.send(UiEvent::Server(state)))
+            Link::spawn(settings, shared_client.clone(), move |state| {
+                events.send(UiEvent::Server(state))
+            })
         });
+        let catalog_worker = Rc::new(catalog::CatalogWorker::spawn(
+            config,
+            link.as_ref().map(|_| shared_client.clone()),
+            events.clone(),
+        ));
+        catalog::connect(
+            &window,
+            catalog_worker.clone(),
+            matches!(config.printer.transport, PrinterTransport::Preview { .. }),
+        );
 
         Ok(Self {
             window,
@@ -114,6 +129,7 @@ impl Kiosk {
             events,
             pending,
             _link: link,
+            _catalog: catalog_worker,
         })
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use crate::config::{Config, Language};
-use crate::ui::{AppWindow, CatalogAdapter, DossierAdapter, FeedbackAdapter, KioskState, Page};
+use crate::ui::{AppWindow, DossierAdapter, FeedbackAdapter, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
 
@@ -127,7 +127,7 @@ impl Session {
 }
 
 fn clear_inputs(window: &AppWindow) {
-    window.global::<CatalogAdapter>().set_query("".into());
+    super::catalog::clear(window);
     let dossier = window.global::<DossierAdapter>();
     dossier.set_code("".into());
     dossier.set_full_keyboard(false);

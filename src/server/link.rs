@@ -2,6 +2,7 @@
 //! whether the server is reachable. It runs on its own thread; the UI only hears its events.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,9 @@ pub enum LinkState {
     /// The server refuses this kiosk's token: staff must act.
     Unauthorized,
 }
+
+/// The connected client, for other workers (catalog sync, tickets): empty until the link is up.
+pub type SharedClient = Arc<Mutex<Option<CentralClient>>>;
 
 /// Where the server is: a configured URL, or the built-in demo server to start first.
 #[derive(Debug, Clone)]
@@ -61,11 +65,15 @@ pub struct Link {
 
 impl Link {
     /// Starts the worker; `report` is called from the worker thread on every check.
-    pub fn spawn(settings: LinkSettings, report: impl Fn(LinkState) + Send + 'static) -> Self {
+    pub fn spawn(
+        settings: LinkSettings,
+        shared: SharedClient,
+        report: impl Fn(LinkState) + Send + 'static,
+    ) -> Self {
         let (commands, inbox) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("server-link".into())
-            .spawn(move || run(settings, &inbox, &report))
+            .spawn(move || run(settings, &shared, &inbox, &report))
             .map_err(|e| tracing::error!("cannot start the server link thread: {e}"))
             .ok();
         Self {
@@ -133,7 +141,12 @@ fn demo_token() -> String {
     format!("demo-{:016x}", hasher.finish())
 }
 
-fn run(settings: LinkSettings, inbox: &mpsc::Receiver<Command>, report: &dyn Fn(LinkState)) {
+fn run(
+    settings: LinkSettings,
+    shared: &SharedClient,
+    inbox: &mpsc::Receiver<Command>,
+    report: &dyn Fn(LinkState),
+) {
     report(LinkState::Connecting);
     let (client, _demo_server) = match connect(&settings.target) {
         Ok(pair) => pair,
@@ -143,6 +156,9 @@ fn run(settings: LinkSettings, inbox: &mpsc::Receiver<Command>, report: &dyn Fn(
             return;
         }
     };
+    if let Ok(mut slot) = shared.lock() {
+        *slot = Some(client.clone());
+    }
     let started = Instant::now();
     let mut last: Option<LinkState> = None;
     loop {

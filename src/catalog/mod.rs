@@ -1,0 +1,393 @@
+//! The procedure catalog (thủ tục hành chính): a SQLite cache with Vietnamese
+//! search-as-you-type, filled from the bundled seed, a file, or the central server.
+//!
+//! - [`fold`](fold()): the one normal form of Vietnamese text for index and queries.
+//! - `schema`: tables, FTS5 index, migrations by `PRAGMA user_version`, WAL.
+//! - `record`: a procedure's JSON checked before anything is written.
+//! - `write`: full replacement or delta, inside one transaction.
+//! - `search` + `typo`: prefix search ranked by bm25, then one-edit corrections.
+//! - `read`: meta, fields, browsing, one procedure's detail.
+//! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
+//! - [`synth`]: generated catalogs and queries for the benchmark.
+//!
+//! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
+
+mod fold;
+mod read;
+mod record;
+mod schema;
+mod search;
+mod sync;
+pub mod synth;
+mod typo;
+mod write;
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::server::model::{CatalogSnapshot, Procedure};
+
+pub use fold::{fold, local_code};
+pub use schema::SCHEMA_VERSION;
+pub use sync::{SyncError, SyncOutcome, sync};
+
+/// The 55 real procedures shipped with the kiosk, loaded on first start so a kiosk that never
+/// reached a server still has a catalog.
+pub const SEED_JSON: &str = include_str!("../../assets/catalog/procedures.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the catalog folder {path}: {source}")]
+    CreateDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// The data offered is not a usable catalog; nothing was written.
+    #[error("not a usable catalog: {0}")]
+    Invalid(String),
+    #[error(
+        "the catalog database has schema version {found}, newer than this kiosk knows ({known}); \
+         install the newer kiosk or delete the file"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogMeta {
+    /// The server's catalog version; 0 for the seed or a plain list from a file.
+    pub version: u64,
+    pub etag: Option<String>,
+    /// Last successful contact with the server (RFC 3339, office time), also when it answered
+    /// "unchanged".
+    pub synced_at: Option<String>,
+    pub procedures: usize,
+    pub fields: usize,
+    /// `"seed"`, `"server"` or `"file"`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub code: String,
+    pub name: String,
+    /// Empty when the record names no field.
+    pub field: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldCount {
+    pub name: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcedureDetail {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub level: Option<String>,
+    pub processing_time: Option<String>,
+    pub fee: Option<String>,
+    pub agency: Option<String>,
+    pub result: Option<String>,
+    pub target_groups: Option<String>,
+    pub submission_methods: Vec<String>,
+    pub methods: Vec<Method>,
+    /// In order of first appearance; `group` is empty for documents the source lists
+    /// without a heading.
+    pub documents: Vec<DocumentGroup>,
+    pub legal_basis: Vec<LegalBasis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Method {
+    pub method: String,
+    pub time: Option<String>,
+    pub fee: Option<String>,
+    pub fee_note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentGroup {
+    pub group: String,
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub name: String,
+    /// As the source gives it: "1 bản chính", "1 bản chính, 1 bản sao".
+    pub copies: Option<String>,
+    pub form: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegalBasis {
+    pub code: Option<String>,
+    /// Empty when the source gives only the code.
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub version: u64,
+    /// Procedures held after the import.
+    pub procedures: usize,
+    /// Added or different from before.
+    pub changed: usize,
+    pub removed: usize,
+}
+
+pub struct Catalog {
+    conn: Connection,
+    /// The typo pass's word list, loaded on first need; with the `PRAGMA data_version` it was
+    /// read at, so a write by another process (a `catalog sync` run) is noticed.
+    vocabulary: RefCell<Option<(i64, Arc<typo::Vocabulary>)>>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("path", &self.conn.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    /// Opens (creating folders and file as needed) and migrates the catalog at `path`, and
+    /// loads the bundled seed into a new one.
+    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CatalogError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        Self::start(Connection::open(path)?, true)
+    }
+
+    /// The same in memory (tests).
+    pub fn open_in_memory() -> Result<Catalog, CatalogError> {
+        Self::start(Connection::open_in_memory()?, false)
+    }
+
+    fn start(mut conn: Connection, file_backed: bool) -> Result<Catalog, CatalogError> {
+        schema::configure(&conn, file_backed)?;
+        schema::migrate(&mut conn)?;
+        let mut catalog = Catalog {
+            conn,
+            vocabulary: RefCell::new(None),
+        };
+        // "No source yet" rather than "no procedures": a catalog the server emptied stays empty.
+        if read::get_meta(&catalog.conn, "source")?.is_none() {
+            let report = catalog.import_array(SEED_JSON, "seed")?;
+            tracing::info!(procedures = report.procedures, "catalog seeded");
+        }
+        Ok(catalog)
+    }
+
+    pub fn meta(&self) -> Result<CatalogMeta, CatalogError> {
+        read::meta(&self.conn)
+    }
+
+    /// Best first; a blank query (or one with no letter or digit) gives nothing. `field`
+    /// filters by field name, compared folded; an unknown field gives nothing.
+    pub fn search(
+        &self,
+        query: &str,
+        field: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, CatalogError> {
+        let field_id = match field {
+            Some(name) => match search::field_id(&self.conn, name)? {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        search::search(&self.conn, || self.vocabulary(), query, field_id, limit)
+    }
+
+    /// Every field with its number of procedures, sorted by folded name.
+    pub fn fields(&self) -> Result<Vec<FieldCount>, CatalogError> {
+        read::fields(&self.conn)
+    }
+
+    /// The procedures of one field, by name.
+    pub fn in_field(&self, field: &str, limit: usize) -> Result<Vec<SearchHit>, CatalogError> {
+        match search::field_id(&self.conn, field)? {
+            Some(id) => read::in_field(&self.conn, id, limit),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn procedure(&self, code: &str) -> Result<Option<ProcedureDetail>, CatalogError> {
+        read::procedure(&self.conn, code)
+    }
+
+    /// Replaces the whole catalog with a file's content: a JSON array of procedures (the
+    /// seed's shape; `code` may be null) or a full snapshot object as the server sends it.
+    pub fn import_json(&mut self, json: &str) -> Result<ImportReport, CatalogError> {
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| CatalogError::Invalid(format!("not JSON: {e}")))?;
+        match value {
+            Value::Array(items) => {
+                let procedures = record::procedures_from_array(items)?;
+                self.replace(&procedures, 0, "file", None)
+            }
+            Value::Object(_) => {
+                let snapshot: CatalogSnapshot = serde_json::from_value(value)
+                    .map_err(|e| CatalogError::Invalid(format!("not a catalog snapshot: {e}")))?;
+                if !snapshot.full {
+                    return Err(CatalogError::Invalid(
+                        "the file holds a delta (\"full\": false); import a full catalog".into(),
+                    ));
+                }
+                self.replace(&snapshot.procedures, snapshot.version, "file", None)
+            }
+            _ => Err(CatalogError::Invalid(
+                "expected a JSON array of procedures or a catalog snapshot object".into(),
+            )),
+        }
+    }
+
+    fn import_array(&mut self, json: &str, source: &str) -> Result<ImportReport, CatalogError> {
+        let items: Vec<Value> = serde_json::from_str(json)
+            .map_err(|e| CatalogError::Invalid(format!("not a JSON array: {e}")))?;
+        let procedures = record::procedures_from_array(items)?;
+        self.replace(&procedures, 0, source, None)
+    }
+
+    fn replace(
+        &mut self,
+        procedures: &[Procedure],
+        version: u64,
+        source: &str,
+        etag: Option<&str>,
+    ) -> Result<ImportReport, CatalogError> {
+        let started = std::time::Instant::now();
+        let records = record::records(procedures, "procedures")?;
+        let checked = started.elapsed();
+        let tx = self.conn.transaction()?;
+        let changes = write::replace_all(&tx, &records)?;
+        write_meta(&tx, version, source, etag, source == "server")?;
+        let written = started.elapsed();
+        tx.commit()?;
+        tracing::debug!(
+            procedures = records.len(),
+            ?checked,
+            ?written,
+            committed = ?started.elapsed(),
+            "catalog replaced"
+        );
+        self.vocabulary.replace(None);
+        Ok(ImportReport {
+            version,
+            procedures: records.len(),
+            changed: changes.changed,
+            removed: changes.removed,
+        })
+    }
+
+    /// Applies what the server sent: a full catalog replaces everything, a delta changes
+    /// and removes procedures. Everything is checked before the one write transaction, so a
+    /// refused snapshot leaves the catalog as it was.
+    pub fn apply_snapshot(
+        &mut self,
+        snapshot: &CatalogSnapshot,
+        etag: Option<&str>,
+    ) -> Result<ImportReport, CatalogError> {
+        if snapshot.full {
+            // An empty catalog from a server is far likelier a fault than the truth, and
+            // would leave citizens with nothing to look up.
+            if snapshot.procedures.is_empty() {
+                return Err(CatalogError::Invalid(
+                    "a full catalog without procedures; the kiosk keeps its copy".into(),
+                ));
+            }
+            return self.replace(&snapshot.procedures, snapshot.version, "server", etag);
+        }
+        let held = self.meta()?;
+        if held.source != "server" {
+            return Err(CatalogError::Invalid(format!(
+                "a delta, but the catalog held comes from the {}, not the server",
+                held.source
+            )));
+        }
+        if snapshot.version < held.version {
+            return Err(CatalogError::Invalid(format!(
+                "a delta to version {}, older than the version held ({})",
+                snapshot.version, held.version
+            )));
+        }
+        let records = record::records(&snapshot.procedures, "procedures")?;
+        if let Some(i) = snapshot.removed.iter().position(|c| c.trim().is_empty()) {
+            return Err(CatalogError::Invalid(format!(
+                "removed[{i}]: an empty code"
+            )));
+        }
+        // A code both sent and removed is kept: the record is the newer statement.
+        let removed: Vec<String> = snapshot
+            .removed
+            .iter()
+            .filter(|c| !records.iter().any(|r| &r.code == *c))
+            .cloned()
+            .collect();
+        let tx = self.conn.transaction()?;
+        let changes = write::apply_delta(&tx, &records, &removed)?;
+        write_meta(&tx, snapshot.version, "server", etag, true)?;
+        tx.commit()?;
+        self.vocabulary.replace(None);
+        Ok(ImportReport {
+            version: snapshot.version,
+            procedures: self.meta()?.procedures,
+            changed: changes.changed,
+            removed: changes.removed,
+        })
+    }
+
+    /// Records a `304`: the catalog held is current as of now.
+    fn mark_synced(&self) -> Result<(), CatalogError> {
+        read::set_meta(&self.conn, "synced_at", Some(&now_text()))
+    }
+
+    fn vocabulary(&self) -> Result<Arc<typo::Vocabulary>, CatalogError> {
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if let Some((seen, vocabulary)) = self.vocabulary.borrow().as_ref()
+            && *seen == data_version
+        {
+            return Ok(vocabulary.clone());
+        }
+        let vocabulary = Arc::new(search::load_vocabulary(&self.conn)?);
+        self.vocabulary
+            .replace(Some((data_version, vocabulary.clone())));
+        Ok(vocabulary)
+    }
+}
+
+fn now_text() -> String {
+    crate::clock::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn write_meta(
+    tx: &Connection,
+    version: u64,
+    source: &str,
+    etag: Option<&str>,
+    synced_now: bool,
+) -> Result<(), CatalogError> {
+    read::set_meta(tx, "version", Some(&version.to_string()))?;
+    read::set_meta(tx, "source", Some(source))?;
+    read::set_meta(tx, "etag", etag)?;
+    let synced = synced_now.then(now_text);
+    read::set_meta(tx, "synced_at", synced.as_deref())?;
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! A procedure record checked and flattened for storage. The server's JSON is loose (most
+//! fields may be null or missing); what the kiosk relies on is checked here, before any write.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::CatalogError;
+use super::fold::local_code;
+use crate::server::model::Procedure;
+
+/// Codes longer than this are refused (the server's own limit).
+const MAX_CODE_CHARS: usize = 64;
+
+/// The stored form of a record, written without copying it.
+#[derive(serde::Serialize)]
+struct Canonical<'a> {
+    code: &'a str,
+    name: &'a str,
+    #[serde(flatten)]
+    details: &'a Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub code: String,
+    pub name: String,
+    pub field: Option<String>,
+    pub level: Option<String>,
+    pub processing_time: Option<String>,
+    pub fee: Option<String>,
+    pub agency: Option<String>,
+    pub result: Option<String>,
+    pub target_groups: Option<String>,
+    pub submission_methods: Vec<String>,
+    pub documents: Vec<DocumentRow>,
+    pub methods: Vec<MethodRow>,
+    pub legal: Vec<LegalRow>,
+    /// Hash of the canonical JSON of the whole record (keys sorted), to tell changed records
+    /// apart without storing the JSON twice.
+    pub digest: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub group: Option<String>,
+    pub name: String,
+    pub copies: Option<String>,
+    pub form: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MethodRow {
+    pub method: String,
+    pub time: Option<String>,
+    pub fee: Option<String>,
+    pub fee_note: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LegalRow {
+    pub code: Option<String>,
+    pub title: String,
+}
+
+fn invalid(at: &str, why: &str) -> CatalogError {
+    CatalogError::Invalid(format!("{at}: {why}"))
+}
+
+/// A display text: a non-blank string, a number, or a list of strings joined with ", ".
+/// Anything else (null, objects) reads as absent: a display detail never fails a catalog.
+fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<&str> = items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => None,
+    }
+}
+
+/// A list of objects, or nothing. Another shape means the server is broken.
+fn objects<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Vec<&'a Map<String, Value>>, CatalogError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_object()
+                    .ok_or_else(|| invalid(&format!("{at}.{key}[{i}]"), "expected an object"))
+            })
+            .collect(),
+        Some(_) => Err(invalid(&format!("{at}.{key}"), "expected a list or null")),
+    }
+}
+
+impl Record {
+    /// Checks one procedure; `at` names it in errors (`procedures[3]`).
+    pub fn from_procedure(p: &Procedure, at: &str) -> Result<Record, CatalogError> {
+        let code = p.code.trim();
+        if code.is_empty() || code.chars().count() > MAX_CODE_CHARS {
+            return Err(invalid(
+                &format!("{at}.code"),
+                "required, 1 to 64 characters",
+            ));
+        }
+        let name = p.name.trim();
+        if name.is_empty() {
+            return Err(invalid(&format!("{at}.name"), "required, a non-empty text"));
+        }
+        let d = &p.details;
+        let mut documents = Vec::new();
+        for (i, doc) in objects(d, "documents", at)?.into_iter().enumerate() {
+            let name = text(doc.get("name"))
+                .ok_or_else(|| invalid(&format!("{at}.documents[{i}].name"), "required"))?;
+            documents.push(DocumentRow {
+                group: text(doc.get("group")),
+                name,
+                copies: text(doc.get("copies")),
+                form: text(doc.get("form")).or_else(|| text(doc.get("form_file"))),
+            });
+        }
+        let mut methods = Vec::new();
+        for (i, m) in objects(d, "methods_detail", at)?.into_iter().enumerate() {
+            let method = text(m.get("method"))
+                .ok_or_else(|| invalid(&format!("{at}.methods_detail[{i}].method"), "required"))?;
+            methods.push(MethodRow {
+                method,
+                time: text(m.get("time")),
+                fee: text(m.get("fee")),
+                fee_note: text(m.get("fee_note")),
+                note: text(m.get("note")),
+            });
+        }
+        let mut legal = Vec::new();
+        for l in objects(d, "legal_basis", at)? {
+            let code = text(l.get("code"));
+            let title = text(l.get("title"));
+            // The source has entries with only a code, or only a title; both missing says
+            // nothing.
+            if code.is_some() || title.is_some() {
+                legal.push(LegalRow {
+                    code,
+                    title: title.unwrap_or_default(),
+                });
+            }
+        }
+        let submission_methods = match d.get("submission_methods") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let json = serde_json::to_string(&Canonical {
+            code,
+            name,
+            details: d,
+        })
+        .map_err(|e| invalid(at, &format!("cannot be written as JSON: {e}")))?;
+        Ok(Record {
+            code: code.to_string(),
+            name: name.to_string(),
+            field: text(d.get("field")),
+            level: text(d.get("level")),
+            processing_time: text(d.get("processing_time")),
+            fee: text(d.get("fee")),
+            agency: text(d.get("agency")),
+            result: text(d.get("result")),
+            target_groups: text(d.get("target_groups")),
+            submission_methods,
+            documents,
+            methods,
+            legal,
+            digest: digest(&json),
+        })
+    }
+}
+
+/// 128-bit FNV-1a in hex: collisions between two versions of one record are out of reach,
+/// and it needs no dependency.
+fn digest(text: &str) -> String {
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in text.as_bytes() {
+        h ^= u128::from(*b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+    }
+    format!("{h:032x}")
+}
+
+/// Checks a list of procedures and refuses duplicate codes.
+pub fn records(procedures: &[Procedure], list: &str) -> Result<Vec<Record>, CatalogError> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(procedures.len());
+    for (i, p) in procedures.iter().enumerate() {
+        let at = format!("{list}[{i}]");
+        let record = Record::from_procedure(p, &at)?;
+        if !seen.insert(record.code.clone()) {
+            return Err(invalid(
+                &format!("{at}.code"),
+                &format!("\"{}\" appears twice", record.code),
+            ));
+        }
+        out.push(record);
+    }
+    Ok(out)
+}
+
+/// Reads the seed file's shape: a JSON array of procedure objects where `code` may be null
+/// (such a record gets the server's `local-…` key).
+pub fn procedures_from_array(items: Vec<Value>) -> Result<Vec<Procedure>, CatalogError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("[{i}]");
+        let Value::Object(mut obj) = item else {
+            return Err(invalid(&at, "expected an object"));
+        };
+        let name = match obj.remove("name") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            _ => return Err(invalid(&format!("{at}.name"), "required, a non-empty text")),
+        };
+        let code = match obj.remove("code") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            None | Some(Value::Null) => local_code(&name),
+            _ => {
+                return Err(invalid(
+                    &format!("{at}.code"),
+                    "a text of 1 to 64 characters, or null",
+                ));
+            }
+        };
+        out.push(Procedure {
+            code,
+            name,
+            details: obj,
+        });
+    }
+    Ok(out)
+}

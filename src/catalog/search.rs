@@ -1,0 +1,256 @@
+//! Search-as-you-type over the FTS5 index. User text never reaches `MATCH` as syntax: it is
+//! folded to words of letters and digits, and each word is sent as a quoted prefix phrase.
+//!
+//! Results come in tiers, each ranked by bm25 and filling what the one before left:
+//! 1. the words as one phrase in the name (`chung thuc ban sao` → "Chứng thực bản sao …"),
+//! 2. every word in the name or its initials (`DK` → "Đăng ký"),
+//! 3. … or in its code or field (`ho tich` → every procedure of Hộ tịch),
+//! 4. every word anywhere, documents and legal basis included.
+//!
+//! The name tiers read a small index of names only. When they find fewer than a few hits,
+//! rare or unknown words are corrected (one edit) and the name tiers run again; only then the
+//! last tier reads the large index (typed words, then corrected). Document text never slows an
+//! ordinary keystroke, and a corrected name match still ranks above a document match.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::fold::fold;
+use super::typo::{self, Vocabulary};
+use super::{CatalogError, SearchHit};
+
+/// Only this much of the query is read (a citizen types a few words; a paste is cut).
+const MAX_QUERY_CHARS: usize = 200;
+/// Words beyond this are ignored; each is a phrase in the FTS expression.
+const MAX_WORDS: usize = 10;
+/// Longer words are cut (no Vietnamese syllable comes near it).
+const MAX_WORD_CHARS: usize = 24;
+/// Fewer name hits than this (or than the limit) triggers the typo pass and the search in
+/// documents and legal basis.
+const FEW_HITS: usize = 3;
+/// A word held by at most this many procedures is corrected too, keeping it as one choice.
+const RARE_DOCS: u32 = 2;
+
+/// Name tiers: the shortest name holding the words is the most specific, and bm25 cannot
+/// tell (in a small catalog the words of interest sit in most records, and bm25's idf drops
+/// to nothing).
+const NAME_ORDER: &str = "length(p.name_folded), p.position";
+/// Anywhere: bm25 with column weights name, initials, extra (code, field), documents, legal.
+const BM25_ORDER: &str = "bm25(procedure_search, 20.0, 6.0, 4.0, 2.0, 1.0), p.position";
+
+/// The words of a query, folded, capped and without repeats.
+pub fn words(query: &str) -> Vec<String> {
+    let head: String = query.chars().take(MAX_QUERY_CHARS).collect();
+    let mut words: Vec<String> = Vec::new();
+    for w in fold(&head).split(' ').filter(|w| !w.is_empty()) {
+        let w: String = w.chars().take(MAX_WORD_CHARS).collect();
+        if !words.contains(&w) {
+            words.push(w);
+        }
+        if words.len() == MAX_WORDS {
+            break;
+        }
+    }
+    words
+}
+
+/// `"w"`; words hold only letters and digits (see [`fold`]), so quoting makes `NEAR`, `AND`,
+/// `*` or `:` plain text. The `"` filter is a second lock on the same door.
+fn quoted(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', ""))
+}
+
+/// Short words of plain letters may be abbreviations (`dk`, `gcn`, `qsdd`): matched whole
+/// against the initials, never as a prefix (`dk*` would also match every `dkk`, `dks`, …).
+fn may_be_initials(word: &str) -> bool {
+    (2..=5).contains(&word.len()) && word.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tier {
+    NamePhrase,
+    Name,
+    NameOrField,
+    Anywhere,
+}
+
+/// The MATCH expression of a tier. `groups`: each must match; any word of a group may.
+fn expression(groups: &[Vec<String>], tier: Tier) -> String {
+    if tier == Tier::NamePhrase {
+        let phrase: Vec<&str> = groups
+            .iter()
+            .filter_map(|g| g.first())
+            .map(String::as_str)
+            .collect();
+        return format!("{{name}} : {}*", quoted(&phrase.join(" ")));
+    }
+    let columns = match tier {
+        Tier::NamePhrase | Tier::Name => "{name}",
+        Tier::NameOrField => "{name extra}",
+        Tier::Anywhere => "{name extra documents legal}",
+    };
+    groups
+        .iter()
+        .map(|group| {
+            let mut parts = Vec::new();
+            for w in group {
+                parts.push(format!("{columns} : {}*", quoted(w)));
+                if may_be_initials(w) {
+                    parts.push(format!("{{initials}} : {}", quoted(w)));
+                }
+            }
+            format!("({})", parts.join(" OR "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Resolves a field filter (matched on the folded name, so `Ho tich` finds `Hộ tịch`).
+/// `Ok(None)` when no such field exists.
+pub fn field_id(conn: &Connection, field: &str) -> Result<Option<i64>, CatalogError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM fields WHERE folded = ?1",
+            params![fold(field)],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Appends the hits of one expression not already in `hits`, up to `limit`.
+fn run(
+    conn: &Connection,
+    tier: Tier,
+    expression: &str,
+    field: Option<i64>,
+    limit: usize,
+    hits: &mut Vec<SearchHit>,
+) -> Result<(), CatalogError> {
+    let (table, order) = if tier == Tier::Anywhere {
+        ("procedure_search", BM25_ORDER)
+    } else {
+        ("procedure_names", NAME_ORDER)
+    };
+    let sql = format!(
+        "SELECT p.code, p.name, COALESCE(f.name, '')
+         FROM {table} s
+         JOIN procedures p ON p.id = s.rowid
+         LEFT JOIN fields f ON f.id = p.field_id
+         WHERE {table} MATCH ?1 AND (?2 IS NULL OR p.field_id = ?2)
+         ORDER BY {order}
+         LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // Enough to fill the list even if every hit already found comes back.
+    let want = i64::try_from(limit + hits.len()).unwrap_or(i64::MAX);
+    let mut rows = stmt.query(params![expression, field, want])?;
+    while let Some(r) = rows.next()? {
+        if hits.len() >= limit {
+            break;
+        }
+        let code: String = r.get(0)?;
+        if hits.iter().any(|h| h.code == code) {
+            continue;
+        }
+        hits.push(SearchHit {
+            code,
+            name: r.get(1)?,
+            field: r.get(2)?,
+        });
+    }
+    Ok(())
+}
+
+fn run_tiers(
+    conn: &Connection,
+    groups: &[Vec<String>],
+    tiers: &[Tier],
+    field: Option<i64>,
+    limit: usize,
+    hits: &mut Vec<SearchHit>,
+) -> Result<(), CatalogError> {
+    for &tier in tiers {
+        if hits.len() >= limit {
+            break;
+        }
+        run(conn, tier, &expression(groups, tier), field, limit, hits)?;
+    }
+    Ok(())
+}
+
+/// Best first. `vocabulary` is asked for only when the typo pass runs.
+pub fn search(
+    conn: &Connection,
+    vocabulary: impl FnOnce() -> Result<std::sync::Arc<Vocabulary>, CatalogError>,
+    query: &str,
+    field: Option<i64>,
+    limit: usize,
+) -> Result<Vec<SearchHit>, CatalogError> {
+    let words = words(query);
+    if words.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let few = FEW_HITS.min(limit);
+    let typed: Vec<Vec<String>> = words.iter().map(|w| vec![w.clone()]).collect();
+    let mut hits = Vec::new();
+    // One word: its phrase tier is the name tier.
+    let name_tiers: &[Tier] = if words.len() > 1 {
+        &[Tier::NamePhrase, Tier::Name, Tier::NameOrField]
+    } else {
+        &[Tier::Name, Tier::NameOrField]
+    };
+    run_tiers(conn, &typed, name_tiers, field, limit, &mut hits)?;
+    if hits.len() >= few {
+        return Ok(hits);
+    }
+    // Too little in the names: a corrected name still ranks above a document match.
+    let corrected = corrections(&words, vocabulary()?.as_ref());
+    if let Some(groups) = &corrected {
+        run_tiers(
+            conn,
+            groups,
+            &[Tier::Name, Tier::NameOrField],
+            field,
+            limit,
+            &mut hits,
+        )?;
+    }
+    if hits.len() >= few {
+        return Ok(hits);
+    }
+    run_tiers(conn, &typed, &[Tier::Anywhere], field, limit, &mut hits)?;
+    if let Some(groups) = &corrected {
+        run_tiers(conn, groups, &[Tier::Anywhere], field, limit, &mut hits)?;
+    }
+    Ok(hits)
+}
+
+/// Each word with its corrections when it is rare or unknown (the word as typed stays one of
+/// the choices). `None` when nothing could be corrected.
+fn corrections(words: &[String], vocabulary: &Vocabulary) -> Option<Vec<Vec<String>>> {
+    let last = words.len() - 1;
+    let mut corrected = false;
+    let groups = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut group = vec![w.clone()];
+            // Letters only: a code or a number is typed from paper, and `000528` one digit
+            // from `000522` is another procedure, not a typo.
+            let letters = w.chars().all(char::is_alphabetic);
+            if letters && w.chars().count() >= typo::MIN_CHARS && vocabulary.is_rare(w, RARE_DOCS) {
+                let fixes = vocabulary.corrections(w, i == last);
+                corrected |= !fixes.is_empty();
+                group.extend(fixes);
+            }
+            group
+        })
+        .collect();
+    corrected.then_some(groups)
+}
+
+/// Every term of the index with the number of procedures holding it.
+pub fn load_vocabulary(conn: &Connection) -> Result<Vocabulary, CatalogError> {
+    let mut stmt = conn.prepare("SELECT term, doc FROM procedure_terms")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+    Ok(Vocabulary::new(rows.collect::<Result<_, _>>()?))
+}

@@ -1,0 +1,237 @@
+//! Generated catalogs and queries for the benchmark: names built from the way Vietnamese
+//! procedure names are formed (action + subject + qualifier), documents and legal basis drawn
+//! from the 55 real procedures, deterministic for a seed.
+
+use serde_json::{Map, Value, json};
+
+use crate::server::model::Procedure;
+
+const ACTIONS: &[&str] = &[
+    "Đăng ký",
+    "Đăng ký lại",
+    "Cấp",
+    "Cấp lại",
+    "Cấp đổi",
+    "Cấp bản sao",
+    "Điều chỉnh",
+    "Gia hạn",
+    "Thay đổi",
+    "Xác nhận",
+    "Chứng thực",
+    "Công nhận",
+    "Đính chính",
+    "Thu hồi",
+    "Giải quyết",
+    "Trích lục",
+    "Chấm dứt",
+    "Hỗ trợ",
+    "Thẩm định",
+    "Phê duyệt",
+];
+
+const SUBJECTS: &[&str] = &[
+    "khai sinh",
+    "kết hôn",
+    "khai tử",
+    "giám hộ",
+    "nhận cha, mẹ, con",
+    "thay đổi, cải chính hộ tịch",
+    "xác nhận tình trạng hôn nhân",
+    "giấy phép xây dựng",
+    "giấy phép di dời công trình",
+    "Giấy chứng nhận quyền sử dụng đất",
+    "quyền sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "hộ kinh doanh",
+    "hợp tác xã",
+    "tổ hợp tác",
+    "chữ ký người dịch",
+    "bản sao từ bản chính",
+    "hợp đồng, giao dịch",
+    "di chúc",
+    "văn bản thỏa thuận phân chia di sản",
+    "khai thác nước dưới đất",
+    "chuyển mục đích sử dụng đất",
+    "tranh chấp đất đai",
+    "Ban quản trị nhà chung cư",
+    "trợ cấp xã hội hằng tháng",
+    "thẻ bảo hiểm y tế",
+    "hộ nghèo, hộ cận nghèo",
+    "người có công với cách mạng",
+    "mai táng phí",
+    "học bổng chính sách",
+    "tuyển sinh trung học cơ sở",
+    "chuyển trường cho học sinh",
+    "cơ sở bán lẻ thuốc",
+    "an toàn thực phẩm",
+    "biển số xe",
+    "cư trú, tạm trú",
+    "lễ hội truyền thống",
+    "sản phẩm OCOP",
+    "chăn nuôi nông hộ",
+    "trồng rừng sản xuất",
+    "khu dân cư văn hóa",
+];
+
+const QUALIFIERS: &[&str] = &[
+    "",
+    "",
+    "có yếu tố nước ngoài",
+    "cho người đã có hồ sơ, giấy tờ cá nhân",
+    "đối với công trình cấp III, cấp IV",
+    "trong trường hợp bị mất, hư hỏng",
+    "cho cá nhân, hộ gia đình",
+    "thuộc thẩm quyền của Ủy ban nhân dân cấp xã",
+    "tại Bộ phận Một cửa",
+    "trên môi trường điện tử",
+    "đối với người đang cư trú ở nước ngoài",
+    "lần đầu",
+];
+
+const FIELDS: &[&str] = &[
+    "Hộ tịch",
+    "Chứng thực",
+    "Hoạt động xây dựng",
+    "Đất đai",
+    "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
+    "Tài nguyên nước",
+    "Giáo dục và Đào tạo",
+    "Bảo trợ xã hội",
+    "Người có công",
+    "Y tế dự phòng",
+    "Văn hóa cơ sở",
+    "Nông nghiệp",
+    "Nhà ở và công sở",
+    "Đường bộ",
+];
+
+/// splitmix64: small, fast, and the same everywhere (no dependency for a benchmark helper).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// What the real catalog offers to draw from.
+struct Pool {
+    documents: Vec<Value>,
+    legal: Vec<Value>,
+    methods: Vec<Value>,
+}
+
+fn pool() -> Pool {
+    let seed: Vec<Value> = serde_json::from_str(super::SEED_JSON).unwrap_or_default();
+    let mut pool = Pool {
+        documents: Vec::new(),
+        legal: Vec::new(),
+        methods: Vec::new(),
+    };
+    for p in &seed {
+        let list = |key: &str| p.get(key).and_then(Value::as_array).cloned();
+        pool.documents.extend(list("documents").unwrap_or_default());
+        pool.legal.extend(list("legal_basis").unwrap_or_default());
+        pool.methods
+            .extend(list("methods_detail").unwrap_or_default());
+    }
+    if pool.documents.is_empty() {
+        pool.documents
+            .push(json!({"name": "Tờ khai theo mẫu", "copies": "1 bản chính"}));
+    }
+    pool
+}
+
+/// `n` procedures with distinct codes `9.NNNNNN`.
+pub fn procedures(n: usize, seed: u64) -> Vec<Procedure> {
+    let pool = pool();
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|i| {
+            let mut name = format!("{} {}", rng.pick(ACTIONS), rng.pick(SUBJECTS));
+            let qualifier = rng.pick(QUALIFIERS);
+            if !qualifier.is_empty() {
+                name.push(' ');
+                name.push_str(qualifier);
+            }
+            let mut details = Map::new();
+            details.insert("field".into(), json!(rng.pick(FIELDS)));
+            details.insert("level".into(), json!("Cấp xã"));
+            let days = 1 + rng.below(30);
+            details.insert(
+                "processing_time".into(),
+                json!(format!("{days} Ngày làm việc")),
+            );
+            details.insert("fee".into(), json!("Miễn phí"));
+            let docs: Vec<Value> = (0..2 + rng.below(9))
+                .map(|_| rng.pick(&pool.documents).clone())
+                .collect();
+            details.insert("documents".into(), Value::Array(docs));
+            let legal: Vec<Value> = (0..rng.below(8))
+                .map(|_| rng.pick(&pool.legal).clone())
+                .collect();
+            details.insert("legal_basis".into(), Value::Array(legal));
+            if !pool.methods.is_empty() {
+                let methods: Vec<Value> = (0..1 + rng.below(3))
+                    .map(|_| rng.pick(&pool.methods).clone())
+                    .collect();
+                details.insert("methods_detail".into(), Value::Array(methods));
+            }
+            details.insert(
+                "submission_methods".into(),
+                json!(["Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính"]),
+            );
+            Procedure {
+                code: format!("9.{i:06}"),
+                name,
+                details,
+            }
+        })
+        .collect()
+}
+
+/// `n` queries as citizens type them: with or without diacritics, upper case, an abbreviation,
+/// the subject alone, or with one letter wrong.
+pub fn queries(n: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng(seed ^ 0x5eed);
+    (0..n)
+        .map(|_| {
+            let action = *rng.pick(ACTIONS);
+            let subject = *rng.pick(SUBJECTS);
+            let phrase = format!("{action} {subject}").to_lowercase();
+            match rng.below(6) {
+                0 => phrase,
+                1 => super::fold(&phrase),
+                2 => super::fold(subject),
+                3 => super::fold(&phrase).to_uppercase(),
+                4 => {
+                    let initials: String = super::fold(action)
+                        .split(' ')
+                        .filter_map(|w| w.chars().next())
+                        .collect();
+                    format!("{initials} {}", super::fold(subject))
+                }
+                _ => {
+                    // One letter swapped with its neighbour, as a hurried finger does.
+                    let mut chars: Vec<char> = super::fold(&phrase).chars().collect();
+                    let at = 1 + rng.below(chars.len().saturating_sub(3).max(1));
+                    if at + 1 < chars.len() && chars[at] != ' ' && chars[at + 1] != ' ' {
+                        chars.swap(at, at + 1);
+                    }
+                    chars.into_iter().collect()
+                }
+            }
+        })
+        .collect()
+}

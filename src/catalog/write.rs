@@ -1,0 +1,250 @@
+//! Writing records: a full replacement or a delta, always inside the caller's transaction so a
+//! kiosk never shows half a catalog.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::CatalogError;
+use super::fold::{fold, initials};
+use super::record::Record;
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Changes {
+    pub changed: usize,
+    pub removed: usize,
+}
+
+/// Replaces every procedure with `records` (in that order).
+pub fn replace_all(tx: &Connection, records: &[Record]) -> Result<Changes, CatalogError> {
+    let old = stored_digests(tx)?;
+    // Children go with their procedure (ON DELETE CASCADE); deleting them first is faster.
+    tx.execute_batch(
+        "DELETE FROM documents; DELETE FROM methods; DELETE FROM legal_basis;
+         DELETE FROM procedures;
+         INSERT INTO procedure_search (procedure_search) VALUES ('delete-all');
+         INSERT INTO procedure_names (procedure_names) VALUES ('delete-all');",
+    )?;
+    let mut fields = FieldIds::default();
+    let mut changes = Changes::default();
+    for (position, record) in (0_i64..).zip(records) {
+        if old.get(&record.code) != Some(&record.digest) {
+            changes.changed += 1;
+        }
+        insert(tx, &mut fields, record, position)?;
+    }
+    let kept: HashSet<&str> = records.iter().map(|r| r.code.as_str()).collect();
+    changes.removed = old.keys().filter(|c| !kept.contains(c.as_str())).count();
+    drop_unused_fields(tx)?;
+    Ok(changes)
+}
+
+/// Adds or replaces `records` and deletes `removed` (codes the kiosk may not even hold).
+pub fn apply_delta(
+    tx: &Connection,
+    records: &[Record],
+    removed: &[String],
+) -> Result<Changes, CatalogError> {
+    let mut fields = FieldIds::default();
+    let mut changes = Changes::default();
+    let mut next: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM procedures",
+        [],
+        |r| r.get(0),
+    )?;
+    for record in records {
+        let existing: Option<(i64, i64, String)> = tx
+            .query_row(
+                "SELECT id, position, digest FROM procedures WHERE code = ?1",
+                params![record.code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let position = match existing {
+            Some((_, _, digest)) if digest == record.digest => continue,
+            Some((id, position, _)) => {
+                delete(tx, id)?;
+                position
+            }
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        changes.changed += 1;
+        insert(tx, &mut fields, record, position)?;
+    }
+    for code in removed {
+        let id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM procedures WHERE code = ?1",
+                params![code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            delete(tx, id)?;
+            changes.removed += 1;
+        }
+    }
+    drop_unused_fields(tx)?;
+    Ok(changes)
+}
+
+fn stored_digests(tx: &Connection) -> Result<HashMap<String, String>, CatalogError> {
+    let mut stmt = tx.prepare("SELECT code, digest FROM procedures")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn delete(tx: &Connection, id: i64) -> Result<(), CatalogError> {
+    tx.execute("DELETE FROM procedures WHERE id = ?1", params![id])?;
+    tx.execute("DELETE FROM procedure_search WHERE rowid = ?1", params![id])?;
+    tx.execute("DELETE FROM procedure_names WHERE rowid = ?1", params![id])?;
+    Ok(())
+}
+
+fn drop_unused_fields(tx: &Connection) -> Result<(), CatalogError> {
+    tx.execute(
+        "DELETE FROM fields WHERE id NOT IN
+         (SELECT field_id FROM procedures WHERE field_id IS NOT NULL)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Field name → id, created on first use within one write.
+#[derive(Default)]
+struct FieldIds(HashMap<String, i64>);
+
+impl FieldIds {
+    fn id(&mut self, tx: &Connection, name: &str) -> Result<i64, CatalogError> {
+        if let Some(id) = self.0.get(name) {
+            return Ok(*id);
+        }
+        tx.execute(
+            "INSERT INTO fields (name, folded) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name, fold(name)],
+        )?;
+        let id = tx.query_row(
+            "SELECT id FROM fields WHERE name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?;
+        self.0.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+/// The folded text of the five search columns: name, initials, extra (code, field),
+/// documents, legal basis.
+fn search_text(record: &Record) -> [String; 5] {
+    let name = fold(&record.name);
+    let initials = initials(&name).join(" ");
+    let mut extra = fold(&record.code);
+    if let Some(field) = &record.field {
+        extra.push(' ');
+        extra.push_str(&fold(field));
+    }
+    let documents = distinct_words(record.documents.iter().map(|d| d.name.as_str()));
+    let legal = distinct_words(
+        record
+            .legal
+            .iter()
+            .flat_map(|l| [l.code.as_deref().unwrap_or(""), l.title.as_str()]),
+    );
+    [name, initials, extra, documents, legal]
+}
+
+/// Folded text with each word once. Document and legal text repeats itself a lot; positions
+/// there are never searched (phrases are matched in names only), and a fraction of the words
+/// makes import and the fallback search several times faster.
+fn distinct_words<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    let mut folded = String::new();
+    for t in texts {
+        folded.push_str(&fold(t));
+        folded.push(' ');
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = String::with_capacity(folded.len() / 2);
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        if seen.insert(w) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    }
+    out
+}
+
+fn insert(
+    tx: &Connection,
+    fields: &mut FieldIds,
+    r: &Record,
+    position: i64,
+) -> Result<(), CatalogError> {
+    let field_id = match &r.field {
+        Some(name) => Some(fields.id(tx, name)?),
+        None => None,
+    };
+    let methods_json =
+        serde_json::to_string(&r.submission_methods).unwrap_or_else(|_| "[]".to_string());
+    let [name, initials, extra, documents, legal] = search_text(r);
+    tx.prepare_cached(
+        "INSERT INTO procedures (code, position, name, name_folded, field_id, level,
+             processing_time, fee, agency, result, target_groups, submission_methods, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        r.code,
+        position,
+        r.name,
+        name,
+        field_id,
+        r.level,
+        r.processing_time,
+        r.fee,
+        r.agency,
+        r.result,
+        r.target_groups,
+        methods_json,
+        r.digest,
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT INTO procedure_search (rowid, name, initials, extra, documents, legal)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, name, initials, extra, documents, legal])?;
+    tx.prepare_cached(
+        "INSERT INTO procedure_names (rowid, name, initials, extra) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, name, initials, extra])?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO documents (procedure_id, position, grp, name, copies, form)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (i, d) in (0_i64..).zip(&r.documents) {
+            stmt.execute(params![id, i, d.group, d.name, d.copies, d.form])?;
+        }
+    }
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO methods (procedure_id, position, method, time, fee, fee_note, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, m) in (0_i64..).zip(&r.methods) {
+            stmt.execute(params![id, i, m.method, m.time, m.fee, m.fee_note, m.note])?;
+        }
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO legal_basis (procedure_id, position, code, title) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, l) in (0_i64..).zip(&r.legal) {
+        stmt.execute(params![id, i, l.code, l.title])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The procedure screens, headless: type on the on-screen keyboard, see results per keystroke,
+//! open a procedure, print its checklist to the preview printer, browse by field.
+
+use std::time::Duration;
+
+use motcua_kiosk::ui::{CatalogAdapter, KioskState, Page, PrintState};
+use slint::{ComponentHandle, Model};
+
+use crate::support::ui::{find, kiosk, tap, type_keys, wait_until};
+use crate::support::{self, MINIMAL};
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+fn results(k: &motcua_kiosk::app::Kiosk) -> Vec<(String, String)> {
+    let model = k.window().global::<CatalogAdapter>().get_results();
+    (0..model.row_count())
+        .filter_map(|i| model.row_data(i))
+        .map(|p| (p.code.to_string(), p.field.to_string()))
+        .collect()
+}
+
+#[test]
+fn type_a_query_open_a_procedure_and_print_its_checklist() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    assert!(
+        wait_until(&k, LIMIT, || !k
+            .window()
+            .global::<CatalogAdapter>()
+            .get_version()
+            .is_empty()),
+        "catalog ready"
+    );
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "KHAI");
+    tap(&k, "Dấu cách");
+    type_keys(&k, "SIN");
+    assert!(
+        wait_until(&k, LIMIT, || results(&k)
+            .first()
+            .is_some_and(|(code, _)| code == "2.000528")),
+        "results for KHAI SIN: {:?}",
+        results(&k)
+    );
+    tap(&k, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài");
+    assert!(wait_until(&k, LIMIT, || k
+        .window()
+        .global::<KioskState>()
+        .get_page()
+        == Page::Procedure));
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert_eq!(adapter.get_detail().code, "2.000528");
+    let groups = adapter.get_detail_documents();
+    assert!(groups.row_count() >= 1);
+    let first = groups.row_data(0).expect("a document group");
+    assert_eq!(first.group, "Giấy tờ phải nộp");
+    assert_eq!(
+        first.documents.row_data(0).expect("a document").copies,
+        "1 bản chính"
+    );
+
+    tap(&k, "In danh mục hồ sơ");
+    assert!(wait_until(&k, LIMIT, || adapter.get_print_state() == PrintState::Done));
+    let printed: Vec<_> = std::fs::read_dir(k.preview_dir())
+        .expect("preview dir")
+        .flatten()
+        .collect();
+    assert_eq!(printed.len(), 1);
+    let text = std::fs::read_to_string(printed[0].path()).expect("checklist");
+    assert!(text.contains("Giấy Chứng sinh"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 48), "{text}");
+
+    // Back leads to the results, which are still there; home clears them.
+    tap(&k, "Quay lại");
+    assert_eq!(k.window().global::<KioskState>().get_page(), Page::Catalog);
+    assert_eq!(adapter.get_query(), "KHAI SIN");
+    tap(&k, "Quay lại");
+    assert_eq!(adapter.get_query(), "");
+    assert_eq!(adapter.get_results().row_count(), 0);
+}
+
+#[test]
+fn browse_by_field_and_come_back_to_all_fields() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1080, 1920);
+    assert!(wait_until(&k, LIMIT, || k
+        .window()
+        .global::<CatalogAdapter>()
+        .get_fields()
+        .row_count()
+        > 0));
+    tap(&k, "Tra cứu thủ tục");
+    tap(&k, "Hộ tịch (17)");
+    assert!(
+        wait_until(&k, LIMIT, || results(&k).len() == 17),
+        "{:?}",
+        results(&k)
+    );
+    assert!(results(&k).iter().all(|(_, field)| field == "Hộ tịch"));
+    type_keys(&k, "KHAI");
+    assert!(wait_until(&k, LIMIT, || !results(&k).is_empty()
+        && results(&k).len() < 17));
+    tap(&k, "Tất cả lĩnh vực");
+    assert_eq!(k.window().global::<CatalogAdapter>().get_field(), "");
+}
+
+#[test]
+fn nothing_found_says_so() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, LIMIT, || !k
+        .window()
+        .global::<CatalogAdapter>()
+        .get_version()
+        .is_empty()));
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "ZZQX");
+    let notice =
+        "Không tìm thấy thủ tục phù hợp. Quý vị thử gõ ít chữ hơn, hoặc chọn theo lĩnh vực.";
+    assert!(wait_until(&k, LIMIT, || find(&k, notice).len() == 1));
+}
