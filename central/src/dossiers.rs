@@ -46,18 +46,22 @@ impl Dossier {
 }
 
 /// Adds or replaces dossiers; returns (added, replaced). Run it inside a transaction.
+/// Steps as stored and as served: times as RFC 3339 in office time.
+pub fn steps_json(steps: &[Step]) -> Vec<StepJson> {
+    steps
+        .iter()
+        .map(|s| StepJson {
+            at: format_time(s.at),
+            unit: s.unit.clone(),
+            action: s.action.clone(),
+        })
+        .collect()
+}
+
 pub fn upsert(tx: &Connection, items: &[Dossier], now: &str) -> Result<(usize, usize), ApiError> {
     let (mut added, mut replaced) = (0, 0);
     for d in items {
-        let steps: Vec<StepJson> = d
-            .steps
-            .iter()
-            .map(|s| StepJson {
-                at: format_time(s.at),
-                unit: s.unit.clone(),
-                action: s.action.clone(),
-            })
-            .collect();
+        let steps = steps_json(&d.steps);
         let existed = tx
             .query_row(
                 "SELECT 1 FROM dossiers WHERE code = ?1",

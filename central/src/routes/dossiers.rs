@@ -9,7 +9,7 @@ use super::AppState;
 use crate::auth::Kiosk;
 use crate::clock::format_time;
 use crate::dossier::{mask_name, normalize_code, status_labels, timeliness};
-use crate::dossiers::{self, StepJson};
+use crate::dossiers;
 use crate::problem::ApiError;
 
 pub async fn lookup(
@@ -33,15 +33,7 @@ pub async fn lookup(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no dossier {code}")))?;
     let (label_vi, label_en) = status_labels(dossier.status).unwrap_or(("", ""));
-    let steps: Vec<StepJson> = dossier
-        .steps
-        .iter()
-        .map(|s| StepJson {
-            at: format_time(s.at),
-            unit: s.unit.clone(),
-            action: s.action.clone(),
-        })
-        .collect();
+    let steps = dossiers::steps_json(&dossier.steps);
     let body = json!({
         "code": dossier.code,
         "procedure_code": dossier.procedure_code,
