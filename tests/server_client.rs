@@ -9,7 +9,7 @@ use crate::support::net::{self, ADMIN_TOKEN, KIOSK_TOKEN};
 
 fn ticket(service: &str) -> TicketRequest {
     TicketRequest {
-        request_id: motcua_kiosk::server::conformance::new_request_id(),
+        request_id: motcua_kiosk::server::new_request_id(),
         service_id: service.into(),
         priority: Priority::None,
         phone: None,
@@ -222,7 +222,7 @@ fn feedback_and_heartbeat_are_accepted() {
     let central = net::central();
     let client = central.client();
     let feedback = FeedbackRequest {
-        request_id: motcua_kiosk::server::conformance::new_request_id(),
+        request_id: motcua_kiosk::server::new_request_id(),
         rating: 1,
         service_id: Some("ho-tich".into()),
         ticket: None,

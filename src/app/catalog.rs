@@ -4,7 +4,7 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, VecModel};
 
 use super::events::{UiEvent, UiSender};
 use crate::catalog::{
@@ -364,5 +364,5 @@ fn short_time(rfc3339: &str) -> String {
                 .format("%H:%M %d/%m")
                 .to_string()
         })
-        .unwrap_or_else(|_| SharedString::from(rfc3339).to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::ids::{new_request_id, random_bytes};
 use super::model::*;
 use super::{CentralClient, ClientSettings, ServerError};
 
@@ -191,7 +192,7 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
             "{}-{}-{:03}",
             short_kiosk(kiosk_id),
             service.prefix,
-            900 + rand_u16() % 99
+            900 + random_below(99)
         );
         let offline = TicketRequest {
             request_id: new_request_id(),
@@ -305,47 +306,19 @@ fn short(fetch: &CatalogFetch) -> String {
     }
 }
 
+/// A number below `n`, so repeated checks record different offline numbers.
+fn random_below(n: u16) -> u16 {
+    let mut b = [0u8; 2];
+    random_bytes(&mut b);
+    u16::from_le_bytes(b) % n
+}
+
 fn short_kiosk(id: &str) -> String {
     id.chars()
         .filter(char::is_ascii_alphanumeric)
         .take(6)
         .collect::<String>()
         .to_uppercase()
-}
-
-fn rand_u16() -> u16 {
-    (new_request_id()
-        .bytes()
-        .fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % 65_536) as u16
-}
-
-/// A random version-4 UUID (request ids must not repeat across kiosks and restarts).
-pub fn new_request_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom(&mut bytes).is_err() {
-        // Fall back to time and a counter: unique within this kiosk, which is what matters most.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        bytes.copy_from_slice(&nanos.to_le_bytes());
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
 /// A POST with a hand-written body, for the malformed-input check.

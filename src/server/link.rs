@@ -131,14 +131,7 @@ fn connect(
 
 /// A token for the demo server, new at every start: nothing outside this process knows it.
 fn demo_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("demo-{:016x}", hasher.finish())
+    format!("demo-{}", super::ids::random_hex(16))
 }
 
 fn run(

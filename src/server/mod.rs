@@ -4,8 +4,10 @@
 mod client;
 pub mod conformance;
 mod error;
+mod ids;
 pub mod link;
 pub mod model;
 
 pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY};
 pub use error::{ErrorKind, ServerError};
+pub use ids::new_request_id;
