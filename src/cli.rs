@@ -133,7 +133,7 @@ fn check_config(path: Option<PathBuf>) -> ExitCode {
 
 fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<String>) -> ExitCode {
     use crate::config::{Secret, ServerEndpoint};
-    use crate::server::{ClientSettings, conformance};
+    use crate::server::{ClientSettings, DemoServer, conformance};
     crate::logging::init_console_only();
     // The config supplies timeouts, token and kiosk id; without one, sensible defaults.
     let config = match config_path(config).and_then(|p| config::load(&p)) {
@@ -149,7 +149,7 @@ fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<Stri
         .map_or("CHECK", |c| c.kiosk.id.as_str())
         .to_string();
     // Keeps the demo server (and its scratch database) alive while the checks run.
-    let mut demo_server: Option<(motcua_central::RunningCentral, PathBuf)> = None;
+    let mut demo_server = None;
     let (base_url, config_token) = match (&url, config.as_ref().map(|c| &c.server.endpoint)) {
         (Some(u), _) => match url::Url::parse(u) {
             Ok(u) => (u, config.as_ref().map(|c| c.server.token.clone())),
@@ -161,30 +161,18 @@ fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<Stri
         (None, Some(ServerEndpoint::Remote(u))) => {
             (u.clone(), config.as_ref().map(|c| c.server.token.clone()))
         }
-        (None, Some(ServerEndpoint::Demo)) => {
-            let token = format!("check-{}", std::process::id());
-            // A fresh database of its own: the check writes test tickets the kiosk's demo
-            // queue should not show.
-            let db = std::env::temp_dir().join(format!(
-                "motcua-check-server-{}.sqlite3",
-                std::process::id()
-            ));
-            let demo =
-                motcua_central::CentralConfig::demo(db.clone(), kiosk_id.clone(), token.clone());
-            match motcua_central::spawn(demo) {
-                Ok(running) => {
-                    let Ok(u) = url::Url::parse(&running.base_url()) else {
-                        return ExitCode::FAILURE;
-                    };
-                    demo_server = Some((running, db));
-                    (u, Some(Secret::new(token)))
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the demo server: {e}");
-                    return ExitCode::FAILURE;
-                }
+        // A scratch database: the check writes test tickets the kiosk's demo queue should not show.
+        (None, Some(ServerEndpoint::Demo)) => match DemoServer::start_scratch(&kiosk_id) {
+            Ok(demo) => {
+                let pair = (demo.base_url.clone(), Some(demo.token.clone()));
+                demo_server = Some(demo);
+                pair
             }
-        }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
         (None, _) => {
             eprintln!(
                 "error: no server to check: [server] url is empty; give a URL, e.g. `motcua-kiosk check-server https://...`"
@@ -218,12 +206,7 @@ fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<Stri
     }
     let failed = checks.iter().filter(|c| !c.passed()).count();
     println!("{} passed, {failed} failed", checks.len() - failed);
-    if let Some((running, db)) = demo_server {
-        running.shutdown();
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-        }
-    }
+    drop(demo_server);
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

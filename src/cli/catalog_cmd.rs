@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use super::{CatalogAction, EXIT_BAD_CONFIG, config_path, report_config_error};
 use crate::catalog::{self, Catalog, SyncOutcome};
-use crate::config::{self, Config, Secret, ServerEndpoint};
-use crate::server::{CentralClient, ClientSettings};
+use crate::config::{self, Config, ServerEndpoint};
+use crate::server::{CentralClient, ClientSettings, DemoServer};
 
 pub fn run(config: Option<PathBuf>, action: CatalogAction) -> ExitCode {
     crate::logging::init_console_only();
@@ -60,39 +60,22 @@ fn import(catalog: &mut Catalog, file: &std::path::Path) -> ExitCode {
 }
 
 fn sync(catalog: &mut Catalog, config: &Config) -> ExitCode {
-    // Keeps the demo server (and its scratch database folder) alive during the sync.
-    let mut demo: Option<(motcua_central::RunningCentral, tempfile_dir::ScratchDir)> = None;
+    // Keeps the demo server (and its scratch database) alive during the sync.
+    let mut demo = None;
     let settings = match &config.server.endpoint {
         ServerEndpoint::Remote(url) => ClientSettings::from_config(&config.server, url.clone()),
-        ServerEndpoint::Demo => {
-            let scratch = match tempfile_dir::ScratchDir::new() {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("error: cannot make a folder for the demo server: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let token = format!("catalog-{}", std::process::id());
-            let central = motcua_central::CentralConfig::demo(
-                scratch.path.join("central.sqlite3"),
-                config.kiosk.id.clone(),
-                token.clone(),
-            );
-            let running = match motcua_central::spawn(central) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: cannot start the demo server: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            let Ok(url) = url::Url::parse(&running.base_url()) else {
+        ServerEndpoint::Demo => match DemoServer::start_scratch(&config.kiosk.id) {
+            Ok(server) => {
+                let settings =
+                    server.settings(config.server.connect_timeout, config.server.request_timeout);
+                demo = Some(server);
+                settings
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
                 return ExitCode::FAILURE;
-            };
-            let mut settings = ClientSettings::from_config(&config.server, url);
-            settings.token = Secret::new(token);
-            demo = Some((running, scratch));
-            settings
-        }
+            }
+        },
         ServerEndpoint::NotConfigured => {
             eprintln!(
                 "error: no server to sync with: [server] url is empty in {}; set it (or \"demo\")",
@@ -109,9 +92,7 @@ fn sync(catalog: &mut Catalog, config: &Config) -> ExitCode {
         }
     };
     let result = catalog::sync(catalog, &client);
-    if let Some((running, _scratch)) = demo {
-        running.shutdown();
-    }
+    drop(demo);
     match result {
         Ok(SyncOutcome::Unchanged) => {
             println!("unchanged: the catalog held is current");
@@ -167,36 +148,6 @@ fn stats(catalog: &Catalog) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
-        }
-    }
-}
-
-/// A scratch folder removed on drop (the demo server's database lives only for one sync).
-mod tempfile_dir {
-    use std::path::PathBuf;
-
-    pub struct ScratchDir {
-        pub path: PathBuf,
-    }
-
-    impl ScratchDir {
-        pub fn new() -> std::io::Result<Self> {
-            let path = std::env::temp_dir().join(format!(
-                "motcua-catalog-sync-{}-{}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0)
-            ));
-            std::fs::create_dir_all(&path)?;
-            Ok(Self { path })
-        }
-    }
-
-    impl Drop for ScratchDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.path);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::error::{ErrorKind, ServerError};
 use super::model::Heartbeat;
-use super::{CentralClient, ClientSettings};
+use super::{CentralClient, ClientSettings, DemoServer};
 
 /// How often a healthy kiosk reports in, and how soon an offline one tries again.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(60);
@@ -98,40 +98,17 @@ impl Drop for Link {
 
 /// Resolves the target to a client; for the demo this starts the built-in server, which lives as
 /// long as the returned guard.
-fn connect(
-    target: &LinkTarget,
-) -> Result<(CentralClient, Option<motcua_central::RunningCentral>), ServerError> {
+fn connect(target: &LinkTarget) -> Result<(CentralClient, Option<DemoServer>), ServerError> {
     match target {
         LinkTarget::Remote(settings) => Ok((CentralClient::new(settings)?, None)),
         LinkTarget::Demo(demo) => {
-            let token = demo_token();
-            let config = motcua_central::CentralConfig::demo(
-                demo.db_path.clone(),
-                demo.kiosk_id.clone(),
-                token.clone(),
-            );
-            let running = motcua_central::spawn(config)
-                .map_err(|e| ServerError::Setup(format!("cannot start the demo server: {e}")))?;
-            let base_url = url::Url::parse(&running.base_url())
-                .map_err(|e| ServerError::Setup(e.to_string()))?;
-            tracing::info!("demo server listening on {base_url}");
-            let settings = ClientSettings {
-                base_url,
-                token: crate::config::Secret::new(token),
-                connect_timeout: demo.connect_timeout,
-                request_timeout: demo.request_timeout,
-                ca_file: None,
-                max_body: super::DEFAULT_MAX_BODY,
-                retries: 1,
-            };
-            Ok((CentralClient::new(&settings)?, Some(running)))
+            let server = DemoServer::start(demo.db_path.clone(), &demo.kiosk_id)?;
+            tracing::info!("demo server listening on {}", server.base_url);
+            let client =
+                CentralClient::new(&server.settings(demo.connect_timeout, demo.request_timeout))?;
+            Ok((client, Some(server)))
         }
     }
-}
-
-/// A token for the demo server, new at every start: nothing outside this process knows it.
-fn demo_token() -> String {
-    format!("demo-{}", super::ids::random_hex(16))
 }
 
 fn run(

@@ -3,11 +3,13 @@
 
 mod client;
 pub mod conformance;
+mod demo;
 mod error;
 mod ids;
 pub mod link;
 pub mod model;
 
 pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY};
+pub use demo::DemoServer;
 pub use error::{ErrorKind, ServerError};
 pub use ids::new_request_id;
