@@ -255,6 +255,38 @@ const CASES: &[Case] = &[
         line: 31,
         says: "\"high-contrast\"",
     },
+    Case {
+        name: "dossier lookups out of range",
+        find: "[ui]",
+        replace: "[dossier]\nlookups_per_minute = 100\n\n[ui]",
+        key: "dossier.lookups_per_minute",
+        line: 30,
+        says: "0 to 60",
+    },
+    Case {
+        name: "scanner port not a device",
+        find: "[ui]",
+        replace: "[scanner]\nport = \"ttyACM0\"\n\n[ui]",
+        key: "scanner.port",
+        line: 30,
+        says: "/dev/ttyACM0",
+    },
+    Case {
+        name: "scanner baud rate",
+        find: "[ui]",
+        replace: "[scanner]\nport = \"/dev/ttyACM0\"\nbaud = 1200\n\n[ui]",
+        key: "scanner.baud",
+        line: 31,
+        says: "9600, 19200",
+    },
+    Case {
+        name: "misspelt scanner key",
+        find: "[ui]",
+        replace: "[scanner]\nprot = \"/dev/ttyACM0\"\n\n[ui]",
+        key: "scanner.prot",
+        line: 30,
+        says: "\"port\"",
+    },
 ];
 
 fn problems_of(case: &Case) -> Vec<motcua_kiosk::config::Problem> {

@@ -31,6 +31,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub printer: PrinterConfig,
     pub catalog: CatalogConfig,
+    pub dossier: DossierConfig,
+    pub scanner: ScannerConfig,
     pub queue: QueueConfig,
     pub ui: UiConfig,
     pub log: LogConfig,
@@ -177,6 +179,26 @@ pub struct PrinterConfig {
 pub struct CatalogConfig {
     pub database: PathBuf,
     pub sync_interval: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct DossierConfig {
+    /// Lookups this kiosk allows in any minute (0 = no kiosk-side limit).
+    pub lookups_per_minute: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScannerConfig {
+    /// A scanner that types like a keyboard is recognised anywhere in the app.
+    pub keyboard: bool,
+    /// A scanner on a serial port, read by a worker thread.
+    pub serial: Option<SerialScanner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialScanner {
+    pub port: String,
+    pub baud: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

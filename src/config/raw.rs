@@ -13,6 +13,10 @@ pub struct RawConfig {
     pub printer: RawPrinter,
     #[serde(default)]
     pub catalog: RawCatalog,
+    #[serde(default)]
+    pub dossier: RawDossier,
+    #[serde(default)]
+    pub scanner: RawScanner,
     pub queue: RawQueue,
     #[serde(default)]
     pub ui: RawUi,
@@ -212,6 +216,50 @@ fn default_database() -> String {
 }
 fn default_sync_interval() -> i64 {
     60
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDossier {
+    #[serde(default = "default_lookups_per_minute")]
+    pub lookups_per_minute: i64,
+}
+
+impl Default for RawDossier {
+    fn default() -> Self {
+        Self {
+            lookups_per_minute: default_lookups_per_minute(),
+        }
+    }
+}
+
+fn default_lookups_per_minute() -> i64 {
+    6
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScanner {
+    #[serde(default = "yes")]
+    pub keyboard: bool,
+    #[serde(default)]
+    pub port: String,
+    #[serde(default = "default_scanner_baud")]
+    pub baud: i64,
+}
+
+impl Default for RawScanner {
+    fn default() -> Self {
+        Self {
+            keyboard: true,
+            port: String::new(),
+            baud: default_scanner_baud(),
+        }
+    }
+}
+
+fn default_scanner_baud() -> i64 {
+    9600
 }
 
 #[derive(Debug, Deserialize)]

@@ -108,6 +108,27 @@ impl fmt::Display for Summary<'_> {
                 c.catalog.sync_interval.as_secs() / 60
             ),
         )?;
+        row(
+            f,
+            "Dossiers",
+            &match c.dossier.lookups_per_minute {
+                0 => "lookups not limited by the kiosk".to_string(),
+                n => format!("at most {n} lookups a minute"),
+            },
+        )?;
+        row(
+            f,
+            "Scanner",
+            &match (&c.scanner.serial, c.scanner.keyboard) {
+                (Some(s), true) => format!(
+                    "serial {} at {} baud, and keyboard scanners",
+                    s.port, s.baud
+                ),
+                (Some(s), false) => format!("serial {} at {} baud", s.port, s.baud),
+                (None, true) => "keyboard scanners (no serial scanner)".to_string(),
+                (None, false) => "none".to_string(),
+            },
+        )?;
         let days: Vec<_> = c
             .queue
             .open_days

@@ -137,6 +137,16 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
             ) as u64,
         ),
     };
+    let dossier = DossierConfig {
+        lookups_per_minute: c.range(
+            "dossier.lookups_per_minute",
+            raw.dossier.lookups_per_minute,
+            0,
+            60,
+            "lookups (0 = no limit)",
+        ) as u32,
+    };
+    let scanner = scanner(&mut c, raw.scanner);
     let queue = queue(&mut c, raw.queue);
     let ui = UiConfig {
         fullscreen: raw.ui.fullscreen,
@@ -164,6 +174,8 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
             server,
             printer,
             catalog,
+            dossier,
+            scanner,
             queue,
             ui,
             log,
@@ -309,16 +321,49 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+fn is_serial_port_name(port: &str) -> bool {
+    (port.starts_with("/dev/") && port.len() > 5 && !port.contains(char::is_whitespace))
+        || (port.len() > 3
+            && port.starts_with("COM")
+            && port[3..].chars().all(|ch| ch.is_ascii_digit()))
+}
+
+fn scanner(c: &mut Checker<'_>, raw: RawScanner) -> ScannerConfig {
+    let port = raw.port.trim();
+    let serial = if port.is_empty() {
+        None
+    } else {
+        if !is_serial_port_name(port) {
+            c.report(
+                "scanner.port",
+                format!("\"{port}\" is not a serial port name"),
+                Some("\"\" (no serial scanner) or a device path such as \"/dev/ttyACM0\""),
+            );
+        }
+        let baud = u32::try_from(raw.baud).unwrap_or(0);
+        if !BAUD_RATES.contains(&baud) {
+            c.report(
+                "scanner.baud",
+                format!("{} is not a serial speed scanners use", raw.baud),
+                Some("9600, 19200, 38400, 57600, 115200, 230400"),
+            );
+        }
+        Some(SerialScanner {
+            port: port.to_string(),
+            baud,
+        })
+    };
+    ScannerConfig {
+        keyboard: raw.keyboard,
+        serial,
+    }
+}
+
 fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
     let transport = match raw.transport {
         RawTransport::Serial => {
             let port = raw.port.trim();
-            let valid = (port.starts_with("/dev/")
-                && port.len() > 5
-                && !port.contains(char::is_whitespace))
-                || (port.len() > 3
-                    && port.starts_with("COM")
-                    && port[3..].chars().all(|ch| ch.is_ascii_digit()));
+            let valid = is_serial_port_name(port);
             if port.is_empty() {
                 c.report(
                     "printer.port",
