@@ -63,7 +63,7 @@ pub fn lines(
 
 /// Word-wraps `text` into `out`; continuation lines start with `indent`. Words longer than a line
 /// are cut.
-fn push_wrapped(out: &mut Vec<String>, text: &str, columns: usize, indent: &str) {
+pub(crate) fn push_wrapped(out: &mut Vec<String>, text: &str, columns: usize, indent: &str) {
     let mut line = String::new();
     for word in text.split_whitespace() {
         let mut word = word.to_string();

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, ConfigError};
 
 mod catalog_cmd;
+mod dossier_cmd;
 
 /// Exit code for a config that cannot be used (and for command-line mistakes, as clap does).
 pub const EXIT_BAD_CONFIG: u8 = 2;
@@ -59,6 +60,16 @@ pub enum Command {
     /// Turn an admin PIN (6 to 12 digits, read from standard input) into the line to paste
     /// into [kiosk] admin_pin_hash. The PIN itself is never stored.
     HashPin,
+    /// Look up a dossier as the kiosk does (for checking the link to the central server) and
+    /// print what a citizen would see. Exits 0 when found, 1 when not found or the server fails,
+    /// 2 for a malformed code or config. With url = "demo" it asks a fresh sample server.
+    Dossier {
+        /// The code on the receipt, e.g. 000.00.06.H56-231027-0361 (or a receipt QR's URL).
+        code: String,
+        /// Language of the output: vi or en (default: the kiosk's first language).
+        #[arg(long, value_parser = ["vi", "en"])]
+        lang: Option<String>,
+    },
     /// Look after the kiosk's copy of the procedure catalog (the file [catalog] database of
     /// the config): load a file, fetch updates from the server, try a search, show what it holds.
     Catalog {
@@ -104,6 +115,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::HashPin) => hash_pin(),
         Some(Command::CheckServer { url, token }) => check_server(cli.config, url, token),
         Some(Command::Catalog { action }) => catalog_cmd::run(cli.config, action),
+        Some(Command::Dossier { code, lang }) => dossier_cmd::run(cli.config, &code, lang),
         None => run_kiosk(cli.config, cli.windowed),
     }
 }

@@ -41,6 +41,26 @@ pub fn date_text(t: &DateTime<FixedOffset>, lang: Language) -> String {
     }
 }
 
+/// `20/11/2026 09:12` or `20 Nov 2026, 09:12`: compact, for lists and slips.
+pub fn short_date_time(t: &DateTime<FixedOffset>, lang: Language) -> String {
+    match lang {
+        Language::Vi => format!(
+            "{:02}/{:02}/{} {}",
+            t.day(),
+            t.month(),
+            t.year(),
+            time_text(t)
+        ),
+        Language::En => format!(
+            "{} {} {}, {}",
+            t.day(),
+            &MONTHS_EN[t.month0() as usize][..3],
+            t.year(),
+            time_text(t)
+        ),
+    }
+}
+
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",

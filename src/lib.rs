@@ -9,6 +9,7 @@
 //! - [`server`]: the central API client.
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
 //! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
+//! - [`dossier`]: dossier lookup: code normalising, scanner input, statuses in citizens' words.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
@@ -20,6 +21,7 @@ pub mod checklist;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod dossier;
 pub mod logging;
 pub mod pin;
 pub mod server;

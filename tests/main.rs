@@ -7,6 +7,7 @@ mod catalog_ui;
 mod check_server;
 mod cli;
 mod config_table;
+mod dossier;
 mod hostile_server;
 mod server_client;
 mod server_ui;

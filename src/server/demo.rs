@@ -48,6 +48,24 @@ impl DemoServer {
         })
     }
 
+    /// Codes of sample dossiers to try on the kiosk: one being processed, one waiting for
+    /// documents, one handed over.
+    pub fn sample_codes(&self) -> Vec<String> {
+        let Some(running) = &self.running else {
+            return Vec::new();
+        };
+        let samples = motcua_central::seed::sample_dossiers(running.seeded_on());
+        [4, 5, 10]
+            .iter()
+            .filter_map(|status| {
+                samples
+                    .iter()
+                    .find(|s| s.dossier.status == *status)
+                    .map(|s| s.dossier.code.clone())
+            })
+            .collect()
+    }
+
     pub fn settings(&self, connect_timeout: Duration, request_timeout: Duration) -> ClientSettings {
         ClientSettings {
             base_url: self.base_url.clone(),

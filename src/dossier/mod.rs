@@ -1,0 +1,17 @@
+//! Dossier status lookup: what a citizen typed or scanned becomes a valid code, the central
+//! system's answer becomes words, colours and dates for the screen, a slip and the CLI.
+//!
+//! Privacy: nothing here writes to disk or logs a code or a result; callers log only outcomes.
+
+pub mod code;
+pub mod limit;
+pub mod lines;
+mod lookup;
+pub mod scan;
+mod status;
+mod view;
+
+pub use code::{CodeError, DossierCode, normalize};
+pub use lookup::{Outcome, lookup};
+pub use status::{StatusInfo, Timeliness, Tone, status_info, timeliness};
+pub use view::{DossierView, StepView, slip_lines, text_report};
