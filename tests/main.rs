@@ -8,6 +8,7 @@ mod check_server;
 mod cli;
 mod config_table;
 mod dossier;
+mod dossier_ui;
 mod hostile_server;
 mod server_client;
 mod server_ui;

@@ -11,7 +11,10 @@ use crate::ui::{AppWindow, KioskState, ServerState};
 #[derive(Debug, Clone)]
 pub enum UiEvent {
     Server(LinkState),
+    /// The built-in demo server is up with these sample dossier codes.
+    DemoSamples(Vec<String>),
     Catalog(super::catalog::CatalogEvent),
+    Dossier(super::dossier::DossierEvent),
 }
 
 /// Cloneable, `Send` handle workers use to reach the UI.
@@ -58,6 +61,8 @@ pub(super) fn apply(window: &AppWindow, event: UiEvent) {
             LinkState::Offline(_) => ServerState::Offline,
             LinkState::Unauthorized => ServerState::Unauthorized,
         }),
+        UiEvent::DemoSamples(codes) => super::dossier::show_samples(window, codes),
         UiEvent::Catalog(event) => super::catalog::apply(window, event),
+        UiEvent::Dossier(event) => super::dossier::apply(window, event),
     }
 }

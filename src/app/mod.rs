@@ -2,6 +2,7 @@
 //! wires callbacks, and keeps the UI thread free of blocking work.
 
 mod catalog;
+mod dossier;
 mod events;
 mod session;
 
@@ -13,7 +14,7 @@ use crate::config::{
     Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme,
 };
 use crate::server::ClientSettings;
-use crate::server::link::{self, DemoSettings, Link, LinkSettings, LinkTarget};
+use crate::server::link::{self, DemoSettings, Link, LinkReport, LinkSettings, LinkTarget};
 use crate::ui::{
     AppWindow, DossierAdapter, KioskState, PrinterState, QueueAdapter, ScreenOrientation,
     ServerState, ServiceItem,
@@ -37,6 +38,7 @@ pub struct Kiosk {
     pending: std::sync::mpsc::Receiver<UiEvent>,
     _link: Option<Link>,
     _catalog: Rc<catalog::CatalogWorker>,
+    _dossier: Rc<dossier::DossierScreenControl>,
 }
 
 impl Kiosk {
@@ -107,8 +109,11 @@ impl Kiosk {
         let shared_client = link::SharedClient::default();
         let link = link_settings(config).map(|settings| {
             let events = events.clone();
-            Link::spawn(settings, shared_client.clone(), move |state| {
-                events.send(UiEvent::Server(state))
+            Link::spawn(settings, shared_client.clone(), move |report| {
+                events.send(match report {
+                    LinkReport::State(state) => UiEvent::Server(state),
+                    LinkReport::DemoSamples(codes) => UiEvent::DemoSamples(codes),
+                })
             })
         });
         let catalog_worker = Rc::new(catalog::CatalogWorker::spawn(
@@ -121,6 +126,13 @@ impl Kiosk {
             catalog_worker.clone(),
             matches!(config.printer.transport, PrinterTransport::Preview { .. }),
         );
+        let dossier = dossier::connect(
+            &window,
+            config,
+            session.clone(),
+            link.as_ref().map(|_| shared_client.clone()),
+            &events,
+        );
 
         Ok(Self {
             window,
@@ -130,6 +142,7 @@ impl Kiosk {
             pending,
             _link: link,
             _catalog: catalog_worker,
+            _dossier: dossier,
         })
     }
 

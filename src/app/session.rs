@@ -7,9 +7,10 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use crate::config::{Config, Language};
-use crate::ui::{AppWindow, DossierAdapter, FeedbackAdapter, KioskState, Page};
+use crate::ui::{AppWindow, FeedbackAdapter, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
+type ClearListener = Box<dyn Fn()>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
@@ -18,6 +19,7 @@ pub struct Session {
     idle: slint::Timer,
     idle_timeout: Duration,
     language_listeners: RefCell<Vec<LanguageListener>>,
+    clear_listeners: RefCell<Vec<ClearListener>>,
 }
 
 impl Session {
@@ -35,6 +37,7 @@ impl Session {
             idle: slint::Timer::default(),
             idle_timeout: config.kiosk.idle_timeout,
             language_listeners: RefCell::new(Vec::new()),
+            clear_listeners: RefCell::new(Vec::new()),
         });
         session.apply_language(default_language);
 
@@ -78,13 +81,21 @@ impl Session {
         self.language_listeners.borrow_mut().push(listener);
     }
 
-    /// Shows `page`; going home clears every input so nothing typed stays on screen.
+    /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
+    pub(super) fn on_clear(&self, listener: ClearListener) {
+        self.clear_listeners.borrow_mut().push(listener);
+    }
+
+    /// Shows `page`; going home, or leaving a dossier lookup, clears every input so nothing
+    /// typed or looked up stays on screen.
     pub fn navigate(&self, page: Page) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        if page == Page::Home {
-            clear_inputs(&window);
+        let leaving_lookup =
+            window.global::<KioskState>().get_page() == Page::Dossier && page != Page::Dossier;
+        if page == Page::Home || leaving_lookup {
+            self.clear_inputs(&window);
         }
         window.global::<KioskState>().set_page(page);
         self.idle.restart();
@@ -98,10 +109,18 @@ impl Session {
         if window.global::<KioskState>().get_page() != Page::Home {
             tracing::info!("idle timeout: back to the home page");
         }
-        clear_inputs(&window);
+        self.clear_inputs(&window);
         window.global::<KioskState>().set_page(Page::Home);
         if self.language.get() != self.default_language {
             self.apply_language(self.default_language);
+        }
+    }
+
+    fn clear_inputs(&self, window: &AppWindow) {
+        super::catalog::clear(window);
+        window.global::<FeedbackAdapter>().set_choice(-1);
+        for listener in self.clear_listeners.borrow().iter() {
+            listener();
         }
     }
 
@@ -124,12 +143,4 @@ impl Session {
             listener(lang);
         }
     }
-}
-
-fn clear_inputs(window: &AppWindow) {
-    super::catalog::clear(window);
-    let dossier = window.global::<DossierAdapter>();
-    dossier.set_code("".into());
-    dossier.set_full_keyboard(false);
-    window.global::<FeedbackAdapter>().set_choice(-1);
 }

@@ -25,6 +25,14 @@ pub enum LinkState {
     Unauthorized,
 }
 
+/// What the link worker tells the UI.
+#[derive(Debug, Clone)]
+pub enum LinkReport {
+    State(LinkState),
+    /// The built-in demo server is up; these sample dossier codes can be looked up.
+    DemoSamples(Vec<String>),
+}
+
 /// The connected client, for other workers (catalog sync, tickets): empty until the link is up.
 pub type SharedClient = Arc<Mutex<Option<CentralClient>>>;
 
@@ -68,7 +76,7 @@ impl Link {
     pub fn spawn(
         settings: LinkSettings,
         shared: SharedClient,
-        report: impl Fn(LinkState) + Send + 'static,
+        report: impl Fn(LinkReport) + Send + 'static,
     ) -> Self {
         let (commands, inbox) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -115,19 +123,22 @@ fn run(
     settings: LinkSettings,
     shared: &SharedClient,
     inbox: &mpsc::Receiver<Command>,
-    report: &dyn Fn(LinkState),
+    report: &dyn Fn(LinkReport),
 ) {
-    report(LinkState::Connecting);
-    let (client, _demo_server) = match connect(&settings.target) {
+    report(LinkReport::State(LinkState::Connecting));
+    let (client, demo_server) = match connect(&settings.target) {
         Ok(pair) => pair,
         Err(e) => {
             tracing::error!("server link cannot start: {e}");
-            report(LinkState::Offline(e.kind()));
+            report(LinkReport::State(LinkState::Offline(e.kind())));
             return;
         }
     };
     if let Ok(mut slot) = shared.lock() {
         *slot = Some(client.clone());
+    }
+    if let Some(demo) = &demo_server {
+        report(LinkReport::DemoSamples(demo.sample_codes()));
     }
     let started = Instant::now();
     let mut last: Option<LinkState> = None;
@@ -160,7 +171,7 @@ fn run(
         {
             tracing::info!("central server online");
         }
-        report(state);
+        report(LinkReport::State(state));
         last = Some(state);
         let wait = if matches!(state, LinkState::Online { .. }) {
             settings.heartbeat_every
