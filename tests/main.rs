@@ -10,6 +10,7 @@ mod config_table;
 mod dossier;
 mod dossier_ui;
 mod hostile_server;
+mod printer;
 mod server_client;
 mod server_ui;
 mod translations;

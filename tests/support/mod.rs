@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod net;
+pub mod printer;
 pub mod ui;
 
 /// The repository root (where the shipped `kiosk-config.toml` lives).
