@@ -1,0 +1,53 @@
+//! Queue tickets and plain slips as ESC/POS bytes for thermal receipt printers, and those bytes
+//! drawn back as a PNG picture for the on-screen printer and the docs. Pure: no I/O.
+//!
+//! How Vietnamese reaches the paper is the layout's [`TextMode`](crate::config::TextMode):
+//! - `Raster`: lines with diacritics are drawn with the bundled Noto Sans and sent as GS v 0
+//!   pictures cropped to the ink; ASCII lines stay printer text. Right on every printer.
+//! - `Codepage`: printer text in Windows-1258 or TCVN-3 after ESC t (see [`codepage`]).
+//! - `Ascii`: printer text without diacritics.
+//!
+//! Every job starts with ESC @ and ends with a feed and a partial cut.
+
+pub mod codepage;
+mod commands;
+mod encode;
+pub mod preview;
+mod raster;
+
+#[cfg(test)]
+mod tests;
+
+pub use commands::ParseError;
+pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
+
+/// What a queue ticket says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ticket {
+    /// Office name, e.g. "Trung tâm Phục vụ hành chính công phường Liên Chiểu".
+    pub office: String,
+    /// Queue number, e.g. "HT-042" (capitals, digits, '-').
+    pub number: String,
+    /// Service name, e.g. "Hộ tịch".
+    pub service: String,
+    /// Already formatted, e.g. "08:05 28/11/2026".
+    pub issued_at: String,
+    pub people_ahead: Option<u32>,
+    pub estimated_wait_min: Option<u32>,
+    /// Priority group, e.g. "Người cao tuổi": printed as "ƯU TIÊN: Người cao tuổi".
+    pub priority: Option<String>,
+    /// A URL to follow the queue, printed as a QR code the printer draws itself.
+    pub qr: Option<String>,
+    /// From the config: up to 6 lines of up to 48 characters.
+    pub header_lines: Vec<String>,
+    pub footer_lines: Vec<String>,
+    /// Issued while the central system was unreachable: the ticket says so.
+    pub offline: bool,
+}
+
+/// Paper and printer: 384 dots (58 mm) or 576 dots (80 mm) wide, and how text is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub width_dots: u16,
+    pub text_mode: crate::config::TextMode,
+}

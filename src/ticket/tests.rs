@@ -1,0 +1,371 @@
+//! Golden jobs (as a readable command listing), wire sizes and the preview.
+//!
+//! `TICKET_PNG_DIR=/some/dir cargo test ticket` also writes the preview of every golden job there,
+//! to look at.
+
+use std::fmt::Write as _;
+
+use super::commands::{Command, QrFunction, parse};
+use super::encode::wrap;
+use super::preview::{render, render_png};
+use super::raster::Bitmap;
+use super::*;
+use crate::config::{CodeTable, TextMode};
+
+const MODES: [(&str, TextMode); 4] = [
+    ("raster", TextMode::Raster),
+    (
+        "wpc1258",
+        TextMode::Codepage {
+            table: CodeTable::Wpc1258,
+            page: 52,
+        },
+    ),
+    (
+        "tcvn3",
+        TextMode::Codepage {
+            table: CodeTable::Tcvn3,
+            page: 30,
+        },
+    ),
+    ("ascii", TextMode::Ascii),
+];
+const WIDTHS: [u16; 2] = [384, 576];
+
+fn layout(width_dots: u16, text_mode: TextMode) -> Layout {
+    Layout {
+        width_dots,
+        text_mode,
+    }
+}
+
+/// An ordinary ticket: no priority, online, no QR code.
+fn sample() -> Ticket {
+    Ticket {
+        office: "Trung tâm Phục vụ hành chính công phường Liên Chiểu".into(),
+        number: "HT-042".into(),
+        service: "Hộ tịch".into(),
+        issued_at: "08:05 28/11/2026".into(),
+        people_ahead: Some(5),
+        estimated_wait_min: Some(15),
+        priority: None,
+        qr: None,
+        header_lines: vec!["UBND THÀNH PHỐ ĐÀ NẴNG".into()],
+        footer_lines: vec![
+            "Vui lòng theo dõi số trên màn hình".into(),
+            "Xin cảm ơn Quý khách!".into(),
+        ],
+        offline: false,
+    }
+}
+
+/// Everything a ticket can carry: priority, offline mark, QR code.
+fn full() -> Ticket {
+    Ticket {
+        number: "UT-007".into(),
+        service: "Đất đai - Nhà ở".into(),
+        priority: Some("Người cao tuổi".into()),
+        qr: Some("https://motcua.example.vn/hang-doi/UT-007".into()),
+        offline: true,
+        ..sample()
+    }
+}
+
+/// A document checklist as its maker lays it out: wrapped to the paper's columns.
+fn checklist(columns: usize) -> Vec<String> {
+    let cols = columns as f32;
+    let chars = |s: &str| s.chars().count() as f32;
+    let hanging = |marker: &str, text: &str| {
+        let pad = " ".repeat(marker.len());
+        let mut lines = wrap(&format!("{pad}{text}"), cols, chars);
+        lines[0] = format!("{marker}{}", &lines[0][pad.len()..]);
+        lines
+    };
+    let rule = "-".repeat(columns);
+    let mut lines = wrap(
+        "Trung tâm Phục vụ hành chính công phường Liên Chiểu",
+        cols,
+        chars,
+    );
+    lines.push(rule.clone());
+    lines.push("DANH MỤC HỒ SƠ CẦN CHUẨN BỊ".into());
+    lines.push("Đăng ký khai sinh".into());
+    lines.push("Mã thủ tục: 1.001193".into());
+    lines.push(rule);
+    lines.extend(hanging(
+        "[ ] 1. ",
+        "Tờ khai đăng ký khai sinh theo mẫu (01 bản chính)",
+    ));
+    lines.extend(hanging("[ ] 2. ", "Giấy chứng sinh (01 bản chính)"));
+    lines.push(String::new());
+    lines.push("In lúc 08:05 28/11/2026".into());
+    lines
+}
+
+/// FNV-1a: a short, stable fingerprint of picture data for the listings.
+fn fingerprint(data: &[u8]) -> u32 {
+    data.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+fn quoted(bytes: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => write!(s, "\\{}", char::from(b)).unwrap(),
+            0x20..=0x7E => s.push(char::from(b)),
+            _ => write!(s, "\\x{b:02X}").unwrap(),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The job as one command per line; text shows its bytes and, if not ASCII, what they read as.
+fn listing(bytes: &[u8], mode: TextMode) -> String {
+    let mut out = format!("{} bytes\n", bytes.len());
+    for (_, command) in parse(bytes).unwrap() {
+        let line = match command {
+            Command::Init => "ESC @".to_string(),
+            Command::CodePage(n) => format!("ESC t {n}"),
+            Command::Align(n) => format!("ESC a {n}"),
+            Command::Bold(on) => format!("ESC E {}", u8::from(on)),
+            Command::FontB(on) => format!("ESC M {}", u8::from(on)),
+            Command::Reverse(on) => format!("GS B {}", u8::from(on)),
+            Command::Size { width, height } => format!("GS ! {width}x{height}"),
+            Command::FeedDots(n) => format!("ESC J {n}"),
+            Command::FeedLines(n) => format!("ESC d {n}"),
+            Command::LineFeed => "LF".to_string(),
+            Command::Text(t) => {
+                let mut line = format!("TEXT {}", quoted(t));
+                if let TextMode::Codepage { table, .. } = mode
+                    && !t.is_ascii()
+                {
+                    write!(line, "  = {:?}", codepage::decode(t, table)).unwrap();
+                }
+                line
+            }
+            Command::Raster {
+                width_bytes,
+                height,
+                data,
+            } => format!(
+                "GS v 0 {}x{height} #{:08x}",
+                u32::from(width_bytes) * 8,
+                fingerprint(data)
+            ),
+            Command::Qr(f) => match f {
+                QrFunction::Model(m) => format!("GS ( k QR model {}", m - 48),
+                QrFunction::ModuleSize(n) => format!("GS ( k QR module {n}"),
+                QrFunction::ErrorCorrection(l) => format!("GS ( k QR error correction {l}"),
+                QrFunction::Store(d) => format!("GS ( k QR store {}", quoted(d)),
+                QrFunction::Print => "GS ( k QR print".to_string(),
+            },
+            Command::Cut { function, feed } => format!("GS V {function} {feed}"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Checks the preview of a golden job, and writes it out when asked to.
+fn check_preview(name: &str, bytes: &[u8], width: u16, mode: TextMode) {
+    let png = render_png(bytes, width, mode).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let mut reader = decoder.read_info().unwrap();
+    let mut data = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut data).unwrap();
+    assert_eq!(info.width, u32::from(width), "{name}");
+    assert!(info.height > 100, "{name}");
+    assert!(data.iter().any(|&b| b != 0xFF), "{name}: no ink");
+    if let Some(dir) = std::env::var_os("TICKET_PNG_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+    }
+}
+
+fn golden(name: &str, bytes: &[u8], width: u16, mode: TextMode) {
+    insta::assert_snapshot!(name, listing(bytes, mode));
+    check_preview(name, bytes, width, mode);
+}
+
+#[test]
+fn tickets_in_every_mode_and_width() {
+    for (mode_name, mode) in MODES {
+        for width in WIDTHS {
+            let l = layout(width, mode);
+            golden(
+                &format!("ticket_{mode_name}_{width}"),
+                &encode_ticket(&sample(), &l),
+                width,
+                mode,
+            );
+            golden(
+                &format!("ticket_full_{mode_name}_{width}"),
+                &encode_ticket(&full(), &l),
+                width,
+                mode,
+            );
+        }
+    }
+}
+
+#[test]
+fn lines_in_every_mode() {
+    for (mode_name, mode) in MODES {
+        for width in WIDTHS {
+            let l = layout(width, mode);
+            golden(
+                &format!("lines_{mode_name}_{width}"),
+                &encode_lines(&checklist(columns(&l)), &l),
+                width,
+                mode,
+            );
+        }
+    }
+}
+
+#[test]
+fn code_page_chart_lists_common_and_given_pages() {
+    for width in WIDTHS {
+        let bytes = code_page_chart(&layout(width, TextMode::Raster), &[52, 255]);
+        let text = listing(&bytes, TextMode::Ascii);
+        for page in [27, 30, 31, 52, 94, 255] {
+            assert_eq!(
+                text.matches(&format!("ESC t {page}\n")).count(),
+                1,
+                "{page}"
+            );
+        }
+        let wpc = TextMode::Codepage {
+            table: CodeTable::Wpc1258,
+            page: 52,
+        };
+        golden(&format!("chart_{width}"), &bytes, width, wpc);
+    }
+}
+
+/// Wire bytes of the sample tickets; `--nocapture` prints the table.
+#[test]
+fn raster_ticket_fits_the_wire_budget() {
+    let mut table = String::from("mode     width  plain  +priority+offline  +QR\n");
+    for (mode_name, mode) in MODES {
+        for width in WIDTHS {
+            let l = layout(width, mode);
+            let plain = encode_ticket(&sample(), &l).len();
+            let marked = encode_ticket(&Ticket { qr: None, ..full() }, &l).len();
+            let full = encode_ticket(&full(), &l).len();
+            writeln!(
+                table,
+                "{mode_name:8} {width:5}  {plain:5}  {marked:17}  {full:5}"
+            )
+            .unwrap();
+        }
+    }
+    eprintln!("{table}");
+    let raster_80mm = encode_ticket(&sample(), &layout(576, TextMode::Raster)).len();
+    assert!(raster_80mm < 12_000, "{raster_80mm} bytes");
+    // Priority and offline mark add two drawn lines, the box being the costlier.
+    let no_qr = Ticket { qr: None, ..full() };
+    let raster_80mm_full = encode_ticket(&no_qr, &layout(576, TextMode::Raster)).len();
+    assert!(raster_80mm_full < 14_000, "{raster_80mm_full} bytes");
+}
+
+#[test]
+fn ascii_lines_stay_printer_text_in_raster_mode() {
+    let bytes = encode_lines(
+        &["Ma thu tuc: 1.001193".into()],
+        &layout(576, TextMode::Raster),
+    );
+    assert!(bytes.windows(20).any(|w| w == b"Ma thu tuc: 1.001193"));
+    assert!(!bytes.windows(3).any(|w| w == b"\x1dv0"));
+}
+
+#[test]
+fn the_number_takes_the_largest_size_that_fits() {
+    let size_of = |width| {
+        let bytes = encode_ticket(&sample(), &layout(width, TextMode::Ascii));
+        let listing = listing(&bytes, TextMode::Ascii);
+        let before = listing.split("TEXT \"HT-042\"").next().unwrap();
+        before
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("GS !"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(size_of(576), "GS ! 8x8");
+    assert_eq!(size_of(384), "GS ! 5x5");
+}
+
+#[test]
+fn drawn_lines_fit_the_paper_and_are_cropped() {
+    for width in WIDTHS {
+        let bytes = encode_ticket(&full(), &layout(width, TextMode::Raster));
+        for (_, command) in parse(&bytes).unwrap() {
+            if let Command::Raster {
+                width_bytes,
+                height,
+                data,
+            } = command
+            {
+                assert!(u32::from(width_bytes) * 8 <= u32::from(width));
+                assert!((10..60).contains(&height), "{height}");
+                assert!(data.iter().any(|&b| b != 0));
+            }
+        }
+    }
+}
+
+#[test]
+fn preview_copies_a_raster_image_dot_for_dot() {
+    // 16x3 dots: a diagonal, a full byte, a single dot at the right edge.
+    let data = [0b1000_0000, 0b0000_0001, 0b0100_0000, 0xFF, 0, 0b0000_0001];
+    let mut bytes = vec![0x1B, b'@', 0x1B, b'a', 1];
+    bytes.extend([0x1D, b'v', b'0', 0, 2, 0, 3, 0]);
+    bytes.extend(data);
+    let paper = render(&bytes, 384, TextMode::Raster).unwrap();
+    assert_eq!((paper.width, paper.height), (384, 3));
+    let left = (384 - 16) / 2;
+    let mut black = Vec::new();
+    for y in 0..3 {
+        for x in 0..384 {
+            if paper.get(x, y) {
+                black.push((x - left, y));
+            }
+        }
+    }
+    let mut expected = vec![(0, 0), (15, 0), (1, 1), (15, 2)];
+    expected.extend((8..16).map(|x| (x, 1)));
+    expected.sort_by_key(|&(x, y)| (y, x));
+    assert_eq!(black, expected);
+}
+
+#[test]
+fn preview_reports_what_it_cannot_read() {
+    let err = render_png(&[0x1B, b'@', 0x1B, b'Z'], 384, TextMode::Raster).unwrap_err();
+    assert!(err.to_string().contains("unsupported"), "{err}");
+    let err = render_png(&[0x1D, b'v', b'0', 0, 2, 0, 3], 384, TextMode::Raster).unwrap_err();
+    assert!(err.to_string().contains("cut short"), "{err}");
+}
+
+#[test]
+fn preview_decodes_code_page_text() {
+    let mode = TextMode::Codepage {
+        table: CodeTable::Tcvn3,
+        page: 30,
+    };
+    let ascii = render(b"\x1b@Ho tich\n", 384, mode).unwrap();
+    let vietnamese = render(b"\x1b@H\xE9 t\xDEch\n", 384, mode).unwrap();
+    // Same width of cells, but the tone marks add ink.
+    let ink = |b: &Bitmap| {
+        (0..b.height)
+            .flat_map(|y| (0..b.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| b.get(x, y))
+            .count()
+    };
+    assert!(ink(&vietnamese) > ink(&ascii));
+}
