@@ -10,6 +10,7 @@ use crate::config::{self, ConfigError};
 
 mod catalog_cmd;
 mod dossier_cmd;
+mod queue_cmd;
 
 /// Exit code for a config that cannot be used (and for command-line mistakes, as clap does).
 pub const EXIT_BAD_CONFIG: u8 = 2;
@@ -70,12 +71,69 @@ pub enum Command {
         #[arg(long, value_parser = ["vi", "en"])]
         lang: Option<String>,
     },
+    /// Print a test ticket and a code-page chart on the configured printer: the chart shows which
+    /// `code_page` prints Vietnamese on this printer model (for text_mode = "codepage").
+    PrintTest {
+        /// Code page numbers to try (default: 27,30,31,45,47,48,52,94).
+        #[arg(long, value_delimiter = ',')]
+        pages: Vec<u8>,
+    },
+    /// The printer's state as it answers now (ok, paper-near-end, paper-out, cover-open,
+    /// no-answer, not-connected, preview). Exits 0 when it can print.
+    Printer {
+        #[command(subcommand)]
+        action: PrinterAction,
+    },
+    /// Issue and print tickets as the kiosk does (same database, server and printer), one line
+    /// per ticket. Exits 1 when a ticket was refused or not printed.
+    Ticket {
+        #[command(subcommand)]
+        action: TicketAction,
+    },
+    /// Offline tickets waiting for the central system: list them, or send them now.
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
     /// Look after the kiosk's copy of the procedure catalog (the file [catalog] database of
     /// the config): load a file, fetch updates from the server, try a search, show what it holds.
     Catalog {
         #[command(subcommand)]
         action: CatalogAction,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrinterAction {
+    /// Ask the printer for its state now.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketAction {
+    /// Issue and print tickets for a service.
+    Issue {
+        /// The service id, as in [[queue.services]] or on the server (e.g. ho-tich).
+        #[arg(long)]
+        service: String,
+        /// none, elderly, pregnant, disabled or child.
+        #[arg(long, default_value = "none", value_parser = ["none", "elderly", "pregnant", "disabled", "child"])]
+        priority: String,
+        /// A Vietnamese mobile number for the SMS notice.
+        #[arg(long)]
+        phone: Option<String>,
+        /// How many tickets.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10000))]
+        count: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// The offline tickets the central system has not recorded yet.
+    List,
+    /// Send them now; exits 1 while some are still waiting.
+    Flush,
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,7 +174,34 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::CheckServer { url, token }) => check_server(cli.config, url, token),
         Some(Command::Catalog { action }) => catalog_cmd::run(cli.config, action),
         Some(Command::Dossier { code, lang }) => dossier_cmd::run(cli.config, &code, lang),
+        Some(Command::PrintTest { pages }) => queue_cmd::print_test(cli.config, pages),
+        Some(Command::Printer {
+            action: PrinterAction::Status,
+        }) => queue_cmd::status(cli.config),
+        Some(Command::Ticket {
+            action:
+                TicketAction::Issue {
+                    service,
+                    priority,
+                    phone,
+                    count,
+                },
+        }) => queue_cmd::issue(cli.config, &service, priority_of(&priority), phone, count),
+        Some(Command::Outbox { action }) => {
+            queue_cmd::outbox(cli.config, matches!(action, OutboxAction::Flush))
+        }
         None => run_kiosk(cli.config, cli.windowed),
+    }
+}
+
+fn priority_of(code: &str) -> crate::server::model::Priority {
+    use crate::server::model::Priority;
+    match code {
+        "elderly" => Priority::Elderly,
+        "pregnant" => Priority::Pregnant,
+        "disabled" => Priority::Disabled,
+        "child" => Priority::Child,
+        _ => Priority::None,
     }
 }
 

@@ -10,6 +10,7 @@
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
 //! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
 //! - [`dossier`]: dossier lookup: code normalising, scanner input, statuses in citizens' words.
+//! - [`queue`]: queue tickets: server or offline numbers, SQLite, outbox.
 //! - [`ticket`]: a ticket (or lines) → ESC/POS bytes in raster, code-page or ASCII text; preview PNG.
 //! - [`printer`]: printer transports, real-time status, the printer thread.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
@@ -27,6 +28,7 @@ pub mod dossier;
 pub mod logging;
 pub mod pin;
 pub mod printer;
+pub mod queue;
 pub mod server;
 pub mod ticket;
 pub mod ui;

@@ -11,6 +11,8 @@ mod dossier;
 mod dossier_ui;
 mod hostile_server;
 mod printer;
+mod queue;
+mod queue_ui;
 mod server_client;
 mod server_ui;
 mod translations;

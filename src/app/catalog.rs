@@ -10,7 +10,7 @@ use super::events::{UiEvent, UiSender};
 use crate::catalog::{
     self, Catalog, CatalogMeta, FieldCount, ProcedureDetail, SearchHit, SyncOutcome,
 };
-use crate::config::{Config, PrinterTransport};
+use crate::config::Config;
 use crate::server::link::SharedClient;
 use crate::ui::{
     AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, LegalItem, MethodItem,
@@ -44,7 +44,8 @@ pub enum CatalogEvent {
 }
 
 struct PrintTarget {
-    preview_dir: Option<std::path::PathBuf>,
+    printer: crate::printer::Printer,
+    layout: crate::ticket::Layout,
     columns: usize,
     office: String,
 }
@@ -54,14 +55,20 @@ pub struct CatalogWorker {
 }
 
 impl CatalogWorker {
-    pub fn spawn(config: &Config, server: Option<SharedClient>, ui: UiSender) -> Self {
+    pub fn spawn(
+        config: &Config,
+        server: Option<SharedClient>,
+        printer: crate::printer::Printer,
+        ui: UiSender,
+    ) -> Self {
         let (commands, inbox) = mpsc::channel();
         let path = config.catalog.database.clone();
         let interval = config.catalog.sync_interval;
         let print = PrintTarget {
-            preview_dir: match &config.printer.transport {
-                PrinterTransport::Preview { dir } => Some(dir.clone()),
-                _ => None,
+            printer,
+            layout: crate::ticket::Layout {
+                width_dots: config.printer.paper_width_dots,
+                text_mode: config.printer.text_mode,
             },
             columns: crate::checklist::columns_for(config.printer.paper_width_dots),
             office: config.kiosk.office_name.clone(),
@@ -193,10 +200,9 @@ fn announce(catalog: &Catalog, ui: &UiSender) {
     }
 }
 
+/// Prints the checklist on the kiosk's printer (or its preview folder). Runs on this worker, so
+/// the UI never waits for paper.
 fn print_checklist(catalog: &Catalog, code: &str, target: &PrintTarget) -> bool {
-    let Some(dir) = &target.preview_dir else {
-        return false;
-    };
     let detail = match catalog.procedure(code) {
         Ok(Some(d)) => d,
         _ => return false,
@@ -208,20 +214,17 @@ fn print_checklist(catalog: &Catalog, code: &str, target: &PrintTarget) -> bool 
         &now.format("%H:%M %d/%m/%Y").to_string(),
         target.columns,
     );
-    let file = dir.join(format!(
-        "checklist-{}-{}.txt",
-        now.format("%Y%m%d-%H%M%S"),
-        sanitize(code)
-    ));
-    let written =
-        std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&file, lines.join("\n") + "\n"));
-    match written {
-        Ok(()) => {
-            tracing::info!("checklist for {code} saved to {}", file.display());
+    let job = crate::printer::Job {
+        name: format!("checklist-{}", sanitize(code)),
+        bytes: crate::ticket::encode_lines(&lines, &target.layout),
+    };
+    match target.printer.print(job, Duration::from_secs(60)) {
+        crate::printer::JobOutcome::Printed { .. } => {
+            tracing::info!("checklist for {code} printed");
             true
         }
-        Err(e) => {
-            tracing::warn!("cannot save the checklist preview {}: {e}", file.display());
+        crate::printer::JobOutcome::Failed(f) => {
+            tracing::warn!("checklist for {code} not printed: {f}");
             false
         }
     }
@@ -240,9 +243,8 @@ fn sanitize(code: &str) -> String {
 }
 
 /// Wires the catalog adapter's callbacks to the worker.
-pub fn connect(window: &AppWindow, worker: std::rc::Rc<CatalogWorker>, can_print: bool) {
+pub fn connect(window: &AppWindow, worker: std::rc::Rc<CatalogWorker>) {
     let adapter = window.global::<CatalogAdapter>();
-    adapter.set_can_print(can_print);
     let weak = window.as_weak();
     let w = worker.clone();
     adapter.on_search(move || {

@@ -33,6 +33,11 @@ pub enum DossierEvent {
     },
     /// Text read by the serial scanner.
     Scanned(String),
+    /// The slip came out of the printer (or did not).
+    SlipPrinted {
+        generation: u64,
+        ok: bool,
+    },
 }
 
 struct Job {
@@ -54,6 +59,9 @@ pub struct DossierScreenControl {
     office: String,
     columns: usize,
     preview: bool,
+    printer: crate::printer::Printer,
+    layout: crate::ticket::Layout,
+    events: UiSender,
 }
 
 thread_local! {
@@ -67,6 +75,7 @@ pub fn connect(
     config: &Config,
     session: Rc<Session>,
     server: Option<SharedClient>,
+    printer: crate::printer::Printer,
     events: &UiSender,
 ) -> Rc<DossierScreenControl> {
     let jobs = server.map(|server| spawn_worker(server, events.clone()));
@@ -85,6 +94,12 @@ pub fn connect(
         office: config.kiosk.office_name.clone(),
         columns: crate::checklist::columns_for(config.printer.paper_width_dots),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
+        printer,
+        layout: crate::ticket::Layout {
+            width_dots: config.printer.paper_width_dots,
+            text_mode: config.printer.text_mode,
+        },
+        events: events.clone(),
     });
     CONTROLS.with(|all| {
         let mut all = all.borrow_mut();
@@ -93,7 +108,6 @@ pub fn connect(
     });
 
     let adapter = window.global::<DossierAdapter>();
-    adapter.set_can_print(control.preview);
     adapter.on_format_code(|text| dossier::code::format_as_typed(&text).into());
     let weak = Rc::downgrade(&control);
     adapter.on_look_up(move || {
@@ -168,6 +182,17 @@ pub(super) fn apply(window: &AppWindow, event: DossierEvent) {
             outcome,
         } => control.answer(generation, outcome),
         DossierEvent::Scanned(text) => control.open_scanned(&text),
+        DossierEvent::SlipPrinted { generation, ok } => {
+            if generation == control.generation.get() {
+                control.with_adapter(|a| {
+                    a.set_print_state(if ok {
+                        PrintState::Done
+                    } else {
+                        PrintState::Failed
+                    })
+                });
+            }
+        }
     }
 }
 
@@ -270,16 +295,47 @@ impl DossierScreenControl {
 
     fn print_slip(&self) {
         let shown = self.shown.borrow();
-        let (Some(dossier), true) = (shown.as_ref(), self.preview) else {
+        let Some(dossier) = shown.as_ref() else {
             return;
         };
-        let view = DossierView::new(dossier, self.session.language(), crate::clock::now());
-        // The preview printer shows the slip on screen only: dossier results never touch the disk.
-        self.with_adapter(|adapter| {
-            adapter.set_slip(self.slip(&view));
-            adapter.set_print_state(PrintState::Done);
-        });
-        tracing::info!("dossier slip shown on the preview printer");
+        let lang = self.session.language();
+        let view = DossierView::new(dossier, lang, crate::clock::now());
+        if self.preview {
+            // The preview printer shows the slip on screen only: dossier results never touch the disk.
+            self.with_adapter(|adapter| {
+                adapter.set_slip(self.slip(&view));
+                adapter.set_print_state(PrintState::Done);
+            });
+            tracing::info!("dossier slip shown on the preview printer");
+            return;
+        }
+        let lines =
+            dossier::slip_lines(&view, &self.office, lang, crate::clock::now(), self.columns);
+        let job = crate::printer::Job {
+            name: "dossier-slip".into(),
+            bytes: crate::ticket::encode_lines(&lines, &self.layout),
+        };
+        let printer = self.printer.clone();
+        let events = self.events.clone();
+        let generation = self.generation.get();
+        self.with_adapter(|a| a.set_print_state(PrintState::Printing));
+        // The printer thread does the work; this thread only waits for it, off the UI thread.
+        let spawned = std::thread::Builder::new()
+            .name("dossier-slip".into())
+            .spawn(move || {
+                let ok = matches!(
+                    printer.print(job, Duration::from_secs(60)),
+                    crate::printer::JobOutcome::Printed { .. }
+                );
+                tracing::info!(ok, "dossier slip printed");
+                events.send(UiEvent::Dossier(DossierEvent::SlipPrinted {
+                    generation,
+                    ok,
+                }));
+            });
+        if spawned.is_err() {
+            self.with_adapter(|a| a.set_print_state(PrintState::Failed));
+        }
     }
 
     fn slip(&self, view: &DossierView) -> ModelRc<SharedString> {

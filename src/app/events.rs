@@ -15,6 +15,8 @@ pub enum UiEvent {
     DemoSamples(Vec<String>),
     Catalog(super::catalog::CatalogEvent),
     Dossier(super::dossier::DossierEvent),
+    Queue(super::queue::QueueEvent),
+    Printer(crate::printer::PrinterState),
 }
 
 /// Cloneable, `Send` handle workers use to reach the UI.
@@ -64,5 +66,7 @@ pub(super) fn apply(window: &AppWindow, event: UiEvent) {
         UiEvent::DemoSamples(codes) => super::dossier::show_samples(window, codes),
         UiEvent::Catalog(event) => super::catalog::apply(window, event),
         UiEvent::Dossier(event) => super::dossier::apply(window, event),
+        UiEvent::Queue(event) => super::queue::apply(window, event),
+        UiEvent::Printer(state) => super::queue::show_printer(window, state),
     }
 }

@@ -4,24 +4,34 @@
 mod catalog;
 mod dossier;
 mod events;
+mod queue;
 mod session;
 
 use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 
 use crate::config::{
     Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme,
 };
+use crate::printer::{Printer, PrinterSettings};
 use crate::server::ClientSettings;
-use crate::server::link::{self, DemoSettings, Link, LinkReport, LinkSettings, LinkTarget};
+use crate::server::link::{
+    self, DemoSettings, Link, LinkReport, LinkSettings, LinkStatus, LinkTarget,
+};
 use crate::ui::{
-    AppWindow, DossierAdapter, KioskState, PrinterState, QueueAdapter, ScreenOrientation,
-    ServerState, ServiceItem,
+    AppWindow, DossierAdapter, KioskState, PrinterState, ScreenOrientation, ServerState,
 };
 
 pub use events::{UiEvent, UiSender};
+pub use queue::issue_settings;
 pub use session::Session;
+
+/// How often the printer is asked for its state, and how often a lost one is looked for.
+const PRINTER_POLL: Duration = Duration::from_secs(5);
+const PRINTER_RECONNECT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -39,6 +49,7 @@ pub struct Kiosk {
     _link: Option<Link>,
     _catalog: Rc<catalog::CatalogWorker>,
     _dossier: Rc<dossier::DossierScreenControl>,
+    _queue: Rc<queue::QueueScreen>,
 }
 
 impl Kiosk {
@@ -79,35 +90,13 @@ impl Kiosk {
         let session = Session::start(&window, config);
         let clock = start_clock(&window, session.clone());
 
-        let services = Rc::new(VecModel::<ServiceItem>::default());
-        window
-            .global::<QueueAdapter>()
-            .set_services(ModelRc::from(services.clone()));
-        let fill_services = {
-            let config_services = config.queue.services.clone();
-            move |lang: Language| {
-                services.set_vec(
-                    config_services
-                        .iter()
-                        .map(|s| ServiceItem {
-                            name: match lang {
-                                Language::Vi => s.name_vi.clone(),
-                                Language::En => s.name_en.clone(),
-                            }
-                            .into(),
-                            prefix: s.prefix.clone().into(),
-                            priority_allowed: s.priority_allowed,
-                        })
-                        .collect::<Vec<_>>(),
-                )
-            }
-        };
-        fill_services(session.language());
-        session.on_language_change(Box::new(fill_services));
-
         let (events, pending) = UiSender::new(&window);
         let shared_client = link::SharedClient::default();
-        let link = link_settings(config).map(|settings| {
+        let link_status = LinkStatus::new(match config.printer.transport {
+            PrinterTransport::Preview { .. } => "preview",
+            _ => "not-connected",
+        });
+        let link = link_settings(config, &link_status).map(|settings| {
             let events = events.clone();
             Link::spawn(settings, shared_client.clone(), move |report| {
                 events.send(match report {
@@ -116,21 +105,34 @@ impl Kiosk {
                 })
             })
         });
+        let printer = start_printer(
+            config,
+            &events,
+            &link_status,
+            link.as_ref().map(Link::waker),
+        );
         let catalog_worker = Rc::new(catalog::CatalogWorker::spawn(
             config,
             link.as_ref().map(|_| shared_client.clone()),
+            printer.clone(),
             events.clone(),
         ));
-        catalog::connect(
+        catalog::connect(&window, catalog_worker.clone());
+        let queue = queue::connect(
             &window,
-            catalog_worker.clone(),
-            matches!(config.printer.transport, PrinterTransport::Preview { .. }),
+            config,
+            session.clone(),
+            link.as_ref().map(|_| shared_client.clone()),
+            printer.clone(),
+            link_status,
+            &events,
         );
         let dossier = dossier::connect(
             &window,
             config,
             session.clone(),
             link.as_ref().map(|_| shared_client.clone()),
+            printer.clone(),
             &events,
         );
 
@@ -143,6 +145,7 @@ impl Kiosk {
             _link: link,
             _catalog: catalog_worker,
             _dossier: dossier,
+            _queue: queue,
         })
     }
 
@@ -168,8 +171,36 @@ impl Kiosk {
     }
 }
 
+/// Starts the printer thread; its state goes to the screen and, at once, to the central system.
+fn start_printer(
+    config: &Config,
+    events: &UiSender,
+    link_status: &LinkStatus,
+    waker: Option<link::LinkWaker>,
+) -> Printer {
+    let width = config.printer.paper_width_dots;
+    let text_mode = config.printer.text_mode;
+    let settings = PrinterSettings {
+        transport: config.printer.transport.clone(),
+        poll_every: PRINTER_POLL,
+        reconnect_every: PRINTER_RECONNECT,
+        render_preview: Some(Arc::new(move |bytes: &[u8]| {
+            crate::ticket::preview::render_png(bytes, width, text_mode).ok()
+        })),
+    };
+    let events = events.clone();
+    let link_status = link_status.clone();
+    Printer::spawn(settings, move |state| {
+        link_status.set_printer(state.code());
+        if let Some(waker) = &waker {
+            waker.wake();
+        }
+        events.send(UiEvent::Printer(state));
+    })
+}
+
 /// What the server link worker needs, or `None` when no server is configured.
-fn link_settings(config: &Config) -> Option<LinkSettings> {
+fn link_settings(config: &Config, status: &LinkStatus) -> Option<LinkSettings> {
     let target = match &config.server.endpoint {
         ServerEndpoint::NotConfigured => return None,
         ServerEndpoint::Remote(url) => {
@@ -185,10 +216,7 @@ fn link_settings(config: &Config) -> Option<LinkSettings> {
     Some(LinkSettings {
         target,
         kiosk_id: config.kiosk.id.clone(),
-        printer: match config.printer.transport {
-            PrinterTransport::Preview { .. } => "preview".into(),
-            _ => "offline".into(),
-        },
+        status: status.clone(),
         heartbeat_every: link::HEARTBEAT_EVERY,
         retry_every: link::RETRY_EVERY,
     })

@@ -25,6 +25,46 @@ pub enum LinkState {
     Unauthorized,
 }
 
+/// The printer state and outbox size the heartbeat reports; other workers keep it current.
+#[derive(Debug, Clone, Default)]
+pub struct LinkStatus(Arc<Mutex<(String, u32)>>);
+
+impl LinkStatus {
+    pub fn new(printer: &str) -> Self {
+        Self(Arc::new(Mutex::new((printer.to_string(), 0))))
+    }
+
+    /// `ok`, `paper-near-end`, `paper-out`, `preview`...
+    pub fn set_printer(&self, code: &str) {
+        if let Ok(mut s) = self.0.lock() {
+            s.0 = code.to_string();
+        }
+    }
+
+    pub fn set_outbox(&self, waiting: u32) {
+        if let Ok(mut s) = self.0.lock() {
+            s.1 = waiting;
+        }
+    }
+
+    fn snapshot(&self) -> (String, u32) {
+        self.0
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|_| ("unknown".into(), 0))
+    }
+}
+
+/// Asks the link worker for a heartbeat now (e.g. the printer ran out of paper); `Send`.
+#[derive(Clone)]
+pub struct LinkWaker(mpsc::Sender<Command>);
+
+impl LinkWaker {
+    pub fn wake(&self) {
+        let _ = self.0.send(Command::CheckNow);
+    }
+}
+
 /// What the link worker tells the UI.
 #[derive(Debug, Clone)]
 pub enum LinkReport {
@@ -55,8 +95,8 @@ pub struct DemoSettings {
 pub struct LinkSettings {
     pub target: LinkTarget,
     pub kiosk_id: String,
-    /// What the heartbeat says about the printer (`ok`, `paper-out`, `preview`, ...).
-    pub printer: String,
+    /// What the heartbeat reports about this kiosk, kept current by other workers.
+    pub status: LinkStatus,
     pub heartbeat_every: Duration,
     pub retry_every: Duration,
 }
@@ -93,6 +133,10 @@ impl Link {
     /// Checks the server now instead of at the next heartbeat.
     pub fn check_now(&self) {
         let _ = self.commands.send(Command::CheckNow);
+    }
+
+    pub fn waker(&self) -> LinkWaker {
+        LinkWaker(self.commands.clone())
     }
 }
 
@@ -143,12 +187,13 @@ fn run(
     let started = Instant::now();
     let mut last: Option<LinkState> = None;
     loop {
+        let (printer, outbox) = settings.status.snapshot();
         let heartbeat = Heartbeat {
             kiosk_id: settings.kiosk_id.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            printer: settings.printer.clone(),
+            printer,
             catalog_version: None,
-            outbox: 0,
+            outbox,
             uptime_s: started.elapsed().as_secs(),
         };
         let sent = Instant::now();

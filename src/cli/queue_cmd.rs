@@ -1,0 +1,326 @@
+//! Tickets and the printer from a shell: `print-test`, `printer status`, `ticket issue`,
+//! `outbox list|flush`. They use the same database, printer and server as the kiosk.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::{EXIT_BAD_CONFIG, config_path, report_config_error};
+use crate::config::{self, Config, PrinterTransport, ServerEndpoint};
+use crate::printer::{Job, JobOutcome, Printer, PrinterSettings};
+use crate::queue::{self, IssueOutcome, QueueStore, TicketOrder};
+use crate::server::model::Priority;
+use crate::server::{CentralClient, ClientSettings, DemoServer};
+use crate::ticket::{self, Layout};
+
+/// Code pages worth trying for Vietnamese on common printers (Epson, Xprinter and clones).
+const CANDIDATE_PAGES: [u8; 8] = [27, 30, 31, 45, 52, 94, 47, 48];
+
+fn load(config: Option<PathBuf>) -> Result<Config, ExitCode> {
+    crate::logging::init_console_only();
+    config_path(config)
+        .and_then(|p| config::load(&p))
+        .map_err(|e| report_config_error(&e))
+}
+
+fn layout(config: &Config) -> Layout {
+    Layout {
+        width_dots: config.printer.paper_width_dots,
+        text_mode: config.printer.text_mode,
+    }
+}
+
+fn printer(config: &Config) -> Printer {
+    let width = config.printer.paper_width_dots;
+    let text_mode = config.printer.text_mode;
+    Printer::spawn(
+        PrinterSettings {
+            transport: config.printer.transport.clone(),
+            poll_every: Duration::from_secs(5),
+            reconnect_every: Duration::from_secs(2),
+            render_preview: Some(std::sync::Arc::new(move |bytes: &[u8]| {
+                ticket::preview::render_png(bytes, width, text_mode).ok()
+            })),
+        },
+        |_| {},
+    )
+}
+
+/// `printer status`: what the printer says now. Exit 0 when it can print.
+pub fn status(config: Option<PathBuf>) -> ExitCode {
+    let config = match load(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let state = printer(&config).check_now();
+    println!("{}: {}", describe(&config.printer.transport), state.code());
+    if state.can_print() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `print-test`: a sample ticket and a code-page chart, so a technician sees the paper and picks
+/// `code_page`.
+pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
+    let config = match load(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let printer = printer(&config);
+    let layout = layout(&config);
+    let settings = crate::app::issue_settings(&config);
+    let pages = if pages.is_empty() {
+        CANDIDATE_PAGES.to_vec()
+    } else {
+        pages
+    };
+    let mut failed = false;
+    for (name, bytes) in [
+        (
+            "test-ticket",
+            ticket::encode_ticket(&queue::sample_ticket(&settings), &layout),
+        ),
+        ("code-pages", ticket::code_page_chart(&layout, &pages)),
+    ] {
+        let size = bytes.len();
+        match printer.print(
+            Job {
+                name: name.into(),
+                bytes,
+            },
+            Duration::from_secs(60),
+        ) {
+            JobOutcome::Printed { preview_png } => {
+                print!("{name}: printed {size} bytes");
+                if let Some(png) = preview_png {
+                    print!(" (preview {})", png.display());
+                }
+                println!();
+            }
+            JobOutcome::Failed(f) => {
+                println!("{name}: not printed: {f}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `ticket issue`: issues and prints as the kiosk would, `count` times; one line per ticket.
+pub fn issue(
+    config: Option<PathBuf>,
+    service: &str,
+    priority: Priority,
+    phone: Option<String>,
+    count: u32,
+) -> ExitCode {
+    let config = match load(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let phone = match phone.as_deref().map(queue::phone::normalize) {
+        Some(None) => {
+            eprintln!("error: not a Vietnamese mobile number");
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        }
+        Some(Some(p)) => Some(p),
+        None => None,
+    };
+    let (client, _demo) = match server(&config) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let order = match order_for(&config, client.as_ref(), service, priority, phone) {
+        Some(o) => o,
+        None => {
+            eprintln!("error: no service \"{service}\" in [queue] services or on the server");
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        }
+    };
+    let mut store = match open_store(&config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let _ = store.recover();
+    let printer = printer(&config);
+    let settings = crate::app::issue_settings(&config);
+    let mut stdout = std::io::stdout().lock();
+    let mut all_printed = true;
+    for _ in 0..count {
+        let outcome = queue::issue(
+            &order,
+            &settings,
+            client.as_ref(),
+            &mut store,
+            &printer,
+            crate::clock::now(),
+        );
+        let line = match &outcome {
+            IssueOutcome::Printed { ticket, .. } => format!(
+                "{} printed{}",
+                ticket.number,
+                if ticket.offline { " (offline)" } else { "" }
+            ),
+            IssueOutcome::NotPrinted { ticket, problem } => {
+                all_printed = false;
+                format!("{} NOT printed: {problem}", ticket.number)
+            }
+            IssueOutcome::Refused(r) => {
+                let _ = writeln!(stdout, "refused: {r:?}");
+                return ExitCode::FAILURE;
+            }
+        };
+        // One line per ticket, flushed: a supervisor reading the output sees every number.
+        if writeln!(stdout, "{line}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            return ExitCode::FAILURE;
+        }
+    }
+    if all_printed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `outbox list` / `outbox flush`.
+pub fn outbox(config: Option<PathBuf>, flush: bool) -> ExitCode {
+    let config = match load(config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let store = match open_store(&config) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if flush {
+        let (client, _demo) = match server(&config) {
+            Ok(pair) => pair,
+            Err(code) => return code,
+        };
+        let Some(client) = client else {
+            eprintln!("error: no server to send to: [server] url is empty");
+            return ExitCode::from(EXIT_BAD_CONFIG);
+        };
+        return match queue::flush(&store, &client) {
+            Ok(r) => {
+                println!(
+                    "sent {}, refused {}, still waiting {}",
+                    r.sent, r.refused, r.remaining
+                );
+                if r.remaining == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match store.outbox() {
+        Ok(items) => {
+            for item in &items {
+                println!("{}  {}  {}", item.number, item.service_id, item.issued_at);
+            }
+            println!(
+                "{} offline ticket(s) waiting for the central system",
+                items.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open_store(config: &Config) -> Result<QueueStore, ExitCode> {
+    let path = config.kiosk.data_dir.join("tickets.sqlite3");
+    QueueStore::open(&path).map_err(|e| {
+        eprintln!("error: {}: {e}", path.display());
+        ExitCode::FAILURE
+    })
+}
+
+/// The central system of the config; in demo mode the kiosk's own demo server database.
+fn server(config: &Config) -> Result<(Option<CentralClient>, Option<DemoServer>), ExitCode> {
+    let (settings, demo) = match &config.server.endpoint {
+        ServerEndpoint::NotConfigured => return Ok((None, None)),
+        ServerEndpoint::Remote(url) => (
+            ClientSettings::from_config(&config.server, url.clone()),
+            None,
+        ),
+        ServerEndpoint::Demo => {
+            match DemoServer::start(
+                config.kiosk.data_dir.join("demo-central.sqlite3"),
+                &config.kiosk.id,
+            ) {
+                Ok(demo) => (
+                    demo.settings(config.server.connect_timeout, config.server.request_timeout),
+                    Some(demo),
+                ),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::FAILURE);
+                }
+            }
+        }
+    };
+    CentralClient::new(&settings)
+        .map(|c| (Some(c), demo))
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_BAD_CONFIG)
+        })
+}
+
+fn order_for(
+    config: &Config,
+    client: Option<&CentralClient>,
+    service: &str,
+    priority: Priority,
+    phone: Option<String>,
+) -> Option<TicketOrder> {
+    if let Some(s) = config.queue.services.iter().find(|s| s.id == service) {
+        return Some(TicketOrder {
+            service_id: s.id.clone(),
+            service_name: s.name_vi.clone(),
+            prefix: s.prefix.clone(),
+            priority,
+            phone,
+        });
+    }
+    let services = client?.queue_services().ok()?.services;
+    services
+        .into_iter()
+        .find(|s| s.id == service)
+        .map(|s| TicketOrder {
+            service_id: s.id,
+            service_name: s.name_vi,
+            prefix: s.prefix,
+            priority,
+            phone,
+        })
+}
+
+fn describe(transport: &PrinterTransport) -> String {
+    match transport {
+        PrinterTransport::Serial { port, baud, .. } => format!("serial {port} at {baud} baud"),
+        PrinterTransport::Tcp { address } => format!("network printer {address}"),
+        PrinterTransport::File { path } => format!("device {}", path.display()),
+        PrinterTransport::Preview { dir } => format!("preview folder {}", dir.display()),
+    }
+}

@@ -1,0 +1,309 @@
+//! Issuing one ticket: printer ready → a number from the central system, or from this kiosk's
+//! own series when the system cannot answer → committed → printed → the outcome for the citizen.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+
+use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
+use crate::config::OpeningHours;
+use crate::server::model::{Priority, TicketRequest};
+use crate::server::{CentralClient, ServerError, new_request_id};
+use crate::ticket::{self, Layout, Ticket};
+
+/// Why the printer cannot take a ticket; the citizen is told in plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PrinterProblem {
+    #[error("the printer is out of paper")]
+    PaperOut,
+    #[error("the printer cover is open")]
+    CoverOpen,
+    #[error("the printer does not answer")]
+    NoAnswer,
+    #[error("no printer is connected")]
+    NotConnected,
+    #[error("the printer reports an error")]
+    Error,
+    #[error("sending to the printer failed")]
+    WriteFailed,
+}
+
+/// The printer as the issuer needs it; the printer thread implements it, tests may too.
+pub trait TicketPrinter {
+    /// Asks the printer now: `Err` means a ticket would not come out.
+    fn check(&self) -> Result<(), PrinterProblem>;
+    /// Prints and confirms; `Ok` carries the preview picture when jobs go to the preview folder.
+    fn print(&self, name: &str, bytes: Vec<u8>) -> Result<Option<PathBuf>, PrinterProblem>;
+}
+
+/// What the citizen asked for.
+#[derive(Clone, PartialEq)]
+pub struct TicketOrder {
+    pub service_id: String,
+    pub service_name: String,
+    /// The ticket prefix (`HT`), for numbering offline.
+    pub prefix: String,
+    pub priority: Priority,
+    /// Normalised Vietnamese mobile number for the SMS notice, when the citizen gave one.
+    pub phone: Option<String>,
+}
+
+impl std::fmt::Debug for TicketOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketOrder")
+            .field("service_id", &self.service_id)
+            .field("priority", &self.priority)
+            .field("phone", &self.phone.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything about this kiosk the issuer needs, from the config.
+#[derive(Debug, Clone)]
+pub struct IssueSettings {
+    /// Marks this kiosk's offline numbers (`K01` in `K01-HT-007`).
+    pub kiosk_tag: String,
+    pub office: String,
+    pub layout: Layout,
+    pub header_lines: Vec<String>,
+    pub footer_lines: Vec<String>,
+    pub opening_hours: OpeningHours,
+    pub open_days: Vec<chrono::Weekday>,
+    pub daily_cap: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IssueOutcome {
+    Printed {
+        ticket: StoredTicket,
+        preview: Option<PathBuf>,
+    },
+    /// The number is taken but the paper did not come out: the citizen must ask staff.
+    NotPrinted {
+        ticket: StoredTicket,
+        problem: PrinterProblem,
+    },
+    Refused(Refusal),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// Checked before any number is taken.
+    PrinterNotReady(PrinterProblem),
+    ClosedHours,
+    DailyCap,
+    UnknownService,
+    /// The central system refused the order itself (e.g. a phone number it does not accept).
+    Rejected(String),
+    /// The ticket could not be recorded on this kiosk (disk full, database broken).
+    Storage(String),
+}
+
+/// The kiosk's tag for offline numbers: `K` + the digits its id ends with (`KIOSK-01` → `K01`),
+/// else its first three letters or digits.
+pub fn kiosk_tag(kiosk_id: &str) -> String {
+    let digits: String = kiosk_id
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if digits.is_empty() {
+        kiosk_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(3)
+            .collect::<String>()
+            .to_ascii_uppercase()
+    } else {
+        format!("K{digits}")
+    }
+}
+
+/// Issues and prints one ticket. Blocking: runs on the queue thread or in the CLI.
+pub fn issue(
+    order: &TicketOrder,
+    settings: &IssueSettings,
+    client: Option<&CentralClient>,
+    store: &mut QueueStore,
+    printer: &dyn TicketPrinter,
+    now: DateTime<FixedOffset>,
+) -> IssueOutcome {
+    // Never take a number that cannot be printed.
+    if let Err(problem) = printer.check() {
+        return IssueOutcome::Refused(Refusal::PrinterNotReady(problem));
+    }
+    let stored = match from_server(order, client, store, now) {
+        Some(Ok(t)) => t,
+        Some(Err(refusal)) => return IssueOutcome::Refused(refusal),
+        None => match offline(order, settings, store, now) {
+            Ok(t) => t,
+            Err(refusal) => return IssueOutcome::Refused(refusal),
+        },
+    };
+    let bytes = ticket::encode_ticket(&layout_ticket(&stored, order, settings), &settings.layout);
+    let printed = printer.print(&format!("ticket-{}", stored.number), bytes);
+    let status = if printed.is_ok() {
+        PrintStatus::Printed
+    } else {
+        PrintStatus::Failed
+    };
+    if let Err(e) = store.set_print(&stored.request_id, status) {
+        tracing::error!(
+            "ticket {}: cannot record the print result: {e}",
+            stored.number
+        );
+    }
+    let ticket = StoredTicket {
+        print: status,
+        ..stored
+    };
+    match printed {
+        Ok(preview) => {
+            tracing::info!(number = %ticket.number, offline = ticket.offline, "ticket printed");
+            IssueOutcome::Printed { ticket, preview }
+        }
+        Err(problem) => {
+            tracing::warn!(number = %ticket.number, "ticket not printed: {problem}");
+            IssueOutcome::NotPrinted { ticket, problem }
+        }
+    }
+}
+
+/// `None` when the central system cannot be asked or did not answer: issue offline.
+fn from_server(
+    order: &TicketOrder,
+    client: Option<&CentralClient>,
+    store: &QueueStore,
+    now: DateTime<FixedOffset>,
+) -> Option<Result<StoredTicket, Refusal>> {
+    let client = client?;
+    let request = TicketRequest {
+        request_id: new_request_id(),
+        service_id: order.service_id.clone(),
+        priority: order.priority,
+        phone: order.phone.clone(),
+        offline: None,
+    };
+    match client.issue_ticket(&request) {
+        Ok(ticket) => {
+            let day = DateTime::parse_from_rfc3339(&ticket.issued_at)
+                .map(|t| t.with_timezone(&crate::clock::office_offset()).date_naive())
+                .unwrap_or_else(|_| now.date_naive());
+            Some(
+                store
+                    .record_online(&ticket, day)
+                    .map_err(|e| Refusal::Storage(e.to_string())),
+            )
+        }
+        Err(ServerError::Rejected { code, detail, .. }) => Some(Err(match code.as_str() {
+            "service-closed" => Refusal::ClosedHours,
+            "daily-cap" => Refusal::DailyCap,
+            _ => Refusal::Rejected(if detail.is_empty() { code } else { detail }),
+        })),
+        Err(ServerError::NotFound { .. }) => Some(Err(Refusal::UnknownService)),
+        Err(e) => {
+            // The request may have reached the server; the offline ticket gets its own request
+            // id so the server records it rather than answering the lost one.
+            tracing::warn!("central system did not issue a ticket ({e}); issuing offline");
+            None
+        }
+    }
+}
+
+fn offline(
+    order: &TicketOrder,
+    settings: &IssueSettings,
+    store: &mut QueueStore,
+    now: DateTime<FixedOffset>,
+) -> Result<StoredTicket, Refusal> {
+    let minute = (now.hour() * 60 + now.minute()) as u16;
+    if !settings.open_days.contains(&now.weekday()) || !settings.opening_hours.is_open_at(minute) {
+        return Err(Refusal::ClosedHours);
+    }
+    let issued = store
+        .offline_count(&order.service_id, now.date_naive())
+        .map_err(|e| Refusal::Storage(e.to_string()))?;
+    if issued >= settings.daily_cap {
+        return Err(Refusal::DailyCap);
+    }
+    let request_id = new_request_id();
+    store
+        .issue_offline(
+            &OfflineDraft {
+                request_id: &request_id,
+                service_id: &order.service_id,
+                prefix: &order.prefix,
+                priority: order.priority,
+                phone: order.phone.as_deref(),
+                issued_at: now,
+            },
+            &settings.kiosk_tag,
+        )
+        .map_err(|e| {
+            tracing::error!("cannot record an offline ticket: {e}");
+            Refusal::Storage(e.to_string())
+        })
+}
+
+/// The words printed for a priority ticket.
+pub fn priority_label_vi(p: Priority) -> Option<&'static str> {
+    match p {
+        Priority::None => None,
+        Priority::Elderly => Some("Người cao tuổi"),
+        Priority::Pregnant => Some("Phụ nữ mang thai"),
+        Priority::Disabled => Some("Người khuyết tật"),
+        Priority::Child => Some("Người đi cùng trẻ nhỏ"),
+    }
+}
+
+fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSettings) -> Ticket {
+    let issued_at = DateTime::parse_from_rfc3339(&stored.issued_at)
+        .map(|t| t.with_timezone(&crate::clock::office_offset()))
+        .map(|t| t.format("%H:%M %d/%m/%Y").to_string())
+        .unwrap_or_else(|_| stored.issued_at.clone());
+    Ticket {
+        office: settings.office.clone(),
+        number: stored.number.clone(),
+        service: order.service_name.clone(),
+        issued_at,
+        people_ahead: stored.people_ahead,
+        estimated_wait_min: stored.estimated_wait_min,
+        priority: priority_label_vi(stored.priority).map(str::to_string),
+        qr: None,
+        header_lines: settings.header_lines.clone(),
+        footer_lines: settings.footer_lines.clone(),
+        offline: stored.offline,
+    }
+}
+
+/// Bytes of a test ticket, for `print-test` and the benchmark.
+pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
+    Ticket {
+        office: settings.office.clone(),
+        number: "HT-042".into(),
+        service: "Hộ tịch".into(),
+        issued_at: crate::clock::now().format("%H:%M %d/%m/%Y").to_string(),
+        people_ahead: Some(5),
+        estimated_wait_min: Some(18),
+        priority: None,
+        qr: None,
+        header_lines: settings.header_lines.clone(),
+        footer_lines: settings.footer_lines.clone(),
+        offline: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kiosk_tags_are_short_and_stable() {
+        assert_eq!(kiosk_tag("KIOSK-01"), "K01");
+        assert_eq!(kiosk_tag("TEST-7"), "K7");
+        assert_eq!(kiosk_tag("sanh-chinh"), "SAN");
+    }
+}

@@ -1,0 +1,16 @@
+//! Queue tickets: a number from the central system or, when it cannot answer, from this kiosk's
+//! own series; every ticket committed to SQLite before it is printed; offline tickets kept in an
+//! outbox until the central system has recorded them with the number the citizen holds.
+
+mod issue;
+mod outbox;
+pub mod phone;
+mod printing;
+mod store;
+
+pub use issue::{
+    IssueOutcome, IssueSettings, PrinterProblem, Refusal, TicketOrder, TicketPrinter, issue,
+    kiosk_tag, priority_label_vi, sample_ticket,
+};
+pub use outbox::{FlushReport, flush};
+pub use store::{OutboxItem, PrintStatus, QueueStore, StoreError, StoredTicket};

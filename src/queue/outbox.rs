@@ -1,0 +1,74 @@
+//! Sends offline tickets to the central system, each with its own request id and the number
+//! already printed, until it has recorded them. Safe to repeat: the server answers a repeated
+//! request id with its first answer.
+
+use super::store::QueueStore;
+use crate::server::model::{OfflineIssue, TicketRequest};
+use crate::server::{CentralClient, ErrorKind};
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FlushReport {
+    pub sent: usize,
+    /// Refused for good (e.g. a service the system no longer has): logged, not retried.
+    pub refused: usize,
+    /// Still waiting (the system stopped answering part-way).
+    pub remaining: usize,
+}
+
+/// Sends what waits in the outbox, oldest first; stops at the first sign the system is away.
+pub fn flush(store: &QueueStore, client: &CentralClient) -> Result<FlushReport, super::StoreError> {
+    let items = store.outbox()?;
+    let mut report = FlushReport {
+        remaining: items.len(),
+        ..FlushReport::default()
+    };
+    for item in items {
+        let request = TicketRequest {
+            request_id: item.request_id.clone(),
+            service_id: item.service_id.clone(),
+            priority: item.priority,
+            phone: item.phone.clone(),
+            offline: Some(OfflineIssue {
+                number: item.number.clone(),
+                issued_at: item.issued_at.clone(),
+            }),
+        };
+        match client.issue_ticket(&request) {
+            Ok(recorded) => {
+                if recorded.number != item.number {
+                    tracing::warn!(
+                        "offline ticket {} was recorded as {}",
+                        item.number,
+                        recorded.number
+                    );
+                }
+                store.mark_sent(&item.request_id)?;
+                report.sent += 1;
+                report.remaining -= 1;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::Rejected | ErrorKind::NotFound) => {
+                tracing::error!(
+                    "offline ticket {} refused by the central system: {e}",
+                    item.number
+                );
+                store.mark_refused(&item.request_id)?;
+                report.refused += 1;
+                report.remaining -= 1;
+            }
+            Err(e) => {
+                tracing::info!(
+                    "outbox: central system away ({e}); {} waiting",
+                    report.remaining
+                );
+                break;
+            }
+        }
+    }
+    if report.sent > 0 {
+        tracing::info!(
+            sent = report.sent,
+            "offline tickets recorded by the central system"
+        );
+    }
+    Ok(report)
+}

@@ -1,0 +1,339 @@
+//! Issuing tickets through the real parts: the ticket database on disk, the reference server
+//! over HTTP (up, down, back again), the printer thread on a pty printer or the preview folder,
+//! and a kiosk process killed mid-issue.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use motcua_kiosk::config::{Config, FlowControl, PrinterTransport};
+use motcua_kiosk::printer::{Printer, PrinterSettings};
+use motcua_kiosk::queue::{
+    self, IssueOutcome, PrintStatus, PrinterProblem, QueueStore, Refusal, TicketOrder,
+};
+use motcua_kiosk::server::CentralClient;
+use motcua_kiosk::server::model::Priority;
+
+use crate::support::net::{self, central_with};
+use crate::support::printer::{FakePrinter, Mode};
+use crate::support::{self, MINIMAL};
+
+/// Open around the clock, every day, so offline numbering never depends on when tests run.
+pub fn always_open(text: &str, data_dir: &Path) -> String {
+    text.replace(
+        "opening_hours = \"07:30-11:30,13:30-17:00\"",
+        "opening_hours = \"00:00-24:00\"\nopen_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\ndaily_cap = 9999",
+    )
+    .replace(
+        "idle_timeout_s = 60",
+        &format!("idle_timeout_s = 60\ndata_dir = \"{}\"", data_dir.display()),
+    )
+}
+
+fn config(data_dir: &Path) -> Config {
+    support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn serial_printer(fake: &FakePrinter) -> Printer {
+    Printer::spawn(
+        PrinterSettings {
+            transport: PrinterTransport::Serial {
+                port: fake.path().display().to_string(),
+                baud: 115_200,
+                flow_control: FlowControl::None,
+            },
+            poll_every: Duration::from_secs(5),
+            reconnect_every: Duration::from_millis(300),
+            render_preview: None,
+        },
+        |_| {},
+    )
+}
+
+fn preview_printer(dir: &Path) -> Printer {
+    Printer::spawn(
+        PrinterSettings {
+            transport: PrinterTransport::Preview {
+                dir: dir.to_path_buf(),
+            },
+            poll_every: Duration::from_secs(5),
+            reconnect_every: Duration::from_secs(1),
+            render_preview: None,
+        },
+        |_| {},
+    )
+}
+
+fn order() -> TicketOrder {
+    TicketOrder {
+        service_id: "ho-tich".into(),
+        service_name: "Hộ tịch".into(),
+        prefix: "HT".into(),
+        priority: Priority::None,
+        phone: None,
+    }
+}
+
+fn issue(
+    config: &Config,
+    store: &mut QueueStore,
+    printer: &Printer,
+    client: Option<&CentralClient>,
+) -> IssueOutcome {
+    queue::issue(
+        &order(),
+        &motcua_kiosk::app::issue_settings(config),
+        client,
+        store,
+        printer,
+        motcua_kiosk::clock::now(),
+    )
+}
+
+fn today() -> chrono::NaiveDate {
+    motcua_kiosk::clock::now().date_naive()
+}
+
+#[test]
+fn a_ticket_reaches_the_pty_printer_whole() {
+    let fake = FakePrinter::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = serial_printer(&fake);
+    let outcome = issue(&config, &mut store, &printer, None);
+    let IssueOutcome::Printed { ticket, .. } = outcome else {
+        panic!("expected a printed ticket, got {outcome:?}");
+    };
+    assert_eq!(ticket.number, "K01-HT-001");
+    assert!(ticket.offline);
+    let received = fake.received();
+    assert!(received.starts_with(&[0x1b, b'@']), "starts with ESC @");
+    assert!(
+        received
+            .windows(ticket.number.len())
+            .any(|w| w == ticket.number.as_bytes()),
+        "the number is on the paper"
+    );
+    assert!(
+        received.windows(2).any(|w| w == [0x1d, b'V']),
+        "the paper is cut"
+    );
+    assert_eq!(
+        store.get(&ticket.request_id).unwrap().unwrap().print,
+        PrintStatus::Printed
+    );
+}
+
+#[test]
+fn paper_out_before_issuing_refuses_without_taking_a_number() {
+    let fake = FakePrinter::start();
+    fake.set_mode(Mode::PaperOut);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = serial_printer(&fake);
+    assert_eq!(
+        issue(&config, &mut store, &printer, None),
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrinterProblem::PaperOut))
+    );
+    fake.set_mode(Mode::CoverOpen);
+    assert_eq!(
+        issue(&config, &mut store, &printer, None),
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrinterProblem::CoverOpen))
+    );
+    assert!(
+        store.tickets_of(today()).unwrap().is_empty(),
+        "no number was taken"
+    );
+    assert!(fake.received().is_empty(), "nothing was printed");
+
+    // Paper loaded: the first number is still 001.
+    fake.set_mode(Mode::Ok);
+    match issue(&config, &mut store, &printer, None) {
+        IssueOutcome::Printed { ticket, .. } => assert_eq!(ticket.number, "K01-HT-001"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
+    let fake = FakePrinter::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = serial_printer(&fake);
+
+    fake.paper_out_after(64);
+    let IssueOutcome::NotPrinted { ticket, problem } = issue(&config, &mut store, &printer, None)
+    else {
+        panic!("expected an unprinted ticket");
+    };
+    assert_eq!(problem, PrinterProblem::PaperOut);
+    assert_eq!(
+        store.get(&ticket.request_id).unwrap().unwrap().print,
+        PrintStatus::Failed
+    );
+
+    // The printer goes quiet while the ticket is on its way.
+    fake.set_mode(Mode::Ok);
+    let before = fake.received().len();
+    let outcome = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            if fake.wait_for_bytes(before + 1, Duration::from_secs(10)) {
+                fake.set_mode(Mode::Silent);
+            }
+        });
+        issue(&config, &mut store, &printer, None)
+    });
+    let IssueOutcome::NotPrinted { ticket, problem } = outcome else {
+        panic!("expected an unprinted ticket, got {outcome:?}");
+    };
+    assert_eq!(problem, PrinterProblem::NoAnswer);
+    assert_eq!(ticket.number, "K01-HT-002", "numbers are never reused");
+}
+
+#[test]
+fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
+    // The server runs, then stops: its address and database are kept to bring it back.
+    let server_dir = tempfile::tempdir().unwrap();
+    let db = server_dir.path().join("central.sqlite3");
+    let first = central_with(|c| c.db_path = db.clone());
+    let addr = first.server.addr();
+    let url = first.url();
+    first.server.shutdown();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let client = CentralClient::new(&net::settings(url, net::KIOSK_TOKEN)).unwrap();
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = preview_printer(&dir.path().join("preview"));
+    let mut printed = Vec::new();
+    for _ in 0..20 {
+        match issue(&config, &mut store, &printer, Some(&client)) {
+            IssueOutcome::Printed { ticket, .. } => {
+                assert!(ticket.offline);
+                printed.push(ticket.number);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(store.outbox_len().unwrap(), 20);
+    // With the server still down, a flush leaves everything waiting.
+    assert_eq!(queue::flush(&store, &client).unwrap().remaining, 20);
+
+    let _again = central_with(|c| {
+        c.db_path = db.clone();
+        c.listen = addr;
+    });
+    let report = queue::flush(&store, &client).unwrap();
+    assert_eq!((report.sent, report.remaining), (20, 0));
+    assert_eq!(store.outbox_len().unwrap(), 0);
+    // A second flush sends nothing twice.
+    assert_eq!(queue::flush(&store, &client).unwrap().sent, 0);
+
+    let central = rusqlite::Connection::open(&db).unwrap();
+    let mut stmt = central
+        .prepare("SELECT number, offline FROM tickets WHERE kiosk_id = ?1 ORDER BY id")
+        .unwrap();
+    let recorded: Vec<(String, bool)> = stmt
+        .query_map([net::KIOSK_ID], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        recorded.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        printed,
+        "the server holds exactly the printed numbers, in order"
+    );
+    assert!(recorded.iter().all(|(_, offline)| *offline));
+}
+
+#[test]
+fn tickets_come_from_the_server_when_it_answers() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = preview_printer(&dir.path().join("preview"));
+    let client = c.client();
+    let mut numbers = BTreeSet::new();
+    for _ in 0..3 {
+        match issue(&config, &mut store, &printer, Some(&client)) {
+            IssueOutcome::Printed { ticket, preview } => {
+                assert!(!ticket.offline);
+                assert!(ticket.number.starts_with("HT-"), "{}", ticket.number);
+                assert!(ticket.people_ahead.is_some());
+                assert!(preview.is_none(), "no picture without a renderer");
+                numbers.insert(ticket.number);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(numbers.len(), 3);
+    assert_eq!(store.outbox_len().unwrap(), 0, "nothing waits to be sent");
+}
+
+/// Kills a kiosk process issuing tickets at random moments, restarts it, and checks that no
+/// number was given twice and that every number it reported is in its database.
+#[test]
+fn a_kiosk_killed_mid_issue_never_gives_a_number_twice() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let text = always_open(MINIMAL, dir.path()).replace(
+        "transport = \"preview\"\npreview_dir = \"preview\"",
+        "transport = \"file\"\npath = \"/dev/null\"",
+    );
+    let config_path = dir.path().join("kiosk-config.toml");
+    std::fs::write(&config_path, &text).unwrap();
+    let mut reported = Vec::new();
+    for round in 0..6u64 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"))
+            .args(["--config", config_path.to_str().unwrap()])
+            .args(["ticket", "issue", "--service", "ho-tich", "--count", "5000"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let lines = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<_>>()
+        });
+        // Let it issue a few, then kill it wherever it is.
+        std::thread::sleep(Duration::from_millis(300 + 97 * round));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        reported.extend(lines.join().unwrap());
+    }
+    let store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let tickets = store.tickets_of(today()).unwrap();
+    let numbers: BTreeSet<&str> = tickets.iter().map(|t| t.number.as_str()).collect();
+    assert!(
+        tickets.len() >= 6,
+        "the kiosk issued tickets ({})",
+        tickets.len()
+    );
+    assert_eq!(numbers.len(), tickets.len(), "no number was given twice");
+    // The series has no holes: every number up to the last exists.
+    let last = tickets.len();
+    for n in 1..=last {
+        assert!(
+            numbers.contains(format!("K01-HT-{n:03}").as_str()),
+            "{n} is missing"
+        );
+    }
+    for line in &reported {
+        let number = line.split_whitespace().next().unwrap();
+        assert!(
+            numbers.contains(number),
+            "{number} was reported but is not recorded"
+        );
+    }
+    // A ticket cut off mid-print is marked for staff at the next start.
+    store.recover().unwrap();
+    let after = store.tickets_of(today()).unwrap();
+    assert!(after.iter().all(|t| t.print != PrintStatus::Pending));
+}

@@ -1,0 +1,253 @@
+//! Taking a number on the screen: service, priority, phone, the result, and what the citizen is
+//! told when the printer or the office cannot serve them.
+
+use std::time::Duration;
+
+use chrono::TimeZone;
+use motcua_kiosk::ui::{KioskState, Page, PrinterState, QueueAdapter, QueueRefusal, QueueStep};
+use slint::{ComponentHandle, Model};
+
+use crate::queue::always_open;
+use crate::support::net::{self, central_with};
+use crate::support::printer::{FakePrinter, Mode};
+use crate::support::ui::{UiKiosk, advance, kiosk, settle, tap, type_keys, wait_until};
+use crate::support::{self, MINIMAL};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn config(url: &str, data_dir: &std::path::Path) -> motcua_kiosk::config::Config {
+    if url.is_empty() {
+        return support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let text = always_open(MINIMAL, data_dir).replace(
+        "url = \"\"",
+        &format!(
+            "url = \"{url}\"\ntoken = \"{}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500",
+            net::KIOSK_TOKEN
+        ),
+    );
+    support::parse(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn adapter(k: &UiKiosk) -> QueueAdapter<'_> {
+    k.window().global::<QueueAdapter>()
+}
+
+fn page(k: &UiKiosk) -> Page {
+    k.window().global::<KioskState>().get_page()
+}
+
+fn step_is(k: &UiKiosk, step: QueueStep) -> bool {
+    wait_until(k, WAIT, || adapter(k).get_step() == step)
+}
+
+#[test]
+fn a_priority_ticket_from_the_server_is_shown_with_its_picture_then_cleared() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
+    assert!(
+        wait_until(&k, WAIT, || adapter(&k).get_live()),
+        "waiting counts arrive"
+    );
+    let services = adapter(&k).get_services();
+    assert!(services.iter().all(|s| s.waiting >= 0 && s.open));
+
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Hộ tịch");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Priority);
+    tap(&k, "Người cao tuổi");
+    assert!(step_is(&k, QueueStep::Done), "{:?}", adapter(&k).get_step());
+    let number = adapter(&k).get_number().to_string();
+    assert!(number.starts_with("HT-"), "{number}");
+    assert_eq!(adapter(&k).get_priority_label(), "Người cao tuổi");
+    assert!(adapter(&k).get_people_ahead() >= 0);
+    assert!(!adapter(&k).get_offline());
+    assert!(
+        adapter(&k).get_has_preview(),
+        "the preview printer shows the ticket"
+    );
+    let pngs: Vec<_> = std::fs::read_dir(k.preview_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .collect();
+    assert_eq!(pngs.len(), 1);
+
+    // The kiosk is ready for the next citizen by itself.
+    advance(Duration::from_secs(21));
+    settle();
+    assert_eq!(page(&k), Page::Home);
+    assert_eq!(adapter(&k).get_number(), "");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Services);
+}
+
+#[test]
+fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let db = server_dir.path().join("central.sqlite3");
+    let c = central_with(|cfg| cfg.db_path = db.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Nhắn tin cho tôi khi sắp đến lượt");
+    assert!(adapter(&k).get_wants_sms());
+    // No priority for this service: straight to the phone number.
+    tap(&k, "Trả kết quả");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Phone);
+    type_keys(&k, "0241234567");
+    assert_eq!(
+        adapter(&k).invoke_format_phone(adapter(&k).get_phone()),
+        "0241 234 567"
+    );
+    tap(&k, "Lấy số");
+    assert!(adapter(&k).get_phone_invalid(), "a landline is refused");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Phone);
+    tap(&k, "Xoá hết");
+    type_keys(&k, "0912345678");
+    tap(&k, "Lấy số");
+    assert!(step_is(&k, QueueStep::Done));
+    assert_eq!(adapter(&k).get_phone(), "", "the number left the screen");
+
+    let central = rusqlite::Connection::open(&db).unwrap();
+    let phone: Option<String> = central
+        .query_row(
+            "SELECT phone FROM tickets WHERE number = ?1",
+            [adapter(&k).get_number().as_str()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(phone.as_deref(), Some("0912345678"));
+    // Nothing of it stays on the kiosk.
+    let kiosk_db = rusqlite::Connection::open(dir.path().join("tickets.sqlite3")).unwrap();
+    let kept: i64 = kiosk_db
+        .query_row(
+            "SELECT COUNT(*) FROM tickets WHERE phone IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 0);
+
+    tap(&k, "Xong");
+    assert_eq!(page(&k), Page::Home);
+    assert!(!adapter(&k).get_wants_sms());
+}
+
+#[test]
+fn with_the_server_down_the_kiosk_still_hands_out_numbers_of_its_own() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(
+        &config(&format!("http://127.0.0.1:{port}"), dir.path()),
+        1920,
+        1080,
+    );
+    tap(&k, "Lấy số thứ tự");
+    assert!(!adapter(&k).get_live());
+    assert_eq!(
+        adapter(&k).get_services().row_count(),
+        2,
+        "the services of the config"
+    );
+    tap(&k, "Chứng thực");
+    assert!(step_is(&k, QueueStep::Done));
+    assert_eq!(adapter(&k).get_number(), "K01-CT-001");
+    assert!(adapter(&k).get_offline());
+    assert_eq!(
+        adapter(&k).get_people_ahead(),
+        -1,
+        "unknown offline, not made up"
+    );
+}
+
+#[test]
+fn closed_hours_are_explained() {
+    // The server's clock says 03:00 and it keeps office hours.
+    let night = motcua_kiosk::clock::office_offset()
+        .with_ymd_and_hms(2026, 11, 27, 3, 0, 0)
+        .unwrap();
+    let c = central_with(|cfg| {
+        cfg.always_open = false;
+        cfg.clock = motcua_central::Clock::fixed(night);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
+    tap(&k, "Lấy số thứ tự");
+    let services = adapter(&k).get_services();
+    assert!(
+        services
+            .iter()
+            .all(|s| !s.open && s.closed_reason == "closed-hours")
+    );
+    // Closed services cannot be tapped.
+    tap(&k, "Hộ tịch");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Services);
+}
+
+#[test]
+fn offline_the_kiosk_keeps_the_offices_days_itself() {
+    use chrono::Datelike;
+    // Open only tomorrow: today is closed whatever the hour.
+    let tomorrow = motcua_kiosk::clock::now().weekday().succ();
+    let day = format!("{tomorrow:?}").to_lowercase();
+    let dir = tempfile::tempdir().unwrap();
+    let text = always_open(MINIMAL, dir.path()).replace(
+        "open_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]",
+        &format!("open_days = [\"{day}\"]"),
+    );
+    let k = kiosk(
+        &support::parse(&text).unwrap_or_else(|e| panic!("{e}")),
+        1920,
+        1080,
+    );
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Hộ tịch");
+    tap(&k, "Không, lấy số thường");
+    assert!(step_is(&k, QueueStep::Refused));
+    assert_eq!(adapter(&k).get_refusal(), QueueRefusal::ClosedHours);
+    assert_eq!(adapter(&k).get_opening_hours(), "00:00-24:00");
+    let store = motcua_kiosk::queue::QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 0, "no number was taken");
+}
+
+#[test]
+fn no_paper_no_ticket_action_and_it_comes_back_with_paper() {
+    let fake = FakePrinter::start();
+    fake.set_mode(Mode::PaperOut);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config("", dir.path());
+    config.printer.transport = motcua_kiosk::config::PrinterTransport::Serial {
+        port: fake.path().display().to_string(),
+        baud: 115_200,
+        flow_control: motcua_kiosk::config::FlowControl::None,
+    };
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, WAIT, || {
+        k.window().global::<KioskState>().get_printer_state() == PrinterState::PaperOut
+    }));
+    assert!(!adapter(&k).get_can_issue());
+    tap(&k, "Lấy số thứ tự");
+    assert_eq!(
+        page(&k),
+        Page::Home,
+        "the action is not offered without paper"
+    );
+
+    fake.set_mode(Mode::PaperNearEnd);
+    assert!(wait_until(&k, Duration::from_secs(15), || adapter(&k).get_can_issue()));
+    assert_eq!(
+        k.window().global::<KioskState>().get_printer_state(),
+        PrinterState::PaperNearEnd,
+        "near end is a warning on the status line only"
+    );
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Chứng thực");
+    assert!(step_is(&k, QueueStep::Done));
+    assert_eq!(adapter(&k).get_number(), "K01-CT-001");
+}
