@@ -270,7 +270,8 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         service: order.service_name.clone(),
         issued_at,
         people_ahead: stored.people_ahead,
-        estimated_wait_min: stored.estimated_wait_min,
+        // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
+        estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
         priority: priority_label_vi(stored.priority).map(str::to_string),
         qr: None,
         header_lines: settings.header_lines.clone(),
