@@ -49,6 +49,7 @@ fn ticket(offline: bool, priority: bool) -> Ticket {
         header_lines: Vec::new(),
         footer_lines: vec!["Xin cảm ơn quý vị!".into()],
         offline,
+        logo: None,
     }
 }
 
@@ -183,6 +184,8 @@ fn tap_to_first_byte() {
         opening_hours: motcua_kiosk::config::OpeningHours::parse("00:00-24:00").expect("hours"),
         open_days: Vec::new(),
         daily_cap: 9999,
+        logo: None,
+        qr_url: None,
     };
     let order = TicketOrder {
         service_id: "ho-tich".into(),

@@ -287,6 +287,14 @@ const CASES: &[Case] = &[
         line: 30,
         says: "\"port\"",
     },
+    Case {
+        name: "qr url not a web address",
+        find: "preview_dir = \"preview\"",
+        replace: "preview_dir = \"preview\"\nqr_url = \"hang-doi?so={number}\"",
+        key: "printer.qr_url",
+        line: 12,
+        says: "https://",
+    },
 ];
 
 fn problems_of(case: &Case) -> Vec<motcua_kiosk::config::Problem> {
@@ -432,4 +440,27 @@ fn hostile_values_are_rejected_not_panicked_on() {
             "{value} accepted as opening hours"
         );
     }
+}
+
+#[test]
+fn a_logo_that_is_not_a_png_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    std::fs::write(&logo, b"GIF89a, not a PNG").unwrap();
+    let text = MINIMAL.replace(
+        "preview_dir = \"preview\"",
+        &format!("preview_dir = \"preview\"\nlogo = \"{}\"", logo.display()),
+    );
+    let problems = match support::parse(&text) {
+        Err(motcua_kiosk::config::ConfigError::Invalid { problems, .. }) => problems,
+        other => panic!("expected the logo to be refused, got {other:?}"),
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "printer.logo");
+    assert_eq!(problems[0].line, 12);
+    assert!(
+        problems[0].message.contains("not a PNG"),
+        "{}",
+        problems[0].message
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use motcua_kiosk::config::{FlowControl, PrinterTransport};
+use motcua_kiosk::config::{FlowControl, Parity, PrinterTransport};
 use motcua_kiosk::printer::transport::{SerialTransport, Transport};
 use motcua_kiosk::printer::{
     Job, JobOutcome, PrintFailure, Printer, PrinterSettings, PrinterState,
@@ -32,6 +32,7 @@ fn serial(fake: &FakePrinter) -> PrinterSettings {
         port: fake.path().to_string_lossy().into_owned(),
         baud: 115_200,
         flow_control: FlowControl::None,
+        parity: motcua_kiosk::config::Parity::None,
     })
 }
 
@@ -82,14 +83,27 @@ fn a_job_arrives_intact() {
 fn status_requests_are_three_bytes_without_a_trailing_nul() {
     let fake = FakePrinter::start();
     let path = fake.path();
-    let mut port = SerialTransport::open(&path.to_string_lossy(), 9600, FlowControl::None)
-        .expect("the fake printer opens");
+    let mut port = SerialTransport::open(
+        &path.to_string_lossy(),
+        9600,
+        FlowControl::None,
+        Parity::None,
+    )
+    .expect("the fake printer opens");
     assert_eq!(port.status(), PrinterState::Ready);
     assert_eq!(fake.queries(), [1, 2, 4]);
     // A NUL after each request would have been taken as job data.
     assert!(fake.received().is_empty());
     // Opened exclusively: a second kiosk process cannot grab the printer.
-    assert!(SerialTransport::open(&path.to_string_lossy(), 9600, FlowControl::None).is_err());
+    assert!(
+        SerialTransport::open(
+            &path.to_string_lossy(),
+            9600,
+            FlowControl::None,
+            Parity::None
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -205,6 +219,7 @@ fn a_missing_port_is_not_connected() {
             .into_owned(),
         baud: 9600,
         flow_control: FlowControl::RtsCts,
+        parity: motcua_kiosk::config::Parity::None,
     }));
     assert_eq!(
         states.recv_timeout(PATIENCE),
@@ -232,7 +247,13 @@ fn the_thread_stops_with_the_last_handle() {
     }
     // And the port is free again.
     assert!(eventually(PATIENCE, || {
-        SerialTransport::open(&fake.path().to_string_lossy(), 9600, FlowControl::None).is_ok()
+        SerialTransport::open(
+            &fake.path().to_string_lossy(),
+            9600,
+            FlowControl::None,
+            Parity::None,
+        )
+        .is_ok()
     }));
 }
 
@@ -303,21 +324,32 @@ fn the_preview_folder_gets_bytes_and_a_picture() {
     });
     assert_eq!(states.recv_timeout(PATIENCE), Ok(PrinterState::Preview));
     let outcome = printer.print(job("ticket-HT-042", b"ticket".to_vec()), PATIENCE);
-    let png = folder.join("ticket-HT-042.png");
-    assert_eq!(
-        outcome,
-        JobOutcome::Printed {
-            preview_png: Some(png.clone())
-        }
-    );
-    assert_eq!(read(&folder.join("ticket-HT-042.bin")), b"ticket");
+    let JobOutcome::Printed {
+        preview_png: Some(png),
+    } = outcome
+    else {
+        panic!("expected a preview picture, got {outcome:?}");
+    };
+    // Named by time then job, inside the folder.
+    assert_eq!(png.parent(), Some(folder.as_path()));
+    let stem = png.file_stem().unwrap().to_string_lossy().to_string();
+    assert!(stem.ends_with("-ticket-HT-042"), "{stem}");
+    assert_eq!(read(&png.with_extension("bin")), b"ticket");
     assert_eq!(read(&png), b"\x89PNGticket");
 
     // A name cannot lead out of the folder.
     let outcome = printer.print(job("../escape", b"x".to_vec()), PATIENCE);
     assert!(outcome.is_printed());
     assert!(!dir.path().join("escape.bin").exists());
-    assert_eq!(read(&folder.join("---escape.bin")), b"x");
+    let inside: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        inside.iter().any(|n| n.ends_with("---escape.bin")),
+        "{inside:?}"
+    );
     assert_eq!(printer.state(), PrinterState::Preview);
 }
 

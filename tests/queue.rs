@@ -41,6 +41,7 @@ fn serial_printer(fake: &FakePrinter) -> Printer {
                 port: fake.path().display().to_string(),
                 baud: 115_200,
                 flow_control: FlowControl::None,
+                parity: motcua_kiosk::config::Parity::None,
             },
             poll_every: Duration::from_secs(5),
             reconnect_every: Duration::from_millis(300),
@@ -336,4 +337,62 @@ fn a_kiosk_killed_mid_issue_never_gives_a_number_twice() {
     store.recover().unwrap();
     let after = store.tickets_of(today()).unwrap();
     assert!(after.iter().all(|t| t.print != PrintStatus::Pending));
+}
+
+#[test]
+fn the_office_logo_and_the_queue_qr_code_are_on_the_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 300x100 logo: a black bar on transparent.
+    let logo = dir.path().join("logo.png");
+    {
+        let file = std::fs::File::create(&logo).unwrap();
+        let mut enc = png::Encoder::new(file, 300, 100);
+        enc.set_color(png::ColorType::Rgba);
+        let mut w = enc.write_header().unwrap();
+        let data: Vec<u8> = (0..100u32)
+            .flat_map(|y| {
+                (0..300u32).flat_map(move |_| {
+                    if (40..60).contains(&y) {
+                        [0, 0, 0, 255]
+                    } else {
+                        [0, 0, 0, 0]
+                    }
+                })
+            })
+            .collect();
+        w.write_image_data(&data).unwrap();
+    }
+    let text = always_open(MINIMAL, dir.path()).replace(
+        "preview_dir = \"preview\"",
+        &format!(
+            "preview_dir = \"preview\"\nlogo = \"{}\"\nqr_url = \"https://dichvucong.example.gov.vn/hang-doi?so={{number}}&dv={{service}}\"",
+            logo.display()
+        ),
+    );
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let fake = FakePrinter::start();
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = serial_printer(&fake);
+    let IssueOutcome::Printed { ticket, .. } = issue(&config, &mut store, &printer, None) else {
+        panic!("expected a printed ticket");
+    };
+    let received = fake.received();
+    // The logo is the first picture, right after ESC @ and the centring.
+    let first_raster = received
+        .windows(4)
+        .position(|w| w == [0x1d, b'v', b'0', 0])
+        .expect("a raster picture");
+    assert!(first_raster < 10, "the logo comes first ({first_raster})");
+    let width_bytes = u16::from_le_bytes([received[first_raster + 4], received[first_raster + 5]]);
+    assert_eq!(width_bytes, 288 / 8, "scaled to half the paper");
+    // The QR code the printer draws holds the address with this ticket's number and service.
+    let url = format!(
+        "https://dichvucong.example.gov.vn/hang-doi?so={}&dv=ho-tich",
+        ticket.number
+    );
+    assert!(
+        received.windows(url.len()).any(|w| w == url.as_bytes()),
+        "the QR data is the queue address"
+    );
+    assert!(received.windows(3).any(|w| w == [0x1d, b'(', b'k']));
 }

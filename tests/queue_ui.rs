@@ -226,6 +226,7 @@ fn no_paper_no_ticket_action_and_it_comes_back_with_paper() {
         port: fake.path().display().to_string(),
         baud: 115_200,
         flow_control: motcua_kiosk::config::FlowControl::None,
+        parity: motcua_kiosk::config::Parity::None,
     };
     let k = kiosk(&config, 1920, 1080);
     assert!(wait_until(&k, WAIT, || {

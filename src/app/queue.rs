@@ -489,6 +489,18 @@ pub fn issue_settings(config: &Config) -> IssueSettings {
         opening_hours: config.queue.opening_hours.clone(),
         open_days: config.queue.open_days.clone(),
         daily_cap: config.queue.daily_cap,
+        // Checked when the config was read; a file changed since is reported and left off.
+        logo: config.printer.logo.as_ref().and_then(|path| {
+            std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    crate::ticket::Logo::from_png(&bytes, config.printer.paper_width_dots)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(|e| tracing::warn!("logo {} left off tickets: {e}", path.display()))
+                .ok()
+        }),
+        qr_url: config.printer.qr_url.clone(),
     }
 }
 

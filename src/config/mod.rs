@@ -126,12 +126,20 @@ pub enum FlowControl {
     XonXoff,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parity {
+    None,
+    Even,
+    Odd,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrinterTransport {
     Serial {
         port: String,
         baud: u32,
         flow_control: FlowControl,
+        parity: Parity,
     },
     Tcp {
         address: String,
@@ -173,6 +181,8 @@ pub struct PrinterConfig {
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
     pub logo: Option<PathBuf>,
+    /// Printed as a QR code on tickets, `{number}` and `{service}` filled in.
+    pub qr_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -96,6 +96,14 @@ pub enum RawTransport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+pub enum RawParity {
+    None,
+    Even,
+    Odd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum RawFlowControl {
     None,
     RtsCts,
@@ -128,6 +136,8 @@ pub struct RawPrinter {
     pub baud: i64,
     #[serde(default = "default_flow_control")]
     pub flow_control: RawFlowControl,
+    #[serde(default = "default_parity")]
+    pub parity: RawParity,
     #[serde(default)]
     pub address: String,
     #[serde(default)]
@@ -148,6 +158,8 @@ pub struct RawPrinter {
     pub footer_lines: Vec<String>,
     #[serde(default)]
     pub logo: String,
+    #[serde(default)]
+    pub qr_url: String,
 }
 
 impl Default for RawPrinter {
@@ -157,6 +169,7 @@ impl Default for RawPrinter {
             port: String::new(),
             baud: default_baud(),
             flow_control: default_flow_control(),
+            parity: default_parity(),
             address: String::new(),
             path: String::new(),
             preview_dir: default_preview_dir(),
@@ -167,6 +180,7 @@ impl Default for RawPrinter {
             header_lines: Vec::new(),
             footer_lines: Vec::new(),
             logo: String::new(),
+            qr_url: String::new(),
         }
     }
 }
@@ -176,6 +190,9 @@ fn default_transport() -> RawTransport {
 }
 fn default_baud() -> i64 {
     115_200
+}
+fn default_parity() -> RawParity {
+    RawParity::None
 }
 fn default_flow_control() -> RawFlowControl {
     RawFlowControl::None

@@ -68,7 +68,10 @@ impl fmt::Display for Summary<'_> {
                 port,
                 baud,
                 flow_control,
-            } => format!("serial port {port} at {baud} baud, flow control {flow_control:?}"),
+                parity,
+            } => format!(
+                "serial port {port} at {baud} baud, parity {parity:?}, flow control {flow_control:?}"
+            ),
             PrinterTransport::Tcp { address } => format!("network printer at {address}"),
             PrinterTransport::File { path } => format!("writes to {}", path.display()),
             PrinterTransport::Preview { dir } => {

@@ -393,6 +393,11 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
                     RawFlowControl::RtsCts => FlowControl::RtsCts,
                     RawFlowControl::XonXoff => FlowControl::XonXoff,
                 },
+                parity: match raw.parity {
+                    RawParity::None => Parity::None,
+                    RawParity::Even => Parity::Even,
+                    RawParity::Odd => Parity::Odd,
+                },
             }
         }
         RawTransport::Tcp => {
@@ -479,8 +484,52 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
         text_mode,
         header_lines: c.print_lines("printer.header_lines", &raw.header_lines),
         footer_lines: c.print_lines("printer.footer_lines", &raw.footer_lines),
-        logo: c.existing_file("printer.logo", &raw.logo),
+        logo: logo(c, &raw.logo, paper_width_dots),
+        qr_url: qr_url(c, &raw.qr_url),
     }
+}
+
+/// The logo must be a PNG the ticket can print: checked now, not at the first ticket.
+fn logo(c: &mut Checker<'_>, value: &str, paper_width_dots: u16) -> Option<PathBuf> {
+    let path = c.existing_file("printer.logo", value)?;
+    let checked = std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            crate::ticket::Logo::from_png(&bytes, paper_width_dots).map_err(|e| e.to_string())
+        });
+    match checked {
+        Ok(_) => Some(path),
+        Err(why) => {
+            c.report(
+                "printer.logo",
+                format!("{} cannot be printed: {why}", path.display()),
+                Some("a PNG image with dark marks on a light or transparent background"),
+            );
+            None
+        }
+    }
+}
+
+fn qr_url(c: &mut Checker<'_>, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let sample = value
+        .replace("{number}", "HT-042")
+        .replace("{service}", "ho-tich");
+    let ok = sample.len() <= 300
+        && url::Url::parse(&sample)
+            .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if !ok {
+        c.report(
+            "printer.qr_url",
+            format!("\"{value}\" is not a web address"),
+            Some("\"\" (no QR code) or an https:// address of at most 300 characters, e.g. \"https://dichvucong.example.gov.vn/hang-doi?so={number}\""),
+        );
+        return None;
+    }
+    Some(value.to_string())
 }
 
 fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {

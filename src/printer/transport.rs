@@ -64,7 +64,8 @@ pub fn open(
             port,
             baud,
             flow_control,
-        } => Box::new(SerialTransport::open(port, *baud, *flow_control)?),
+            parity,
+        } => Box::new(SerialTransport::open(port, *baud, *flow_control, *parity)?),
         PrinterTransport::Tcp { address } => Box::new(TcpTransport::connect(address)?),
         PrinterTransport::File { path } => Box::new(FileTransport::open(path)?),
         PrinterTransport::Preview { dir } => Box::new(PreviewTransport::open(dir, render)?),
@@ -121,14 +122,23 @@ pub struct SerialTransport {
 }
 
 impl SerialTransport {
-    pub fn open(path: &str, baud: u32, flow_control: FlowControl) -> Result<Self, OpenError> {
+    pub fn open(
+        path: &str,
+        baud: u32,
+        flow_control: FlowControl,
+        parity: crate::config::Parity,
+    ) -> Result<Self, OpenError> {
         let error = |source| OpenError::Serial {
             port: path.to_string(),
             source,
         };
         let port = serialport::new(path, baud)
             .data_bits(DataBits::Eight)
-            .parity(Parity::None)
+            .parity(match parity {
+                crate::config::Parity::None => Parity::None,
+                crate::config::Parity::Even => Parity::Even,
+                crate::config::Parity::Odd => Parity::Odd,
+            })
             .stop_bits(StopBits::One)
             .flow_control(match flow_control {
                 FlowControl::None => serialport::FlowControl::None,
@@ -397,14 +407,46 @@ impl Transport for PreviewTransport {
 
     fn write_job(&mut self, name: &str, bytes: &[u8]) -> io::Result<Option<PathBuf>> {
         fs::create_dir_all(&self.dir)?;
-        let stem = file_stem(name);
+        // Time first: names sort in printing order, and tomorrow's HT-001 keeps today's.
+        let stem = format!(
+            "{}-{}",
+            crate::clock::now().format("%Y%m%d-%H%M%S"),
+            file_stem(name)
+        );
         fs::write(self.dir.join(format!("{stem}.bin")), bytes)?;
+        prune(&self.dir, PREVIEW_KEEP);
         let Some(png) = self.render.as_ref().and_then(|render| render(bytes)) else {
             return Ok(None);
         };
         let path = self.dir.join(format!("{stem}.png"));
         fs::write(&path, png)?;
         Ok(Some(path))
+    }
+}
+
+/// Jobs kept in the preview folder: a demo kiosk left running for months must not fill its disk.
+const PREVIEW_KEEP: usize = 200;
+
+/// Deletes all but the newest `keep` jobs (their `.bin` and `.png`) of the preview folder.
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut stems: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".bin").map(str::to_string)
+        })
+        .collect();
+    if stems.len() <= keep {
+        return;
+    }
+    stems.sort();
+    for stem in &stems[..stems.len() - keep] {
+        for ext in ["bin", "png"] {
+            let _ = fs::remove_file(dir.join(format!("{stem}.{ext}")));
+        }
     }
 }
 
@@ -434,6 +476,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_preview_folder_keeps_only_the_newest_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..7 {
+            for ext in ["bin", "png"] {
+                fs::write(
+                    dir.path().join(format!("2026112{i}-080000-ticket.{ext}")),
+                    b"x",
+                )
+                .unwrap();
+            }
+        }
+        fs::write(dir.path().join("notes.txt"), b"kept").unwrap();
+        prune(dir.path(), 3);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "20261124-080000-ticket.bin",
+                "20261124-080000-ticket.png",
+                "20261125-080000-ticket.bin",
+                "20261125-080000-ticket.png",
+                "20261126-080000-ticket.bin",
+                "20261126-080000-ticket.png",
+                "notes.txt"
+            ]
+        );
+    }
+
+    #[test]
     fn file_stems_stay_in_the_folder() {
         assert_eq!(file_stem("ticket-HT-042"), "ticket-HT-042");
         assert_eq!(file_stem("checklist_1.004"), "checklist_1-004");
@@ -452,10 +528,18 @@ mod tests {
         assert_eq!(t.status(), PrinterState::Preview);
         t.write_all(b"one").unwrap();
         t.write_all(b"two").unwrap();
-        assert_eq!(fs::read(folder.join("job-1.bin")).unwrap(), b"one");
-        assert_eq!(fs::read(folder.join("job-2.bin")).unwrap(), b"two");
+        let named = |suffix: &str| {
+            fs::read_dir(&folder)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| p.to_string_lossy().ends_with(suffix))
+        };
+        assert_eq!(fs::read(named("-job-1.bin").unwrap()).unwrap(), b"one");
+        assert_eq!(fs::read(named("-job-2.bin").unwrap()).unwrap(), b"two");
         assert_eq!(t.write_job("ticket-HT-001", b"x").unwrap(), None);
-        assert!(!folder.join("ticket-HT-001.png").exists());
+        assert!(named("-ticket-HT-001.bin").is_some());
+        assert!(named("-ticket-HT-001.png").is_none());
     }
 
     #[test]

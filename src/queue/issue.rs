@@ -70,6 +70,9 @@ pub struct IssueSettings {
     pub opening_hours: OpeningHours,
     pub open_days: Vec<chrono::Weekday>,
     pub daily_cap: u32,
+    pub logo: Option<crate::ticket::Logo>,
+    /// `[printer] qr_url` with `{number}` and `{service}` still in it.
+    pub qr_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -273,10 +276,14 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
         priority: priority_label_vi(stored.priority).map(str::to_string),
-        qr: None,
+        qr: settings.qr_url.as_ref().map(|url| {
+            url.replace("{number}", &stored.number)
+                .replace("{service}", &stored.service_id)
+        }),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: stored.offline,
+        logo: settings.logo.clone(),
     }
 }
 
@@ -290,10 +297,14 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         people_ahead: Some(5),
         estimated_wait_min: Some(18),
         priority: None,
-        qr: None,
+        qr: settings.qr_url.as_ref().map(|url| {
+            url.replace("{number}", "HT-042")
+                .replace("{service}", "ho-tich")
+        }),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: false,
+        logo: settings.logo.clone(),
     }
 }
 

@@ -88,6 +88,11 @@ pub fn columns(layout: &Layout) -> usize {
 /// service, time and wait, the offline mark, the QR code, footer; then feed and cut.
 pub fn encode_ticket(ticket: &Ticket, layout: &Layout) -> Vec<u8> {
     let mut w = Writer::new(layout);
+    if let Some(logo) = &ticket.logo {
+        w.job.align(Align::Center);
+        w.job.raster(&logo.0);
+        w.job.feed_dots(8);
+    }
     for line in &ticket.header_lines {
         w.paragraph(line, HEADER);
     }

@@ -12,6 +12,7 @@
 pub mod codepage;
 mod commands;
 mod encode;
+mod logo;
 pub mod preview;
 mod raster;
 
@@ -20,6 +21,7 @@ mod tests;
 
 pub use commands::ParseError;
 pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
+pub use logo::{Logo, LogoError};
 
 /// What a queue ticket says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -43,6 +45,8 @@ pub struct Ticket {
     pub footer_lines: Vec<String>,
     /// Issued while the central system was unreachable: the ticket says so.
     pub offline: bool,
+    /// The office's logo, printed centred at the very top.
+    pub logo: Option<Logo>,
 }
 
 /// Paper and printer: 384 dots (58 mm) or 576 dots (80 mm) wide, and how text is sent.

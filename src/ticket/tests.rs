@@ -56,6 +56,7 @@ fn sample() -> Ticket {
             "Xin cảm ơn Quý khách!".into(),
         ],
         offline: false,
+        logo: None,
     }
 }
 
