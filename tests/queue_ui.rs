@@ -252,3 +252,30 @@ fn no_paper_no_ticket_action_and_it_comes_back_with_paper() {
     assert!(step_is(&k, QueueStep::Done));
     assert_eq!(adapter(&k).get_number(), "K01-CT-001");
 }
+
+#[test]
+fn a_ticket_that_fails_mid_print_gives_the_number_and_sends_the_citizen_to_staff() {
+    let fake = FakePrinter::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config("", dir.path());
+    config.printer.transport = motcua_kiosk::config::PrinterTransport::Serial {
+        port: fake.path().display().to_string(),
+        baud: 115_200,
+        flow_control: motcua_kiosk::config::FlowControl::None,
+        parity: motcua_kiosk::config::Parity::None,
+    };
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_can_issue()));
+    fake.paper_out_after(100);
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Chứng thực");
+    assert!(
+        step_is(&k, QueueStep::NotPrinted),
+        "{:?}",
+        adapter(&k).get_step()
+    );
+    assert_eq!(adapter(&k).get_number(), "K01-CT-001");
+    assert_eq!(crate::support::ui::find(&k, "Phiếu chưa in được").len(), 1);
+    // The printer's paper-out now keeps the next citizen from taking a number.
+    assert!(wait_until(&k, Duration::from_secs(15), || !adapter(&k).get_can_issue()));
+}
