@@ -7,10 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use motcua_kiosk::config::{Config, FlowControl, PrinterTransport};
-use motcua_kiosk::printer::{Printer, PrinterSettings};
-use motcua_kiosk::queue::{
-    self, IssueOutcome, PrintStatus, PrinterProblem, QueueStore, Refusal, TicketOrder,
-};
+use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
+use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, Refusal, TicketOrder};
 use motcua_kiosk::server::CentralClient;
 use motcua_kiosk::server::model::Priority;
 
@@ -136,12 +134,12 @@ fn paper_out_before_issuing_refuses_without_taking_a_number() {
     let printer = serial_printer(&fake);
     assert_eq!(
         issue(&config, &mut store, &printer, None),
-        IssueOutcome::Refused(Refusal::PrinterNotReady(PrinterProblem::PaperOut))
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrintFailure::PaperOut))
     );
     fake.set_mode(Mode::CoverOpen);
     assert_eq!(
         issue(&config, &mut store, &printer, None),
-        IssueOutcome::Refused(Refusal::PrinterNotReady(PrinterProblem::CoverOpen))
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrintFailure::CoverOpen))
     );
     assert!(
         store.tickets_of(today()).unwrap().is_empty(),
@@ -170,7 +168,7 @@ fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
     else {
         panic!("expected an unprinted ticket");
     };
-    assert_eq!(problem, PrinterProblem::PaperOut);
+    assert_eq!(problem, PrintFailure::PaperOut);
     assert_eq!(
         store.get(&ticket.request_id).unwrap().unwrap().print,
         PrintStatus::Failed
@@ -190,7 +188,7 @@ fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
     let IssueOutcome::NotPrinted { ticket, problem } = outcome else {
         panic!("expected an unprinted ticket, got {outcome:?}");
     };
-    assert_eq!(problem, PrinterProblem::NoAnswer);
+    assert_eq!(problem, PrintFailure::NoAnswer);
     assert_eq!(ticket.number, "K01-HT-002", "numbers are never reused");
 }
 

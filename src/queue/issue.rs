@@ -7,33 +7,17 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
 use crate::config::OpeningHours;
+use crate::printer::PrintFailure;
 use crate::server::model::{Priority, TicketRequest};
 use crate::server::{CentralClient, ServerError, new_request_id};
 use crate::ticket::{self, Layout, Ticket};
 
-/// Why the printer cannot take a ticket; the citizen is told in plain words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PrinterProblem {
-    #[error("the printer is out of paper")]
-    PaperOut,
-    #[error("the printer cover is open")]
-    CoverOpen,
-    #[error("the printer does not answer")]
-    NoAnswer,
-    #[error("no printer is connected")]
-    NotConnected,
-    #[error("the printer reports an error")]
-    Error,
-    #[error("sending to the printer failed")]
-    WriteFailed,
-}
-
 /// The printer as the issuer needs it; the printer thread implements it, tests may too.
 pub trait TicketPrinter {
     /// Asks the printer now: `Err` means a ticket would not come out.
-    fn check(&self) -> Result<(), PrinterProblem>;
+    fn check(&self) -> Result<(), PrintFailure>;
     /// Prints and confirms; `Ok` carries the preview picture when jobs go to the preview folder.
-    fn print(&self, name: &str, bytes: Vec<u8>) -> Result<Option<PathBuf>, PrinterProblem>;
+    fn print(&self, name: &str, bytes: Vec<u8>) -> Result<Option<PathBuf>, PrintFailure>;
 }
 
 /// What the citizen asked for.
@@ -84,7 +68,7 @@ pub enum IssueOutcome {
     /// The number is taken but the paper did not come out: the citizen must ask staff.
     NotPrinted {
         ticket: StoredTicket,
-        problem: PrinterProblem,
+        problem: PrintFailure,
     },
     Refused(Refusal),
 }
@@ -92,7 +76,7 @@ pub enum IssueOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
     /// Checked before any number is taken.
-    PrinterNotReady(PrinterProblem),
+    PrinterNotReady(PrintFailure),
     ClosedHours,
     DailyCap,
     UnknownService,
