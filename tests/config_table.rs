@@ -464,3 +464,26 @@ fn a_logo_that_is_not_a_png_is_named_with_its_line() {
         problems[0].message
     );
 }
+
+#[test]
+fn offline_numbers_are_marked_per_kiosk() {
+    let tag = |text: &str| support::parse(text).map(|c| c.queue.offline_tag);
+    assert_eq!(tag(MINIMAL).unwrap(), "K01", "from the kiosk id TEST-01");
+    let named = MINIMAL.replace("id = \"TEST-01\"", "id = \"sanh-chinh\"");
+    assert_eq!(tag(&named).unwrap(), "SAN");
+    let set = MINIMAL.replace(
+        "opening_hours = \"07:30-11:30,13:30-17:00\"",
+        "opening_hours = \"07:30-11:30,13:30-17:00\"\noffline_tag = \"B2\"",
+    );
+    assert_eq!(tag(&set).unwrap(), "B2");
+    let bad = set.replace("\"B2\"", "\"b-2\"");
+    let problems = support::parse(&bad).unwrap_err().problems().to_vec();
+    assert_eq!(problems[0].key, "queue.offline_tag");
+    assert!(
+        problems[0]
+            .allowed
+            .as_deref()
+            .unwrap_or("")
+            .contains("capital letters")
+    );
+}

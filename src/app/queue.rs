@@ -478,7 +478,7 @@ fn priority_label_en(p: Priority) -> Option<&'static str> {
 
 pub fn issue_settings(config: &Config) -> IssueSettings {
     IssueSettings {
-        kiosk_tag: queue::kiosk_tag(&config.kiosk.id),
+        kiosk_tag: config.queue.offline_tag.clone(),
         office: config.kiosk.office_name.clone(),
         layout: Layout {
             width_dots: config.printer.paper_width_dots,

@@ -226,6 +226,8 @@ pub struct QueueConfig {
     pub open_days: Vec<chrono::Weekday>,
     /// Tickets per service per day.
     pub daily_cap: u32,
+    /// Marks this kiosk's own numbers (`K01` in `K01-HT-007`); unique per office.
+    pub offline_tag: String,
     /// Shown when the server cannot be reached.
     pub services: Vec<Service>,
 }

@@ -288,6 +288,8 @@ pub struct RawQueue {
     #[serde(default = "default_daily_cap")]
     pub daily_cap: i64,
     #[serde(default)]
+    pub offline_tag: String,
+    #[serde(default)]
     pub services: Vec<RawService>,
 }
 

@@ -147,7 +147,7 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
         ) as u32,
     };
     let scanner = scanner(&mut c, raw.scanner);
-    let queue = queue(&mut c, raw.queue);
+    let queue = queue(&mut c, raw.queue, &kiosk.id);
     let ui = UiConfig {
         fullscreen: raw.ui.fullscreen,
         orientation: match raw.ui.orientation {
@@ -532,7 +532,7 @@ fn qr_url(c: &mut Checker<'_>, value: &str) -> Option<String> {
     Some(value.to_string())
 }
 
-fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
+fn queue(c: &mut Checker<'_>, raw: RawQueue, kiosk_id: &str) -> QueueConfig {
     let opening_hours = OpeningHours::parse(&raw.opening_hours).unwrap_or_else(|why| {
         c.report(
             "queue.opening_hours",
@@ -571,6 +571,23 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
         9999,
         "tickets per service",
     ) as u32;
+    let offline_tag = if raw.offline_tag.is_empty() {
+        default_offline_tag(kiosk_id)
+    } else {
+        let ok = (1..=4).contains(&raw.offline_tag.len())
+            && raw
+                .offline_tag
+                .chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit());
+        if !ok {
+            c.report(
+                "queue.offline_tag",
+                format!("\"{}\" cannot mark ticket numbers", raw.offline_tag),
+                Some("\"\" (from the kiosk id) or 1 to 4 capital letters and digits, e.g. \"K2\""),
+            );
+        }
+        raw.offline_tag
+    };
     if raw.services.is_empty() {
         c.report(
             "queue",
@@ -623,7 +640,31 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue) -> QueueConfig {
         opening_hours,
         open_days,
         daily_cap,
+        offline_tag,
         services,
+    }
+}
+
+/// The kiosk's tag for offline numbers: `K` + the digits its id ends with (`KIOSK-01` → `K01`),
+/// else its first three letters or digits.
+fn default_offline_tag(kiosk_id: &str) -> String {
+    let digits: String = kiosk_id
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if digits.is_empty() {
+        kiosk_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(3)
+            .collect::<String>()
+            .to_ascii_uppercase()
+    } else {
+        format!("K{digits}")
     }
 }
 

@@ -86,29 +86,6 @@ pub enum Refusal {
     Storage(String),
 }
 
-/// The kiosk's tag for offline numbers: `K` + the digits its id ends with (`KIOSK-01` → `K01`),
-/// else its first three letters or digits.
-pub fn kiosk_tag(kiosk_id: &str) -> String {
-    let digits: String = kiosk_id
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if digits.is_empty() {
-        kiosk_id
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .take(3)
-            .collect::<String>()
-            .to_ascii_uppercase()
-    } else {
-        format!("K{digits}")
-    }
-}
-
 /// Issues and prints one ticket. Blocking: runs on the queue thread or in the CLI.
 pub fn issue(
     order: &TicketOrder,
@@ -289,17 +266,5 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         footer_lines: settings.footer_lines.clone(),
         offline: false,
         logo: settings.logo.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kiosk_tags_are_short_and_stable() {
-        assert_eq!(kiosk_tag("KIOSK-01"), "K01");
-        assert_eq!(kiosk_tag("TEST-7"), "K7");
-        assert_eq!(kiosk_tag("sanh-chinh"), "SAN");
     }
 }

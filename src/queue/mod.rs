@@ -9,8 +9,8 @@ mod printing;
 mod store;
 
 pub use issue::{
-    IssueOutcome, IssueSettings, Refusal, TicketOrder, TicketPrinter, issue, kiosk_tag,
-    priority_label_vi, sample_ticket,
+    IssueOutcome, IssueSettings, Refusal, TicketOrder, TicketPrinter, issue, priority_label_vi,
+    sample_ticket,
 };
 pub use outbox::{FlushReport, flush};
 pub use store::{OutboxItem, PrintStatus, QueueStore, StoreError, StoredTicket};
