@@ -394,3 +394,31 @@ fn the_office_logo_and_the_queue_qr_code_are_on_the_ticket() {
     );
     assert!(received.windows(3).any(|w| w == [0x1d, b'(', b'k']));
 }
+
+#[test]
+fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
+    let hanging = crate::support::net::hostile(|s| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(s);
+    });
+    let client = CentralClient::new(&net::settings(hanging.url(), net::KIOSK_TOKEN)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = preview_printer(&dir.path().join("preview"));
+    let started = std::time::Instant::now();
+    match issue(&config, &mut store, &printer, Some(&client)) {
+        IssueOutcome::Printed { ticket, .. } => {
+            assert!(ticket.offline, "numbered by the kiosk");
+            assert_eq!(ticket.number, "K01-HT-001");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The kiosk's patience (1.5 s), not the server's 20 s; generous for a loaded machine.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(store.outbox_len().unwrap(), 1);
+}

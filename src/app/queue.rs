@@ -37,9 +37,9 @@ pub enum QueueEvent {
     },
 }
 
-enum Command {
-    Issue { order: TicketOrder, generation: u64 },
-    Refresh,
+struct Order {
+    order: TicketOrder,
+    generation: u64,
 }
 
 /// A service as offered on screen.
@@ -59,7 +59,9 @@ struct Offer {
 pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
-    commands: Sender<Command>,
+    orders: Sender<Order>,
+    /// Wakes the sync thread for fresh waiting counts.
+    refresh: Sender<()>,
     configured: Vec<Offer>,
     offers: RefCell<Vec<Offer>>,
     chosen: RefCell<Option<Offer>>,
@@ -84,24 +86,41 @@ pub fn connect(
 ) -> Rc<QueueScreen> {
     let settings = issue_settings(config);
     let store_path = config.kiosk.data_dir.join("tickets.sqlite3");
-    let (commands, inbox) = mpsc::channel();
+    let (orders, inbox) = mpsc::channel();
+    let (refresh, wake) = mpsc::channel();
     {
-        let events = events.clone();
+        let (events, server, store_path, link_status) = (
+            events.clone(),
+            server.clone(),
+            store_path.clone(),
+            link_status.clone(),
+        );
         let spawned = std::thread::Builder::new()
             .name("queue".into())
             .spawn(move || {
-                run(
+                issue_orders(
                     &store_path,
                     &settings,
-                    server,
+                    server.as_ref(),
                     &printer,
                     &link_status,
                     &inbox,
                     &events,
-                )
+                );
             });
         if let Err(e) = spawned {
             tracing::error!("cannot start the queue thread: {e}");
+        }
+    }
+    {
+        // Waiting counts and the outbox on their own thread: a slow server never makes a
+        // citizen's ticket wait behind them.
+        let events = events.clone();
+        let spawned = std::thread::Builder::new()
+            .name("queue-sync".into())
+            .spawn(move || sync(&store_path, server.as_ref(), &link_status, &wake, &events));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the queue sync thread: {e}");
         }
     }
     let configured: Vec<Offer> = config
@@ -123,7 +142,8 @@ pub fn connect(
     let screen = Rc::new(QueueScreen {
         window: window.as_weak(),
         session: session.clone(),
-        commands,
+        orders,
+        refresh,
         offers: RefCell::new(configured.clone()),
         configured,
         chosen: RefCell::new(None),
@@ -359,11 +379,7 @@ impl QueueScreen {
             // The number is not needed on screen any longer than it takes to send it.
             a.set_phone(SharedString::new());
         });
-        if self
-            .commands
-            .send(Command::Issue { order, generation })
-            .is_err()
-        {
+        if self.orders.send(Order { order, generation }).is_err() {
             self.refused(&Refusal::Storage("the queue thread stopped".into()));
         }
     }
@@ -445,7 +461,7 @@ impl QueueScreen {
             a.set_step(QueueStep::Refused);
         });
         // Fresh counts: a refusal often means the list on screen is stale.
-        let _ = self.commands.send(Command::Refresh);
+        let _ = self.refresh.send(());
     }
 
     /// Forgets the citizen's choices and phone number.
@@ -504,13 +520,18 @@ pub fn issue_settings(config: &Config) -> IssueSettings {
     }
 }
 
-fn run(
+fn shared(server: Option<&SharedClient>) -> Option<crate::server::CentralClient> {
+    server.and_then(|s| s.lock().ok().and_then(|slot| slot.clone()))
+}
+
+/// The queue thread: one ticket at a time, each committed before it is printed.
+fn issue_orders(
     store_path: &std::path::Path,
     settings: &IssueSettings,
-    server: Option<SharedClient>,
+    server: Option<&SharedClient>,
     printer: &Printer,
     link_status: &LinkStatus,
-    inbox: &Receiver<Command>,
+    inbox: &Receiver<Order>,
     ui: &UiSender,
 ) {
     let mut store = match QueueStore::open(store_path) {
@@ -518,13 +539,11 @@ fn run(
         Err(e) => {
             tracing::error!("ticket database {}: {e}", store_path.display());
             // Without the database no number can be committed: answer every order with a refusal.
-            while let Ok(command) = inbox.recv() {
-                if let Command::Issue { generation, .. } = command {
-                    ui.send(UiEvent::Queue(QueueEvent::Issued {
-                        generation,
-                        outcome: IssueOutcome::Refused(Refusal::Storage(e.to_string())),
-                    }));
-                }
+            while let Ok(Order { generation, .. }) = inbox.recv() {
+                ui.send(UiEvent::Queue(QueueEvent::Issued {
+                    generation,
+                    outcome: IssueOutcome::Refused(Refusal::Storage(e.to_string())),
+                }));
             }
             return;
         }
@@ -534,50 +553,57 @@ fn run(
         Ok(n) => tracing::warn!("{n} ticket(s) were being printed when the kiosk stopped"),
         Err(e) => tracing::error!("ticket database: {e}"),
     }
-    let client = || {
-        server
-            .as_ref()
-            .and_then(|s| s.lock().ok().and_then(|slot| slot.clone()))
+    while let Ok(Order { order, generation }) = inbox.recv() {
+        let outcome = queue::issue(
+            &order,
+            settings,
+            shared(server).as_ref(),
+            &mut store,
+            printer,
+            crate::clock::now(),
+        );
+        ui.send(UiEvent::Queue(QueueEvent::Issued {
+            generation,
+            outcome,
+        }));
+        link_status.set_outbox(store.outbox_len().unwrap_or(0));
+    }
+}
+
+/// The sync thread: waiting counts for the screen and the outbox for the central system, soon
+/// after start, every [`REFRESH_EVERY`] and when the screen asks.
+fn sync(
+    store_path: &std::path::Path,
+    server: Option<&SharedClient>,
+    link_status: &LinkStatus,
+    wake: &Receiver<()>,
+    ui: &UiSender,
+) {
+    let store = match QueueStore::open(store_path) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("ticket database {}: {e}", store_path.display());
+            return;
+        }
     };
-    let refresh = |store: &QueueStore| {
-        let client = client();
+    let mut wait = Duration::from_secs(2);
+    loop {
+        match wake.recv_timeout(wait) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        wait = REFRESH_EVERY;
+        let client = shared(server);
         let services = client
             .as_ref()
             .and_then(|c| c.queue_services().ok())
             .map(|s| s.services);
         ui.send(UiEvent::Queue(QueueEvent::Services(services)));
         if let Some(c) = &client
-            && let Err(e) = queue::flush(store, c)
+            && let Err(e) = queue::flush(&store, c)
         {
             tracing::error!("outbox: {e}");
         }
         link_status.set_outbox(store.outbox_len().unwrap_or(0));
-    };
-    // Soon after start the link has connected; then every REFRESH_EVERY.
-    let mut wait = Duration::from_secs(2);
-    loop {
-        match inbox.recv_timeout(wait) {
-            Ok(Command::Issue { order, generation }) => {
-                let client = client();
-                let outcome = queue::issue(
-                    &order,
-                    settings,
-                    client.as_ref(),
-                    &mut store,
-                    printer,
-                    crate::clock::now(),
-                );
-                ui.send(UiEvent::Queue(QueueEvent::Issued {
-                    generation,
-                    outcome,
-                }));
-                link_status.set_outbox(store.outbox_len().unwrap_or(0));
-            }
-            Ok(Command::Refresh) | Err(RecvTimeoutError::Timeout) => {
-                refresh(&store);
-                wait = REFRESH_EVERY;
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! own series when the system cannot answer → committed → printed → the outcome for the citizen.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
@@ -86,6 +87,9 @@ pub enum Refusal {
     Storage(String),
 }
 
+/// How long a citizen waits for the central system before the kiosk numbers the ticket itself.
+pub const SERVER_PATIENCE: Duration = Duration::from_millis(1500);
+
 /// Issues and prints one ticket. Blocking: runs on the queue thread or in the CLI.
 pub fn issue(
     order: &TicketOrder,
@@ -151,7 +155,7 @@ fn from_server(
         phone: order.phone.clone(),
         offline: None,
     };
-    match client.issue_ticket(&request) {
+    match client.issue_ticket_within(&request, SERVER_PATIENCE) {
         Ok(ticket) => {
             let day = DateTime::parse_from_rfc3339(&ticket.issued_at)
                 .map(|t| t.with_timezone(&crate::clock::office_offset()).date_naive())

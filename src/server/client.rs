@@ -182,6 +182,23 @@ impl CentralClient {
         self.read_json(response)
     }
 
+    /// [`Self::issue_ticket`] giving up after `within`: a citizen at the kiosk should not wait
+    /// for a slow server when the kiosk can number the ticket itself.
+    pub fn issue_ticket_within(
+        &self,
+        request: &TicketRequest,
+        within: Duration,
+    ) -> Result<Ticket, ServerError> {
+        let response = self.send(|| {
+            Ok(self
+                .http
+                .post(self.url("queue/tickets")?)
+                .timeout(within)
+                .json(request))
+        })?;
+        self.read_json(response)
+    }
+
     /// `code` must already be normalised; it is sent as one path segment.
     pub fn dossier(&self, code: &str) -> Result<Dossier, ServerError> {
         let response = self.send(|| {
