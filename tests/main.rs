@@ -9,6 +9,7 @@ mod cli;
 mod config_table;
 mod dossier;
 mod dossier_ui;
+mod feedback_ui;
 mod hostile_server;
 mod printer;
 mod queue;

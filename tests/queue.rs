@@ -176,15 +176,8 @@ fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
 
     // The printer goes quiet while the ticket is on its way.
     fake.set_mode(Mode::Ok);
-    let before = fake.received().len();
-    let outcome = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            if fake.wait_for_bytes(before + 1, Duration::from_secs(10)) {
-                fake.set_mode(Mode::Silent);
-            }
-        });
-        issue(&config, &mut store, &printer, None)
-    });
+    fake.mode_after(64, Mode::Silent);
+    let outcome = issue(&config, &mut store, &printer, None);
     let IssueOutcome::NotPrinted { ticket, problem } = outcome else {
         panic!("expected an unprinted ticket, got {outcome:?}");
     };

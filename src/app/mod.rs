@@ -4,6 +4,7 @@
 mod catalog;
 mod dossier;
 mod events;
+mod feedback;
 mod queue;
 mod session;
 
@@ -50,6 +51,7 @@ pub struct Kiosk {
     _catalog: Rc<catalog::CatalogWorker>,
     _dossier: Rc<dossier::DossierScreenControl>,
     _queue: Rc<queue::QueueScreen>,
+    _feedback: Rc<feedback::FeedbackScreen>,
 }
 
 impl Kiosk {
@@ -127,6 +129,7 @@ impl Kiosk {
             link_status,
             &events,
         );
+        let feedback = feedback::connect(&window, &session, queue.sync_jobs());
         let dossier = dossier::connect(
             &window,
             config,
@@ -146,6 +149,7 @@ impl Kiosk {
             _catalog: catalog_worker,
             _dossier: dossier,
             _queue: queue,
+            _feedback: feedback,
         })
     }
 

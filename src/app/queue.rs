@@ -16,7 +16,7 @@ use crate::config::{Config, Language, ServerEndpoint};
 use crate::printer::{Printer, PrinterState as DeviceState};
 use crate::queue::{self, IssueOutcome, IssueSettings, QueueStore, Refusal, TicketOrder};
 use crate::server::link::{LinkStatus, SharedClient};
-use crate::server::model::{Priority, QueueService};
+use crate::server::model::{FeedbackRequest, Priority, QueueService};
 use crate::ticket::Layout;
 use crate::ui::{
     AppWindow, KioskState, Page, PrinterState, QueueAdapter, QueueRefusal, QueueStep, ServiceItem,
@@ -35,6 +35,14 @@ pub enum QueueEvent {
         generation: u64,
         outcome: IssueOutcome,
     },
+}
+
+/// Work for the sync thread.
+pub(super) enum SyncJob {
+    /// Fresh waiting counts (and another try at the outbox).
+    Refresh,
+    /// A rating to keep and send.
+    Rating(FeedbackRequest),
 }
 
 struct Order {
@@ -60,8 +68,7 @@ pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
     orders: Sender<Order>,
-    /// Wakes the sync thread for fresh waiting counts.
-    refresh: Sender<()>,
+    sync: Sender<SyncJob>,
     configured: Vec<Offer>,
     offers: RefCell<Vec<Offer>>,
     chosen: RefCell<Option<Offer>>,
@@ -87,7 +94,7 @@ pub fn connect(
     let settings = issue_settings(config);
     let store_path = config.kiosk.data_dir.join("tickets.sqlite3");
     let (orders, inbox) = mpsc::channel();
-    let (refresh, wake) = mpsc::channel();
+    let (sync_jobs, wake) = mpsc::channel();
     {
         let (events, server, store_path, link_status) = (
             events.clone(),
@@ -143,7 +150,7 @@ pub fn connect(
         window: window.as_weak(),
         session: session.clone(),
         orders,
-        refresh,
+        sync: sync_jobs,
         offers: RefCell::new(configured.clone()),
         configured,
         chosen: RefCell::new(None),
@@ -255,6 +262,11 @@ pub(super) fn show_printer(window: &AppWindow, state: DeviceState) {
 }
 
 impl QueueScreen {
+    /// Where ratings go to be kept and sent.
+    pub(super) fn sync_jobs(&self) -> Sender<SyncJob> {
+        self.sync.clone()
+    }
+
     fn adapter(&self, f: impl FnOnce(QueueAdapter<'_>)) {
         if let Some(window) = self.window.upgrade() {
             f(window.global::<QueueAdapter>());
@@ -461,7 +473,7 @@ impl QueueScreen {
             a.set_step(QueueStep::Refused);
         });
         // Fresh counts: a refusal often means the list on screen is stale.
-        let _ = self.refresh.send(());
+        let _ = self.sync.send(SyncJob::Refresh);
     }
 
     /// Forgets the citizen's choices and phone number.
@@ -576,7 +588,7 @@ fn sync(
     store_path: &std::path::Path,
     server: Option<&SharedClient>,
     link_status: &LinkStatus,
-    wake: &Receiver<()>,
+    wake: &Receiver<SyncJob>,
     ui: &UiSender,
 ) {
     let store = match QueueStore::open(store_path) {
@@ -589,7 +601,12 @@ fn sync(
     let mut wait = Duration::from_secs(2);
     loop {
         match wake.recv_timeout(wait) {
-            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Ok(SyncJob::Rating(rating)) => {
+                if let Err(e) = store.record_rating(&rating) {
+                    tracing::error!("cannot keep a rating: {e}");
+                }
+            }
+            Ok(SyncJob::Refresh) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
         wait = REFRESH_EVERY;

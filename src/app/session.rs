@@ -7,7 +7,7 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use crate::config::{Config, Language};
-use crate::ui::{AppWindow, FeedbackAdapter, KioskState, Page};
+use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
 type ClearListener = Box<dyn Fn()>;
@@ -118,7 +118,6 @@ impl Session {
 
     fn clear_inputs(&self, window: &AppWindow) {
         super::catalog::clear(window);
-        window.global::<FeedbackAdapter>().set_choice(-1);
         for listener in self.clear_listeners.borrow().iter() {
             listener();
         }

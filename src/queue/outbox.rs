@@ -1,4 +1,4 @@
-//! Sends offline tickets to the central system, each with its own request id and the number
+//! Sends offline tickets (then ratings) to the central system, each with its own request id and the number
 //! already printed, until it has recorded them. Safe to repeat: the server answers a repeated
 //! request id with its first answer.
 
@@ -64,11 +64,42 @@ pub fn flush(store: &QueueStore, client: &CentralClient) -> Result<FlushReport, 
             }
         }
     }
+    if report.remaining == 0 {
+        flush_ratings(store, client, &mut report)?;
+    }
     if report.sent > 0 {
-        tracing::info!(
-            sent = report.sent,
-            "offline tickets recorded by the central system"
-        );
+        tracing::info!(sent = report.sent, "outbox sent to the central system");
     }
     Ok(report)
+}
+
+/// Ratings go after the tickets they may refer to.
+fn flush_ratings(
+    store: &QueueStore,
+    client: &CentralClient,
+    report: &mut FlushReport,
+) -> Result<(), super::StoreError> {
+    let ratings = store.ratings_waiting()?;
+    report.remaining += ratings.len();
+    for rating in ratings {
+        match client.feedback(&rating) {
+            Ok(_) => {
+                store.mark_rating(&rating.request_id, true)?;
+                report.sent += 1;
+                report.remaining -= 1;
+            }
+            // Already rated, an unknown service, a bad time: resending cannot help.
+            Err(e) if matches!(e.kind(), ErrorKind::Rejected | ErrorKind::NotFound) => {
+                tracing::warn!("rating refused by the central system: {e}");
+                store.mark_rating(&rating.request_id, false)?;
+                report.refused += 1;
+                report.remaining -= 1;
+            }
+            Err(e) => {
+                tracing::info!("outbox: central system away ({e})");
+                break;
+            }
+        }
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::server::model::{Priority, Ticket};
+use crate::server::model::{FeedbackRequest, Priority, Ticket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -100,6 +100,16 @@ CREATE TABLE IF NOT EXISTS tickets (
     UNIQUE (office_day, number)
 );
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets (sync) WHERE sync = 'waiting';
+-- Satisfaction ratings, kept until the central system has them ('waiting' → 'sent'/'refused').
+CREATE TABLE IF NOT EXISTS ratings (
+    request_id TEXT PRIMARY KEY,
+    rating INTEGER NOT NULL,
+    service_id TEXT,
+    ticket TEXT,
+    reason TEXT,
+    at TEXT NOT NULL,
+    sync TEXT NOT NULL DEFAULT 'waiting'
+);
 ";
 
 pub struct QueueStore {
@@ -245,12 +255,59 @@ impl QueueStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Tickets and ratings still waiting for the central system.
     pub fn outbox_len(&self) -> Result<u32, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM tickets WHERE sync = 'waiting'",
+            "SELECT (SELECT COUNT(*) FROM tickets WHERE sync = 'waiting')
+                  + (SELECT COUNT(*) FROM ratings WHERE sync = 'waiting')",
             [],
             |r| r.get(0),
         )?)
+    }
+
+    /// A citizen's rating, kept until it is sent.
+    pub fn record_rating(&self, rating: &FeedbackRequest) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO ratings (request_id, rating, service_id, ticket, reason, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                rating.request_id,
+                rating.rating,
+                rating.service_id,
+                rating.ticket,
+                rating.reason,
+                rating.at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Ratings not yet sent, oldest first.
+    pub fn ratings_waiting(&self) -> Result<Vec<FeedbackRequest>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT request_id, rating, service_id, ticket, reason, at FROM ratings
+             WHERE sync = 'waiting' ORDER BY at, rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedbackRequest {
+                request_id: r.get(0)?,
+                rating: r.get(1)?,
+                service_id: r.get(2)?,
+                ticket: r.get(3)?,
+                reason: r.get(4)?,
+                at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `sent` or `refused` (never to be retried).
+    pub fn mark_rating(&self, request_id: &str, sent: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE ratings SET sync = ?2 WHERE request_id = ?1",
+            params![request_id, if sent { "sent" } else { "refused" }],
+        )?;
+        Ok(())
     }
 
     /// The central system recorded it: it leaves the outbox and the phone number is forgotten.
