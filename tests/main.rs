@@ -7,6 +7,7 @@ mod catalog_ui;
 mod check_server;
 mod cli;
 mod config_table;
+mod contrast;
 mod dossier;
 mod dossier_ui;
 mod feedback_ui;

@@ -279,3 +279,34 @@ fn a_ticket_that_fails_mid_print_gives_the_number_and_sends_the_citizen_to_staff
     // The printer's paper-out now keeps the next citizen from taking a number.
     assert!(wait_until(&k, Duration::from_secs(15), || !adapter(&k).get_can_issue()));
 }
+
+#[test]
+fn the_central_system_hears_of_a_missing_printer_in_words_it_knows() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(c.url().as_str(), dir.path());
+    config.printer.transport = motcua_kiosk::config::PrinterTransport::Serial {
+        port: dir.path().join("no-printer").display().to_string(),
+        baud: 115_200,
+        flow_control: motcua_kiosk::config::FlowControl::None,
+        parity: motcua_kiosk::config::Parity::None,
+    };
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, WAIT, || {
+        k.window().global::<KioskState>().get_printer_state() == PrinterState::NotConnected
+    }));
+    // The heartbeat (sent at once on the printer's change) is accepted: the link stays up.
+    assert!(wait_until(&k, WAIT, || {
+        k.window().global::<KioskState>().get_server_state()
+            == motcua_kiosk::ui::ServerState::Online
+    }));
+    let db = rusqlite::Connection::open(c._dir.path().join("central.sqlite3")).unwrap();
+    let printer: String = db
+        .query_row(
+            "SELECT printer FROM kiosks WHERE kiosk_id = ?1",
+            [net::KIOSK_ID],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(printer, "offline");
+}

@@ -96,7 +96,7 @@ impl Kiosk {
         let shared_client = link::SharedClient::default();
         let link_status = LinkStatus::new(match config.printer.transport {
             PrinterTransport::Preview { .. } => "preview",
-            _ => "not-connected",
+            _ => "offline",
         });
         let link = link_settings(config, &link_status).map(|settings| {
             let events = events.clone();
@@ -195,12 +195,26 @@ fn start_printer(
     let events = events.clone();
     let link_status = link_status.clone();
     Printer::spawn(settings, move |state| {
-        link_status.set_printer(state.code());
+        link_status.set_printer(heartbeat_printer(state));
         if let Some(waker) = &waker {
             waker.wake();
         }
         events.send(UiEvent::Printer(state));
     })
+}
+
+/// The printer in the central API's words (`ok`, `paper-near-end`, `paper-out`, `cover-open`,
+/// `offline`, `preview`): a printer that is silent, failing or gone is `offline` to the fleet.
+fn heartbeat_printer(state: crate::printer::PrinterState) -> &'static str {
+    use crate::printer::PrinterState as S;
+    match state {
+        S::Ready => "ok",
+        S::PaperNearEnd => "paper-near-end",
+        S::PaperOut => "paper-out",
+        S::CoverOpen => "cover-open",
+        S::Preview => "preview",
+        S::Error | S::NoAnswer | S::NotConnected => "offline",
+    }
 }
 
 /// What the server link worker needs, or `None` when no server is configured.
