@@ -141,3 +141,20 @@ fn kiosk_without_a_display_fails_cleanly_and_logs() {
     let logged = std::fs::read_to_string(log).expect("read log");
     assert!(logged.contains("starting"), "{logged}");
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::process::{Command, Stdio};
+    // Like `| head -0`: the reading end is gone before the first line is written.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"))
+        .args(["check-config"])
+        .arg(support::repo_root().join("kiosk-config.toml"))
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run motcua-kiosk");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
