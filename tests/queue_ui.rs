@@ -310,3 +310,60 @@ fn the_central_system_hears_of_a_missing_printer_in_words_it_knows() {
         .unwrap();
     assert_eq!(printer, "offline");
 }
+
+#[test]
+fn the_home_page_shows_who_is_being_served_and_hides_it_offline() {
+    let c = central_with(|_| {});
+    // Two citizens took numbers; a counter called the first.
+    let client = c.client();
+    for _ in 0..2 {
+        client
+            .issue_ticket(&motcua_kiosk::server::model::TicketRequest {
+                request_id: motcua_kiosk::server::new_request_id(),
+                service_id: "ho-tich".into(),
+                priority: motcua_kiosk::server::model::Priority::None,
+                phone: None,
+                offline: None,
+            })
+            .unwrap();
+    }
+    let called = reqwest::blocking::Client::new()
+        .post(format!(
+            "{}queue/services/ho-tich/call-next",
+            c.url().join("api/v1/").unwrap()
+        ))
+        .bearer_auth(net::COUNTER_TOKEN)
+        .json(&serde_json::json!({ "counter": "3" }))
+        .send()
+        .unwrap();
+    assert!(called.status().is_success(), "{}", called.status());
+
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
+    assert_eq!(
+        crate::support::ui::find(&k, "Hộ tịch: đang phục vụ HT-001").len(),
+        1
+    );
+    assert_eq!(
+        crate::support::ui::find(&k, "Chứng thực: chưa gọi số nào").len(),
+        1
+    );
+
+    // With the server gone the strip is not shown rather than stale.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let offline = tempfile::tempdir().unwrap();
+    let k = kiosk(
+        &config(&format!("http://127.0.0.1:{port}"), offline.path()),
+        1920,
+        1080,
+    );
+    assert!(wait_until(&k, WAIT, || {
+        k.window().global::<KioskState>().get_server_state()
+            == motcua_kiosk::ui::ServerState::Offline
+    }));
+    assert!(crate::support::ui::find(&k, "Đang phục vụ").is_empty());
+}

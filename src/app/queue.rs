@@ -23,7 +23,7 @@ use crate::ui::{
 };
 
 /// How often waiting counts are refreshed and the outbox retried.
-const REFRESH_EVERY: Duration = Duration::from_secs(30);
+const REFRESH_EVERY: Duration = Duration::from_secs(15);
 /// The result stays on screen this long, then the kiosk is ready for the next citizen.
 const RESULT_SHOWN_FOR: Duration = Duration::from_secs(20);
 
@@ -62,6 +62,7 @@ struct Offer {
     wait_min: Option<u32>,
     open: bool,
     closed_reason: String,
+    now_serving: String,
 }
 
 pub struct QueueScreen {
@@ -144,6 +145,7 @@ pub fn connect(
             wait_min: None,
             open: true,
             closed_reason: String::new(),
+            now_serving: String::new(),
         })
         .collect();
     let screen = Rc::new(QueueScreen {
@@ -296,6 +298,7 @@ impl QueueScreen {
                     .map_or(-1, |w| i32::try_from(w).unwrap_or(i32::MAX)),
                 open: o.open,
                 closed_reason: o.closed_reason.clone().into(),
+                now_serving: o.now_serving.clone().into(),
             })
             .collect();
         self.adapter(|a| a.set_services(ModelRc::new(VecModel::from(items))));
@@ -316,6 +319,7 @@ impl QueueScreen {
                     wait_min: Some(s.estimated_wait_min),
                     open: s.open,
                     closed_reason: s.closed_reason.unwrap_or_default(),
+                    now_serving: s.now_serving.unwrap_or_default(),
                 })
                 .collect(),
             _ => self.configured.clone(),
