@@ -205,6 +205,62 @@ fn priority_of(code: &str) -> crate::server::model::Priority {
     }
 }
 
+/// Which database the built-in demo server uses for a one-shot command.
+enum DemoData {
+    /// A fresh sample database deleted afterwards: checks and lookups leave nothing behind.
+    Scratch,
+    /// The kiosk's own demo database: tickets issued from the shell join the kiosk's queue.
+    KiosksOwn,
+}
+
+/// A client for the config's central system (`None` when none is configured), with the demo
+/// server it talks to, which lives as long as the returned guard.
+fn central_client(
+    config: &config::Config,
+    demo: DemoData,
+) -> Result<
+    (
+        Option<crate::server::CentralClient>,
+        Option<crate::server::DemoServer>,
+    ),
+    ExitCode,
+> {
+    use crate::config::ServerEndpoint;
+    use crate::server::{CentralClient, ClientSettings, DemoServer};
+    let (settings, demo) = match &config.server.endpoint {
+        ServerEndpoint::NotConfigured => return Ok((None, None)),
+        ServerEndpoint::Remote(url) => (
+            ClientSettings::from_config(&config.server, url.clone()),
+            None,
+        ),
+        ServerEndpoint::Demo => {
+            let started = match demo {
+                DemoData::Scratch => DemoServer::start_scratch(&config.kiosk.id),
+                DemoData::KiosksOwn => DemoServer::start(
+                    config.kiosk.data_dir.join("demo-central.sqlite3"),
+                    &config.kiosk.id,
+                ),
+            };
+            match started {
+                Ok(demo) => (
+                    demo.settings(config.server.connect_timeout, config.server.request_timeout),
+                    Some(demo),
+                ),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::FAILURE);
+                }
+            }
+        }
+    };
+    CentralClient::new(&settings)
+        .map(|c| (Some(c), demo))
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_BAD_CONFIG)
+        })
+}
+
 fn config_path(explicit: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
     match explicit {
         Some(p) => Ok(p),

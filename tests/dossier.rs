@@ -244,15 +244,8 @@ fn the_servers_rate_limit_reads_as_wait_a_moment() {
 fn a_server_that_is_down_or_broken_never_shows_a_result() {
     let code = dossier::normalize("000.00.06.H56-231027-0361").expect("valid");
     // Nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let down = CentralClient::new(&net::settings(
-        url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap(),
-        net::KIOSK_TOKEN,
-    ))
-    .expect("client");
+    let down = CentralClient::new(&net::settings(net::nobody_listening(), net::KIOSK_TOKEN))
+        .expect("client");
     assert!(matches!(dossier::lookup(&down, &code), Outcome::Offline));
 
     type Expect = fn(&Outcome) -> bool;

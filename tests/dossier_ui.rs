@@ -19,19 +19,8 @@ const WAIT: Duration = Duration::from_secs(8);
 
 /// A config for `url`, with extra sections (`[dossier]`, `[scanner]`) placed before `[ui]`.
 fn config(url: &str, data_dir: &std::path::Path, extra: &str) -> motcua_kiosk::config::Config {
-    let text = MINIMAL
-        .replace(
-            "url = \"\"",
-            &format!(
-                "url = \"{url}\"\ntoken = \"{}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500",
-                net::KIOSK_TOKEN
-            ),
-        )
-        .replace(
-            "idle_timeout_s = 60",
-            &format!("idle_timeout_s = 60\ndata_dir = \"{}\"", data_dir.display()),
-        )
-        .replace("[ui]", &format!("{extra}\n[ui]"));
+    let text = support::with_server(MINIMAL, url, net::KIOSK_TOKEN);
+    let text = support::with_data_dir(&text, data_dir).replace("[ui]", &format!("{extra}\n[ui]"));
     support::parse(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -224,16 +213,9 @@ fn each_failure_has_its_own_screen() {
 
 #[test]
 fn a_server_that_is_down_gets_its_own_screen_and_a_retry() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let down = net::nobody_listening();
     let dir = tempfile::tempdir().unwrap();
-    let k = kiosk(
-        &config(&format!("http://127.0.0.1:{port}"), dir.path(), ""),
-        1920,
-        1080,
-    );
+    let k = kiosk(&config(down.as_str(), dir.path(), ""), 1920, 1080);
     tap(&k, "Tra cứu hồ sơ");
     type_keys(&k, "0000006H562310270361");
     tap(&k, "Tra cứu");

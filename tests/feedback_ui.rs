@@ -11,13 +11,7 @@ use crate::support::ui::{UiKiosk, advance, kiosk, settle, tap, wait_until};
 use crate::support::{self, MINIMAL};
 
 fn config(url: &str, data_dir: &std::path::Path) -> motcua_kiosk::config::Config {
-    let text = always_open(MINIMAL, data_dir).replace(
-        "url = \"\"",
-        &format!(
-            "url = \"{url}\"\ntoken = \"{}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500",
-            net::KIOSK_TOKEN
-        ),
-    );
+    let text = support::with_server(&always_open(MINIMAL, data_dir), url, net::KIOSK_TOKEN);
     support::parse(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -111,12 +111,7 @@ fn a_500_without_body_is_a_server_fault() {
 
 #[test]
 fn nobody_listening_is_unreachable() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let url = url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url");
+    let url = crate::support::net::nobody_listening();
     let err = client_for(url).queue_services().expect_err("refused");
     assert!(matches!(err, ServerError::Unreachable(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::Offline);

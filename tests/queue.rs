@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use motcua_kiosk::config::{Config, FlowControl, PrinterTransport};
+use motcua_kiosk::config::{Config, PrinterTransport};
 use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
 use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, Refusal, TicketOrder};
 use motcua_kiosk::server::CentralClient;
@@ -18,14 +18,11 @@ use crate::support::{self, MINIMAL};
 
 /// Open around the clock, every day, so offline numbering never depends on when tests run.
 pub fn always_open(text: &str, data_dir: &Path) -> String {
-    text.replace(
+    let open = text.replace(
         "opening_hours = \"07:30-11:30,13:30-17:00\"",
         "opening_hours = \"00:00-24:00\"\nopen_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\ndaily_cap = 9999",
-    )
-    .replace(
-        "idle_timeout_s = 60",
-        &format!("idle_timeout_s = 60\ndata_dir = \"{}\"", data_dir.display()),
-    )
+    );
+    support::with_data_dir(&open, data_dir)
 }
 
 fn config(data_dir: &Path) -> Config {
@@ -35,12 +32,7 @@ fn config(data_dir: &Path) -> Config {
 fn serial_printer(fake: &FakePrinter) -> Printer {
     Printer::spawn(
         PrinterSettings {
-            transport: PrinterTransport::Serial {
-                port: fake.path().display().to_string(),
-                baud: 115_200,
-                flow_control: FlowControl::None,
-                parity: motcua_kiosk::config::Parity::None,
-            },
+            transport: fake.transport(),
             poll_every: Duration::from_secs(5),
             reconnect_every: Duration::from_millis(300),
             render_preview: None,

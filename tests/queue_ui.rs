@@ -16,16 +16,12 @@ use crate::support::{self, MINIMAL};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn config(url: &str, data_dir: &std::path::Path) -> motcua_kiosk::config::Config {
-    if url.is_empty() {
-        return support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let text = always_open(MINIMAL, data_dir).replace(
-        "url = \"\"",
-        &format!(
-            "url = \"{url}\"\ntoken = \"{}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500",
-            net::KIOSK_TOKEN
-        ),
-    );
+    let text = always_open(MINIMAL, data_dir);
+    let text = if url.is_empty() {
+        text
+    } else {
+        support::with_server(&text, url, net::KIOSK_TOKEN)
+    };
     support::parse(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -137,16 +133,9 @@ fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
 
 #[test]
 fn with_the_server_down_the_kiosk_still_hands_out_numbers_of_its_own() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let down = net::nobody_listening();
     let dir = tempfile::tempdir().unwrap();
-    let k = kiosk(
-        &config(&format!("http://127.0.0.1:{port}"), dir.path()),
-        1920,
-        1080,
-    );
+    let k = kiosk(&config(down.as_str(), dir.path()), 1920, 1080);
     tap(&k, "Lấy số thứ tự");
     assert!(!adapter(&k).get_live());
     assert_eq!(
@@ -222,12 +211,7 @@ fn no_paper_no_ticket_action_and_it_comes_back_with_paper() {
     fake.set_mode(Mode::PaperOut);
     let dir = tempfile::tempdir().unwrap();
     let mut config = config("", dir.path());
-    config.printer.transport = motcua_kiosk::config::PrinterTransport::Serial {
-        port: fake.path().display().to_string(),
-        baud: 115_200,
-        flow_control: motcua_kiosk::config::FlowControl::None,
-        parity: motcua_kiosk::config::Parity::None,
-    };
+    config.printer.transport = fake.transport();
     let k = kiosk(&config, 1920, 1080);
     assert!(wait_until(&k, WAIT, || {
         k.window().global::<KioskState>().get_printer_state() == PrinterState::PaperOut
@@ -258,12 +242,7 @@ fn a_ticket_that_fails_mid_print_gives_the_number_and_sends_the_citizen_to_staff
     let fake = FakePrinter::start();
     let dir = tempfile::tempdir().unwrap();
     let mut config = config("", dir.path());
-    config.printer.transport = motcua_kiosk::config::PrinterTransport::Serial {
-        port: fake.path().display().to_string(),
-        baud: 115_200,
-        flow_control: motcua_kiosk::config::FlowControl::None,
-        parity: motcua_kiosk::config::Parity::None,
-    };
+    config.printer.transport = fake.transport();
     let k = kiosk(&config, 1920, 1080);
     assert!(wait_until(&k, WAIT, || adapter(&k).get_can_issue()));
     fake.paper_out_after(100);
@@ -351,16 +330,9 @@ fn the_home_page_shows_who_is_being_served_and_hides_it_offline() {
     );
 
     // With the server gone the strip is not shown rather than stale.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let down = net::nobody_listening();
     let offline = tempfile::tempdir().unwrap();
-    let k = kiosk(
-        &config(&format!("http://127.0.0.1:{port}"), offline.path()),
-        1920,
-        1080,
-    );
+    let k = kiosk(&config(down.as_str(), offline.path()), 1920, 1080);
     assert!(wait_until(&k, WAIT, || {
         k.window().global::<KioskState>().get_server_state()
             == motcua_kiosk::ui::ServerState::Offline

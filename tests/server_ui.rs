@@ -35,9 +35,7 @@ fn config_with_url(
     token: &str,
     data_dir: &std::path::Path,
 ) -> motcua_kiosk::config::Config {
-    let text = MINIMAL
-        .replace("url = \"\"", &format!("url = \"{url}\"\ntoken = \"{token}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500"))
-        .replace("idle_timeout_s = 60", &format!("idle_timeout_s = 60\ndata_dir = \"{}\"", data_dir.display()));
+    let text = support::with_data_dir(&support::with_server(MINIMAL, url, token), data_dir);
     support::parse(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 

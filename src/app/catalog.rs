@@ -66,10 +66,7 @@ impl CatalogWorker {
         let interval = config.catalog.sync_interval;
         let print = PrintTarget {
             printer,
-            layout: crate::ticket::Layout {
-                width_dots: config.printer.paper_width_dots,
-                text_mode: config.printer.text_mode,
-            },
+            layout: crate::ticket::Layout::of(&config.printer),
             columns: crate::checklist::columns_for(config.printer.paper_width_dots),
             office: config.kiosk.office_name.clone(),
         };

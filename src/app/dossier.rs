@@ -5,13 +5,13 @@
 
 use std::cell::{Cell, RefCell};
 use std::io::Read;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
-use super::events::{UiEvent, UiSender};
+use super::events::{self, UiEvent, UiSender};
 use super::session::Session;
 use crate::config::{Config, PrinterTransport, SerialScanner};
 use crate::dossier::limit::RateLimit;
@@ -66,7 +66,7 @@ pub struct DossierScreenControl {
 
 thread_local! {
     // `UiEvent`s are applied with only the window at hand; this finds its controller.
-    static CONTROLS: RefCell<Vec<Weak<DossierScreenControl>>> = const { RefCell::new(Vec::new()) };
+    static CONTROLS: events::Registry<DossierScreenControl> = const { RefCell::new(Vec::new()) };
 }
 
 /// Wires the dossier page of `window`; workers stop when the returned handle is dropped.
@@ -95,17 +95,10 @@ pub fn connect(
         columns: crate::checklist::columns_for(config.printer.paper_width_dots),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
         printer,
-        layout: crate::ticket::Layout {
-            width_dots: config.printer.paper_width_dots,
-            text_mode: config.printer.text_mode,
-        },
+        layout: crate::ticket::Layout::of(&config.printer),
         events: events.clone(),
     });
-    CONTROLS.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|c| c.strong_count() > 0);
-        all.push(Rc::downgrade(&control));
-    });
+    events::register(&CONTROLS, window, &control);
 
     let adapter = window.global::<DossierAdapter>();
     adapter.on_format_code(|text| dossier::code::format_as_typed(&text).into());
@@ -166,14 +159,7 @@ pub fn connect(
 
 /// Applies a worker's event on the UI thread.
 pub(super) fn apply(window: &AppWindow, event: DossierEvent) {
-    let control = CONTROLS.with(|all| {
-        all.borrow().iter().filter_map(Weak::upgrade).find(|c| {
-            c.window
-                .upgrade()
-                .is_some_and(|w| std::ptr::eq(w.window(), window.window()))
-        })
-    });
-    let Some(control) = control else {
+    let Some(control) = events::screen_of(&CONTROLS, window) else {
         return;
     };
     match event {

@@ -1,7 +1,10 @@
 //! Events from worker threads to the UI. Workers never touch Slint objects: they send an event,
 //! and it is applied on the UI thread through the event loop.
 
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 use std::sync::mpsc;
+use std::thread::LocalKey;
 
 use slint::ComponentHandle;
 
@@ -69,4 +72,34 @@ pub(super) fn apply(window: &AppWindow, event: UiEvent) {
         UiEvent::Queue(event) => super::queue::apply(window, event),
         UiEvent::Printer(state) => super::queue::show_printer(window, state),
     }
+}
+
+/// The screens whose worker events arrive with only the window at hand (`apply` has nothing
+/// else): each registers itself with its window, and an event finds its screen again.
+pub(super) type Registry<T> = RefCell<Vec<(slint::Weak<AppWindow>, Weak<T>)>>;
+
+pub(super) fn register<T>(
+    registry: &'static LocalKey<Registry<T>>,
+    window: &AppWindow,
+    screen: &Rc<T>,
+) {
+    registry.with(|all| {
+        let mut all = all.borrow_mut();
+        all.retain(|(_, s)| s.strong_count() > 0);
+        all.push((window.as_weak(), Rc::downgrade(screen)));
+    });
+}
+
+pub(super) fn screen_of<T>(
+    registry: &'static LocalKey<Registry<T>>,
+    window: &AppWindow,
+) -> Option<Rc<T>> {
+    registry.with(|all| {
+        all.borrow().iter().find_map(|(w, s)| {
+            let same = w
+                .upgrade()
+                .is_some_and(|w| std::ptr::eq(w.window(), window.window()));
+            if same { s.upgrade() } else { None }
+        })
+    })
 }

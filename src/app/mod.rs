@@ -175,6 +175,21 @@ impl Kiosk {
     }
 }
 
+/// The printer thread's settings for `[printer]`: poll and reconnect periods, and the preview
+/// picture drawn with the configured paper and text mode.
+pub fn printer_settings(config: &Config) -> PrinterSettings {
+    let width = config.printer.paper_width_dots;
+    let text_mode = config.printer.text_mode;
+    PrinterSettings {
+        transport: config.printer.transport.clone(),
+        poll_every: PRINTER_POLL,
+        reconnect_every: PRINTER_RECONNECT,
+        render_preview: Some(Arc::new(move |bytes: &[u8]| {
+            crate::ticket::preview::render_png(bytes, width, text_mode).ok()
+        })),
+    }
+}
+
 /// Starts the printer thread; its state goes to the screen and, at once, to the central system.
 fn start_printer(
     config: &Config,
@@ -182,16 +197,7 @@ fn start_printer(
     link_status: &LinkStatus,
     waker: Option<link::LinkWaker>,
 ) -> Printer {
-    let width = config.printer.paper_width_dots;
-    let text_mode = config.printer.text_mode;
-    let settings = PrinterSettings {
-        transport: config.printer.transport.clone(),
-        poll_every: PRINTER_POLL,
-        reconnect_every: PRINTER_RECONNECT,
-        render_preview: Some(Arc::new(move |bytes: &[u8]| {
-            crate::ticket::preview::render_png(bytes, width, text_mode).ok()
-        })),
-    };
+    let settings = printer_settings(config);
     let events = events.clone();
     let link_status = link_status.clone();
     Printer::spawn(settings, move |state| {

@@ -4,13 +4,13 @@
 //! offered at all.
 
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::events::{UiEvent, UiSender};
+use super::events::{self, UiEvent, UiSender};
 use super::session::Session;
 use crate::config::{Config, Language, ServerEndpoint};
 use crate::printer::{Printer, PrinterState as DeviceState};
@@ -79,7 +79,7 @@ pub struct QueueScreen {
 }
 
 thread_local! {
-    static SCREENS: RefCell<Vec<Weak<QueueScreen>>> = const { RefCell::new(Vec::new()) };
+    static SCREENS: events::Registry<QueueScreen> = const { RefCell::new(Vec::new()) };
 }
 
 /// Starts the queue thread and wires the take-a-number page.
@@ -160,11 +160,7 @@ pub fn connect(
         generation: Cell::new(0),
         back_home: slint::Timer::default(),
     });
-    SCREENS.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|s| s.strong_count() > 0);
-        all.push(Rc::downgrade(&screen));
-    });
+    events::register(&SCREENS, window, &screen);
 
     let adapter = window.global::<QueueAdapter>();
     adapter.set_sms_available(config.server.endpoint != ServerEndpoint::NotConfigured);
@@ -219,14 +215,7 @@ pub fn connect(
 
 /// Applies a queue-thread event on the UI thread.
 pub(super) fn apply(window: &AppWindow, event: QueueEvent) {
-    let screen = SCREENS.with(|all| {
-        all.borrow().iter().filter_map(Weak::upgrade).find(|s| {
-            s.window
-                .upgrade()
-                .is_some_and(|w| std::ptr::eq(w.window(), window.window()))
-        })
-    });
-    let Some(screen) = screen else {
+    let Some(screen) = events::screen_of(&SCREENS, window) else {
         return;
     };
     match event {
@@ -512,10 +501,7 @@ pub fn issue_settings(config: &Config) -> IssueSettings {
     IssueSettings {
         kiosk_tag: config.queue.offline_tag.clone(),
         office: config.kiosk.office_name.clone(),
-        layout: Layout {
-            width_dots: config.printer.paper_width_dots,
-            text_mode: config.printer.text_mode,
-        },
+        layout: Layout::of(&config.printer),
         header_lines: config.printer.header_lines.clone(),
         footer_lines: config.printer.footer_lines.clone(),
         opening_hours: config.queue.opening_hours.clone(),

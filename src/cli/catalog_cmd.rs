@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{CatalogAction, EXIT_BAD_CONFIG, config_path, report_config_error};
+use super::{
+    CatalogAction, DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error,
+};
 use crate::catalog::{self, Catalog, SyncOutcome};
-use crate::config::{self, Config, ServerEndpoint};
-use crate::server::{CentralClient, ClientSettings, DemoServer};
+use crate::config::{self, Config};
 
 pub fn run(config: Option<PathBuf>, action: CatalogAction) -> ExitCode {
     crate::logging::init_console_only();
@@ -60,36 +61,17 @@ fn import(catalog: &mut Catalog, file: &std::path::Path) -> ExitCode {
 }
 
 fn sync(catalog: &mut Catalog, config: &Config) -> ExitCode {
-    // Keeps the demo server (and its scratch database) alive during the sync.
-    let mut demo = None;
-    let settings = match &config.server.endpoint {
-        ServerEndpoint::Remote(url) => ClientSettings::from_config(&config.server, url.clone()),
-        ServerEndpoint::Demo => match DemoServer::start_scratch(&config.kiosk.id) {
-            Ok(server) => {
-                let settings =
-                    server.settings(config.server.connect_timeout, config.server.request_timeout);
-                demo = Some(server);
-                settings
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        ServerEndpoint::NotConfigured => {
+    // `demo` keeps the demo server (and its scratch database) alive during the sync.
+    let (client, demo) = match central_client(config, DemoData::Scratch) {
+        Ok((Some(client), demo)) => (client, demo),
+        Ok((None, _)) => {
             eprintln!(
                 "error: no server to sync with: [server] url is empty in {}; set it (or \"demo\")",
                 config.source.display()
             );
             return ExitCode::from(EXIT_BAD_CONFIG);
         }
-    };
-    let client = match CentralClient::new(&settings) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_BAD_CONFIG);
-        }
+        Err(code) => return code,
     };
     let result = catalog::sync(catalog, &client);
     drop(demo);

@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{EXIT_BAD_CONFIG, config_path, report_config_error};
-use crate::config::{self, Language, ServerEndpoint};
+use super::{DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error};
+use crate::config::{self, Language};
 use crate::dossier::{self, DossierView, Outcome};
-use crate::server::{CentralClient, ClientSettings, DemoServer};
 
 /// Wide enough for a terminal, narrow enough to read.
 const COLUMNS: usize = 78;
@@ -29,36 +28,17 @@ pub fn run(config: Option<PathBuf>, input: &str, lang: Option<String>) -> ExitCo
             return ExitCode::from(EXIT_BAD_CONFIG);
         }
     };
-    // Keeps the demo server alive during the lookup.
-    let mut demo = None;
-    let settings = match &config.server.endpoint {
-        ServerEndpoint::Remote(url) => ClientSettings::from_config(&config.server, url.clone()),
-        ServerEndpoint::Demo => match DemoServer::start_scratch(&config.kiosk.id) {
-            Ok(server) => {
-                let settings =
-                    server.settings(config.server.connect_timeout, config.server.request_timeout);
-                demo = Some(server);
-                settings
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        ServerEndpoint::NotConfigured => {
+    // `demo` keeps the demo server alive during the lookup.
+    let (client, demo) = match central_client(&config, DemoData::Scratch) {
+        Ok((Some(client), demo)) => (client, demo),
+        Ok((None, _)) => {
             eprintln!(
                 "error: no server to ask: [server] url is empty in {}",
                 config.source.display()
             );
             return ExitCode::from(EXIT_BAD_CONFIG);
         }
-    };
-    let client = match CentralClient::new(&settings) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_BAD_CONFIG);
-        }
+        Err(code) => return code,
     };
     match dossier::lookup(&client, &code) {
         Outcome::Found(d) => {

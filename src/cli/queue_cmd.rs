@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::{EXIT_BAD_CONFIG, config_path, report_config_error};
-use crate::config::{self, Config, PrinterTransport, ServerEndpoint};
-use crate::printer::{Job, JobOutcome, Printer, PrinterSettings};
+use super::{DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error};
+use crate::config::{self, Config, PrinterTransport};
+use crate::printer::{Job, JobOutcome, Printer};
 use crate::queue::{self, IssueOutcome, QueueStore, TicketOrder};
+use crate::server::CentralClient;
 use crate::server::model::Priority;
-use crate::server::{CentralClient, ClientSettings, DemoServer};
 use crate::ticket::{self, Layout};
 
 /// Code pages worth trying for Vietnamese on common printers (Epson, Xprinter and clones).
@@ -24,27 +24,8 @@ fn load(config: Option<PathBuf>) -> Result<Config, ExitCode> {
         .map_err(|e| report_config_error(&e))
 }
 
-fn layout(config: &Config) -> Layout {
-    Layout {
-        width_dots: config.printer.paper_width_dots,
-        text_mode: config.printer.text_mode,
-    }
-}
-
 fn printer(config: &Config) -> Printer {
-    let width = config.printer.paper_width_dots;
-    let text_mode = config.printer.text_mode;
-    Printer::spawn(
-        PrinterSettings {
-            transport: config.printer.transport.clone(),
-            poll_every: Duration::from_secs(5),
-            reconnect_every: Duration::from_secs(2),
-            render_preview: Some(std::sync::Arc::new(move |bytes: &[u8]| {
-                ticket::preview::render_png(bytes, width, text_mode).ok()
-            })),
-        },
-        |_| {},
-    )
+    Printer::spawn(crate::app::printer_settings(config), |_| {})
 }
 
 /// `printer status`: what the printer says now. Exit 0 when it can print.
@@ -70,7 +51,7 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
         Err(code) => return code,
     };
     let printer = printer(&config);
-    let layout = layout(&config);
+    let layout = Layout::of(&config.printer);
     let settings = crate::app::issue_settings(&config);
     let pages = if pages.is_empty() {
         CANDIDATE_PAGES.to_vec()
@@ -133,7 +114,7 @@ pub fn issue(
         Some(Some(p)) => Some(p),
         None => None,
     };
-    let (client, _demo) = match server(&config) {
+    let (client, _demo) = match central_client(&config, DemoData::KiosksOwn) {
         Ok(pair) => pair,
         Err(code) => return code,
     };
@@ -203,7 +184,7 @@ pub fn outbox(config: Option<PathBuf>, flush: bool) -> ExitCode {
         Err(code) => return code,
     };
     if flush {
-        let (client, _demo) = match server(&config) {
+        let (client, _demo) = match central_client(&config, DemoData::KiosksOwn) {
             Ok(pair) => pair,
             Err(code) => return code,
         };
@@ -253,38 +234,6 @@ fn open_store(config: &Config) -> Result<QueueStore, ExitCode> {
         eprintln!("error: {}: {e}", path.display());
         ExitCode::FAILURE
     })
-}
-
-/// The central system of the config; in demo mode the kiosk's own demo server database.
-fn server(config: &Config) -> Result<(Option<CentralClient>, Option<DemoServer>), ExitCode> {
-    let (settings, demo) = match &config.server.endpoint {
-        ServerEndpoint::NotConfigured => return Ok((None, None)),
-        ServerEndpoint::Remote(url) => (
-            ClientSettings::from_config(&config.server, url.clone()),
-            None,
-        ),
-        ServerEndpoint::Demo => {
-            match DemoServer::start(
-                config.kiosk.data_dir.join("demo-central.sqlite3"),
-                &config.kiosk.id,
-            ) {
-                Ok(demo) => (
-                    demo.settings(config.server.connect_timeout, config.server.request_timeout),
-                    Some(demo),
-                ),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Err(ExitCode::FAILURE);
-                }
-            }
-        }
-    };
-    CentralClient::new(&settings)
-        .map(|c| (Some(c), demo))
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_BAD_CONFIG)
-        })
 }
 
 fn order_for(

@@ -241,15 +241,20 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
         priority: priority_label_vi(stored.priority).map(str::to_string),
-        qr: settings.qr_url.as_ref().map(|url| {
-            url.replace("{number}", &stored.number)
-                .replace("{service}", &stored.service_id)
-        }),
+        qr: queue_address(settings, &stored.number, &stored.service_id),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: stored.offline,
         logo: settings.logo.clone(),
     }
+}
+
+/// `[printer] qr_url` for one ticket.
+fn queue_address(settings: &IssueSettings, number: &str, service_id: &str) -> Option<String> {
+    settings.qr_url.as_ref().map(|url| {
+        url.replace("{number}", number)
+            .replace("{service}", service_id)
+    })
 }
 
 /// Bytes of a test ticket, for `print-test` and the benchmark.
@@ -262,10 +267,7 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         people_ahead: Some(5),
         estimated_wait_min: Some(18),
         priority: None,
-        qr: settings.qr_url.as_ref().map(|url| {
-            url.replace("{number}", "HT-042")
-                .replace("{service}", "ho-tich")
-        }),
+        qr: queue_address(settings, "HT-042", "ho-tich"),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: false,

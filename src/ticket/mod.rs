@@ -55,3 +55,13 @@ pub struct Layout {
     pub width_dots: u16,
     pub text_mode: crate::config::TextMode,
 }
+
+impl Layout {
+    /// The paper and text mode of `[printer]`.
+    pub fn of(printer: &crate::config::PrinterConfig) -> Self {
+        Self {
+            width_dots: printer.paper_width_dots,
+            text_mode: printer.text_mode,
+        }
+    }
+}

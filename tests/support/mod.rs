@@ -55,6 +55,24 @@ fullscreen = false
 dir = "log"
 "#;
 
+/// `text` (based on MINIMAL) pointed at the central server `url` with `token` and short timeouts.
+pub fn with_server(text: &str, url: &str, token: &str) -> String {
+    text.replace(
+        "url = \"\"",
+        &format!(
+            "url = \"{url}\"\ntoken = \"{token}\"\nconnect_timeout_ms = 500\nrequest_timeout_ms = 1500"
+        ),
+    )
+}
+
+/// `text` (based on MINIMAL) keeping its state in `data_dir`.
+pub fn with_data_dir(text: &str, data_dir: &Path) -> String {
+    text.replace(
+        "idle_timeout_s = 60",
+        &format!("idle_timeout_s = 60\ndata_dir = \"{}\"", data_dir.display()),
+    )
+}
+
 /// A temporary folder holding `kiosk-config.toml` with `text`.
 pub struct ConfigDir {
     pub dir: tempfile::TempDir,

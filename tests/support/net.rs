@@ -50,6 +50,15 @@ pub fn central_with(adjust: impl FnOnce(&mut CentralConfig)) -> Central {
     Central { server, _dir: dir }
 }
 
+/// `http://127.0.0.1:<port>` where nothing listens: a server that is down.
+pub fn nobody_listening() -> url::Url {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url")
+}
+
 pub fn settings(base_url: url::Url, token: &str) -> ClientSettings {
     ClientSettings {
         base_url,

@@ -203,6 +203,16 @@ impl FakePrinter {
     }
 
     /// The path the kiosk opens.
+    /// The kiosk's `[printer]` transport for this printer: serial, 115200 baud, 8N1.
+    pub fn transport(&self) -> motcua_kiosk::config::PrinterTransport {
+        motcua_kiosk::config::PrinterTransport::Serial {
+            port: self.path().display().to_string(),
+            baud: 115_200,
+            flow_control: motcua_kiosk::config::FlowControl::None,
+            parity: motcua_kiosk::config::Parity::None,
+        }
+    }
+
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("kiosk-printer")
     }
