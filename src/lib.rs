@@ -13,6 +13,7 @@
 //! - [`queue`]: queue tickets: server or offline numbers, SQLite, outbox.
 //! - [`ticket`]: a ticket (or lines) → ESC/POS bytes in raster, code-page or ASCII text; preview PNG.
 //! - [`printer`]: printer transports, real-time status, the printer thread.
+//! - [`tone`]: the optional ticket tone.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
@@ -31,4 +32,5 @@ pub mod printer;
 pub mod queue;
 pub mod server;
 pub mod ticket;
+pub mod tone;
 pub mod ui;

@@ -58,6 +58,16 @@ fn a_priority_ticket_from_the_server_is_shown_with_its_picture_then_cleared() {
     assert!(number.starts_with("HT-"), "{number}");
     assert_eq!(adapter(&k).get_priority_label(), "Người cao tuổi");
     assert!(adapter(&k).get_people_ahead() >= 0);
+    // A language switch redraws the result in the other language.
+    k.window()
+        .global::<KioskState>()
+        .invoke_select_language("en".into());
+    assert_eq!(adapter(&k).get_service_name(), "Civil status");
+    assert_eq!(adapter(&k).get_priority_label(), "Older person");
+    k.window()
+        .global::<KioskState>()
+        .invoke_select_language("vi".into());
+    assert_eq!(adapter(&k).get_service_name(), "Hộ tịch");
     assert!(!adapter(&k).get_offline());
     assert!(
         adapter(&k).get_has_preview(),
@@ -235,6 +245,69 @@ fn no_paper_no_ticket_action_and_it_comes_back_with_paper() {
     tap(&k, "Chứng thực");
     assert!(step_is(&k, QueueStep::Done));
     assert_eq!(adapter(&k).get_number(), "K01-CT-001");
+}
+
+#[test]
+fn the_ticket_tone_plays_once_per_printed_ticket_when_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    // A player that keeps what it was given to play, one file per tone.
+    let player = dir.path().join("player.sh");
+    let heard = dir.path().join("heard");
+    std::fs::create_dir(&heard).unwrap();
+    std::fs::write(
+        &player,
+        format!("#!/bin/sh\ncat > \"{}/tone-$$.wav\"\n", heard.display()),
+    )
+    .unwrap();
+    let text = always_open(MINIMAL, dir.path()).replace(
+        "[ui]",
+        &format!(
+            // Run by sh rather than executed: a script just written cannot be exec'd while
+            // another test thread's fork still holds it open.
+            "[ui]\nticket_tone = true\ntone_player = \"/bin/sh {} -\"",
+            player.display()
+        ),
+    );
+    let k = kiosk(
+        &support::parse(&text).unwrap_or_else(|e| panic!("{e}")),
+        1920,
+        1080,
+    );
+    let tones = || std::fs::read_dir(&heard).unwrap().count();
+
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Chứng thực");
+    assert!(step_is(&k, QueueStep::Done));
+    let chime = motcua_kiosk::tone::chime_wav();
+    let first = || {
+        std::fs::read_dir(&heard)
+            .unwrap()
+            .next()
+            .and_then(|f| std::fs::read(f.unwrap().path()).ok())
+    };
+    assert!(
+        wait_until(&k, WAIT, || first().is_some_and(|w| w.len() == chime.len())),
+        "the player got the tone"
+    );
+    assert_eq!(tones(), 1);
+    assert!(
+        first().is_some_and(|w| w == chime),
+        "the whole chime reached the player"
+    );
+
+    // No tone when nothing printed: the printer is gone.
+    drop(k);
+    let fake = FakePrinter::start();
+    let mut config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    config.printer.transport = fake.transport();
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_can_issue()));
+    fake.paper_out_after(100);
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Chứng thực");
+    assert!(step_is(&k, QueueStep::NotPrinted));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(tones(), 1, "a ticket that did not print makes no sound");
 }
 
 #[test]

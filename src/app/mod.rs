@@ -14,9 +14,7 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, SharedString};
 
-use crate::config::{
-    Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint, Theme,
-};
+use crate::config::{Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint};
 use crate::printer::{Printer, PrinterSettings};
 use crate::server::ClientSettings;
 use crate::server::link::{
@@ -80,9 +78,6 @@ impl Kiosk {
         window
             .global::<DossierAdapter>()
             .set_server_configured(config.server.endpoint != ServerEndpoint::NotConfigured);
-        window
-            .global::<crate::ui::Theme>()
-            .set_high_contrast(config.ui.theme == Theme::HighContrast);
         state.on_drop_last(|text| {
             let mut text = text.to_string();
             text.pop();

@@ -94,28 +94,26 @@ pub fn connect(
 ) -> Rc<QueueScreen> {
     let settings = issue_settings(config);
     let store_path = config.kiosk.data_dir.join("tickets.sqlite3");
+    let tone = config
+        .ui
+        .ticket_tone
+        .as_deref()
+        .and_then(crate::tone::TonePlayer::new);
     let (orders, inbox) = mpsc::channel();
     let (sync_jobs, wake) = mpsc::channel();
     {
-        let (events, server, store_path, link_status) = (
-            events.clone(),
-            server.clone(),
-            store_path.clone(),
-            link_status.clone(),
-        );
+        let desk = IssueDesk {
+            store_path: store_path.clone(),
+            settings,
+            server: server.clone(),
+            printer,
+            link_status: link_status.clone(),
+            tone,
+        };
+        let events = events.clone();
         let spawned = std::thread::Builder::new()
             .name("queue".into())
-            .spawn(move || {
-                issue_orders(
-                    &store_path,
-                    &settings,
-                    server.as_ref(),
-                    &printer,
-                    &link_status,
-                    &inbox,
-                    &events,
-                );
-            });
+            .spawn(move || issue_orders(&desk, &inbox, &events));
         if let Err(e) = spawned {
             tracing::error!("cannot start the queue thread: {e}");
         }
@@ -201,6 +199,7 @@ pub fn connect(
     session.on_language_change(Box::new(move |_| {
         if let Some(s) = weak.upgrade() {
             s.show_offers();
+            s.relabel();
         }
     }));
     let weak = Rc::downgrade(&screen);
@@ -432,14 +431,7 @@ impl QueueScreen {
 
     fn show_ticket(&self, adapter: &QueueAdapter<'_>, ticket: &queue::StoredTicket) {
         adapter.set_number(ticket.number.clone().into());
-        adapter.set_priority_label(
-            match self.session.language() {
-                Language::Vi => queue::priority_label_vi(ticket.priority),
-                Language::En => priority_label_en(ticket.priority),
-            }
-            .unwrap_or_default()
-            .into(),
-        );
+        adapter.set_priority_label(self.priority_label(ticket.priority).into());
         adapter.set_people_ahead(
             ticket
                 .people_ahead
@@ -451,6 +443,30 @@ impl QueueScreen {
                 .map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX)),
         );
         adapter.set_offline(ticket.offline);
+    }
+
+    fn priority_label(&self, priority: Priority) -> &'static str {
+        match self.session.language() {
+            Language::Vi => queue::priority_label_vi(priority),
+            Language::En => priority_label_en(priority),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The chosen service and priority in the language just selected.
+    fn relabel(&self) {
+        let Some(offer) = self.chosen.borrow().clone() else {
+            return;
+        };
+        let name = match self.session.language() {
+            Language::Vi => offer.name_vi,
+            Language::En => offer.name_en,
+        };
+        let label = self.priority_label(self.priority.get());
+        self.adapter(|a| {
+            a.set_service_name(name.into());
+            a.set_priority_label(label.into());
+        });
     }
 
     fn refused(&self, refusal: &Refusal) {
@@ -526,16 +542,26 @@ fn shared(server: Option<&SharedClient>) -> Option<crate::server::CentralClient>
     server.and_then(|s| s.lock().ok().and_then(|slot| slot.clone()))
 }
 
+/// What the queue thread works with.
+struct IssueDesk {
+    store_path: std::path::PathBuf,
+    settings: IssueSettings,
+    server: Option<SharedClient>,
+    printer: Printer,
+    link_status: LinkStatus,
+    tone: Option<crate::tone::TonePlayer>,
+}
+
 /// The queue thread: one ticket at a time, each committed before it is printed.
-fn issue_orders(
-    store_path: &std::path::Path,
-    settings: &IssueSettings,
-    server: Option<&SharedClient>,
-    printer: &Printer,
-    link_status: &LinkStatus,
-    inbox: &Receiver<Order>,
-    ui: &UiSender,
-) {
+fn issue_orders(desk: &IssueDesk, inbox: &Receiver<Order>, ui: &UiSender) {
+    let IssueDesk {
+        store_path,
+        settings,
+        server,
+        printer,
+        link_status,
+        tone,
+    } = desk;
     let mut store = match QueueStore::open(store_path) {
         Ok(s) => s,
         Err(e) => {
@@ -559,11 +585,14 @@ fn issue_orders(
         let outcome = queue::issue(
             &order,
             settings,
-            shared(server).as_ref(),
+            shared(server.as_ref()).as_ref(),
             &mut store,
             printer,
             crate::clock::now(),
         );
+        if let (Some(tone), IssueOutcome::Printed { .. }) = (tone, &outcome) {
+            tone.play();
+        }
         ui.send(UiEvent::Queue(QueueEvent::Issued {
             generation,
             outcome,

@@ -1,4 +1,5 @@
-//! One citizen's session: the idle timer, the language, and clearing everything they typed.
+//! One citizen's session: the idle timer, the language, large text and contrast, and clearing
+//! everything they typed. After a longer quiet spell the attract screen invites the next one.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -6,7 +7,7 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use crate::config::{Config, Language};
+use crate::config::{Config, Language, TextSize, Theme};
 use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
@@ -18,6 +19,11 @@ pub struct Session {
     language: Cell<Language>,
     idle: slint::Timer,
     idle_timeout: Duration,
+    attract: slint::Timer,
+    attract_after: Option<Duration>,
+    /// The theme and text size every citizen starts with.
+    high_contrast: bool,
+    large_text: bool,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
 }
@@ -36,16 +42,21 @@ impl Session {
             language: Cell::new(default_language),
             idle: slint::Timer::default(),
             idle_timeout: config.kiosk.idle_timeout,
+            attract: slint::Timer::default(),
+            attract_after: config.ui.attract_after,
+            high_contrast: config.ui.theme == Theme::HighContrast,
+            large_text: config.ui.text_size == TextSize::Large,
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
         });
         session.apply_language(default_language);
+        session.apply_view_defaults(window);
 
         let state = window.global::<KioskState>();
         let weak = Rc::downgrade(&session);
         state.on_activity(move || {
             if let Some(s) = weak.upgrade() {
-                s.idle.restart();
+                s.touched();
             }
         });
         let weak = Rc::downgrade(&session);
@@ -70,7 +81,25 @@ impl Session {
                 }
             },
         );
+        if let Some(after) = session.attract_after {
+            let weak = Rc::downgrade(&session);
+            session
+                .attract
+                .start(slint::TimerMode::SingleShot, after, move || {
+                    if let Some(s) = weak.upgrade() {
+                        s.show_attract();
+                    }
+                });
+        }
         session
+    }
+
+    /// A touch anywhere: the citizen is still there.
+    fn touched(&self) {
+        self.idle.restart();
+        if self.attract_after.is_some() {
+            self.attract.restart();
+        }
     }
 
     pub fn language(&self) -> Language {
@@ -98,7 +127,7 @@ impl Session {
             self.clear_inputs(&window);
         }
         window.global::<KioskState>().set_page(page);
-        self.idle.restart();
+        self.touched();
     }
 
     /// The citizen walked away: back to the home page in the kiosk's first language, inputs gone.
@@ -114,6 +143,24 @@ impl Session {
         if self.language.get() != self.default_language {
             self.apply_language(self.default_language);
         }
+        self.apply_view_defaults(&window);
+    }
+
+    /// Nobody has touched the kiosk for a long while: everything as after the idle timeout, then
+    /// the attract screen until the next touch.
+    fn show_attract(&self) {
+        self.expire();
+        if let Some(window) = self.window.upgrade() {
+            tracing::debug!("attract screen");
+            window.global::<KioskState>().set_page(Page::Attract);
+        }
+    }
+
+    /// Large text and contrast back to what the config gives every citizen.
+    fn apply_view_defaults(&self, window: &AppWindow) {
+        let theme = window.global::<crate::ui::Theme>();
+        theme.set_high_contrast(self.high_contrast);
+        theme.set_large_text(self.large_text);
     }
 
     fn clear_inputs(&self, window: &AppWindow) {

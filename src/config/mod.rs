@@ -247,6 +247,13 @@ pub enum Theme {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextSize {
+    Standard,
+    /// Every font 40 % bigger.
+    Large,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renderer {
     /// CPU rendering: fastest start and least memory on kiosk PCs without a GPU.
     Software,
@@ -260,7 +267,14 @@ pub struct UiConfig {
     pub orientation: Orientation,
     pub hide_cursor: bool,
     pub theme: Theme,
+    /// What each new citizen starts with; the home page toggles it.
+    pub text_size: TextSize,
     pub renderer: Renderer,
+    /// How long the home page waits untouched before the attract screen; `None` = never.
+    pub attract_after: Option<Duration>,
+    /// The program (and its arguments) that plays the ticket tone, a WAV file on its standard
+    /// input; `None` = no tone.
+    pub ticket_tone: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -331,6 +331,13 @@ pub enum RawTheme {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+pub enum RawTextSize {
+    Standard,
+    Large,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum RawRenderer {
     Software,
     Femtovg,
@@ -347,8 +354,16 @@ pub struct RawUi {
     pub hide_cursor: bool,
     #[serde(default = "default_theme")]
     pub theme: RawTheme,
+    #[serde(default = "default_text_size")]
+    pub text_size: RawTextSize,
     #[serde(default = "default_renderer")]
     pub renderer: RawRenderer,
+    #[serde(default = "default_attract_after")]
+    pub attract_after_s: i64,
+    #[serde(default)]
+    pub ticket_tone: bool,
+    #[serde(default = "default_tone_player")]
+    pub tone_player: String,
 }
 
 impl Default for RawUi {
@@ -358,7 +373,11 @@ impl Default for RawUi {
             orientation: default_orientation(),
             hide_cursor: true,
             theme: default_theme(),
+            text_size: default_text_size(),
             renderer: default_renderer(),
+            attract_after_s: default_attract_after(),
+            ticket_tone: false,
+            tone_player: default_tone_player(),
         }
     }
 }
@@ -371,6 +390,15 @@ fn default_orientation() -> RawOrientation {
 }
 fn default_theme() -> RawTheme {
     RawTheme::Standard
+}
+fn default_text_size() -> RawTextSize {
+    RawTextSize::Standard
+}
+fn default_attract_after() -> i64 {
+    180
+}
+fn default_tone_player() -> String {
+    "aplay -q -".into()
 }
 fn default_renderer() -> RawRenderer {
     RawRenderer::Software

@@ -169,7 +169,7 @@ impl fmt::Display for Summary<'_> {
             f,
             "Screen",
             &format!(
-                "{}, orientation {}, cursor {}, {} theme, {} renderer",
+                "{}, orientation {}, cursor {}, {} theme, {} text, {} renderer",
                 if c.ui.fullscreen {
                     "fullscreen"
                 } else {
@@ -178,7 +178,23 @@ impl fmt::Display for Summary<'_> {
                 lower(c.ui.orientation),
                 if c.ui.hide_cursor { "hidden" } else { "shown" },
                 lower(c.ui.theme),
+                lower(c.ui.text_size),
                 lower(c.ui.renderer)
+            ),
+        )?;
+        row(
+            f,
+            "Idle",
+            &format!(
+                "attract screen {}; ticket tone {}",
+                match c.ui.attract_after {
+                    Some(d) => format!("after {} s without a touch", d.as_secs()),
+                    None => "never".into(),
+                },
+                match &c.ui.ticket_tone {
+                    Some(player) => format!("played by `{}`", player.join(" ")),
+                    None => "off".into(),
+                }
             ),
         )?;
         row(

@@ -160,10 +160,25 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
             RawTheme::Standard => Theme::Standard,
             RawTheme::HighContrast => Theme::HighContrast,
         },
+        text_size: match raw.ui.text_size {
+            RawTextSize::Standard => TextSize::Standard,
+            RawTextSize::Large => TextSize::Large,
+        },
         renderer: match raw.ui.renderer {
             RawRenderer::Software => Renderer::Software,
             RawRenderer::Femtovg => Renderer::Femtovg,
         },
+        attract_after: match raw.ui.attract_after_s {
+            0 => None,
+            s => Some(Duration::from_secs(c.range(
+                "ui.attract_after_s",
+                s,
+                30,
+                3600,
+                "seconds (0 = never)",
+            ) as u64)),
+        },
+        ticket_tone: ticket_tone(&mut c, raw.ui.ticket_tone, &raw.ui.tone_player),
     };
     let log = log(&mut c, raw.log);
 
@@ -184,6 +199,23 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
         c.problems.sort_by_key(|p| (p.line, p.column));
         Err(c.problems)
     }
+}
+
+fn ticket_tone(c: &mut Checker<'_>, wanted: bool, player: &str) -> Option<Vec<String>> {
+    let words: Vec<String> = player.split_whitespace().map(String::from).collect();
+    if words.is_empty() {
+        if wanted {
+            c.report(
+                "ui.tone_player",
+                "is empty but ticket_tone is on",
+                Some(
+                    "a program that plays a WAV file from its standard input, e.g. \"aplay -q -\"",
+                ),
+            );
+        }
+        return None;
+    }
+    wanted.then_some(words)
 }
 
 fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
