@@ -2,6 +2,7 @@
 
 mod support;
 
+mod accessibility;
 mod catalog;
 mod catalog_ui;
 mod check_server;
@@ -17,5 +18,6 @@ mod queue;
 mod queue_ui;
 mod server_client;
 mod server_ui;
+mod snapshots;
 mod translations;
 mod ui_shell;

@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 pub mod net;
 pub mod printer;
+pub mod snapshot;
 pub mod ui;
 
 /// The repository root (where the shipped `kiosk-config.toml` lives).

@@ -27,12 +27,43 @@ impl UiKiosk {
     }
 }
 
+/// How a test thread's windows are drawn: not at all (fixed font metrics, fast), or by the
+/// software renderer with the real fonts, for snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawing {
+    Mock,
+    Software,
+}
+
 /// Each test thread gets its own Slint platform (Slint keeps it per thread).
-pub fn kiosk(config: &Config, width: u32, height: u32) -> UiKiosk {
+fn init_platform(drawing: Drawing) {
     thread_local! {
-        static INIT: () = i_slint_backend_testing::init_no_event_loop();
+        static CHOSEN: std::cell::Cell<Option<Drawing>> = const { std::cell::Cell::new(None) };
     }
-    INIT.with(|_| {});
+    CHOSEN.with(|chosen| match chosen.get() {
+        Some(already) => assert_eq!(already, drawing, "one drawing mode per test thread"),
+        None => {
+            let options = i_slint_backend_testing::TestingBackendOptions {
+                mock_time: true,
+                threading: false,
+                renderer_name: (drawing == Drawing::Software).then(|| "software".into()),
+            };
+            slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
+                options,
+            )))
+            .expect("no Slint platform yet on this test thread");
+            chosen.set(Some(drawing));
+        }
+    });
+}
+
+pub fn kiosk(config: &Config, width: u32, height: u32) -> UiKiosk {
+    kiosk_drawn(config, width, height, Drawing::Mock)
+}
+
+/// A kiosk window drawn by `drawing`; see [`kiosk`].
+pub fn kiosk_drawn(config: &Config, width: u32, height: u32, drawing: Drawing) -> UiKiosk {
+    init_platform(drawing);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = config.clone();
     config.catalog.database = dir.path().join("catalog.sqlite3");

@@ -1,0 +1,504 @@
+//! Every page drawn headless by Slint's software renderer with the real fonts, as a citizen
+//! reaches it by tapping.
+//!
+//! - Reference snapshots: each page in standard, large-text and high-contrast mode, compared with
+//!   the PNGs in `tests/snapshots/` (a few pixels may differ; a changed layout, colour or text
+//!   may not). After a deliberate change: `UPDATE_SNAPSHOTS=1 cargo test --test main snapshots`,
+//!   then look at every changed picture before committing it.
+//! - The gallery: every page in both orientations and both languages against the reference
+//!   server; `GALLERY_DIR=docs/gallery cargo test --test main snapshots::gallery` writes the
+//!   README's pictures.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use motcua_kiosk::ui::{
+    CatalogAdapter, DossierAdapter, DossierScreen, KioskState, Page, QueueStep,
+};
+use motcua_kiosk::ui::{QueueAdapter, ServerState, Theme};
+use slint::{ComponentHandle, Model};
+
+use crate::queue::always_open;
+use crate::support::net::{self, central};
+use crate::support::snapshot::{self, Picture};
+use crate::support::ui::{
+    Drawing, UiKiosk, advance, kiosk_drawn, settle, tap, type_keys, wait_until,
+};
+use crate::support::{self, MINIMAL};
+
+const WAIT: Duration = Duration::from_secs(10);
+/// Share of pixels that may differ from a reference (anti-aliasing, not content).
+const ALLOWED_CHANGE: f64 = 0.002;
+
+/// A page as a citizen reaches it from the home page.
+pub struct Screen {
+    pub name: &'static str,
+    pub reach: fn(&UiKiosk),
+}
+
+fn home(_: &UiKiosk) {}
+
+fn queue_services(k: &UiKiosk) {
+    tap(k, "Lấy số thứ tự");
+}
+
+fn queue_priority(k: &UiKiosk) {
+    tap(k, "Lấy số thứ tự");
+    tap(k, "Hộ tịch");
+}
+
+fn queue_phone(k: &UiKiosk) {
+    tap(k, "Lấy số thứ tự");
+    tap(k, "Nhắn tin cho tôi khi sắp đến lượt");
+    tap(k, "Trả kết quả");
+    type_keys(k, "0912345678");
+}
+
+fn queue_ticket(k: &UiKiosk) {
+    tap(k, "Lấy số thứ tự");
+    tap(k, "Hộ tịch");
+    tap(k, "Người cao tuổi");
+    assert!(
+        wait_until(k, WAIT, || k.window().global::<QueueAdapter>().get_step()
+            == QueueStep::Done),
+        "the ticket is printed"
+    );
+}
+
+fn catalog(k: &UiKiosk) {
+    tap(k, "Tra cứu thủ tục");
+    type_keys(k, "KHAI");
+    tap(k, "Dấu cách");
+    type_keys(k, "SIN");
+    // Answers come per keystroke; wait for the last one.
+    assert!(
+        wait_until(k, WAIT, || {
+            let results = k.window().global::<CatalogAdapter>().get_results();
+            results.row_count() > 3 && results.row_data(0).is_some_and(|p| p.code == "2.000528")
+        }),
+        "search results"
+    );
+}
+
+fn procedure(k: &UiKiosk) {
+    catalog(k);
+    tap(k, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài");
+    assert!(
+        wait_until(k, WAIT, || {
+            k.window().global::<CatalogAdapter>().get_detail().code == "2.000528"
+                && k.window().global::<KioskState>().get_page() == Page::Procedure
+        }),
+        "the procedure is shown"
+    );
+}
+
+fn dossier_entry(k: &UiKiosk) {
+    tap(k, "Tra cứu hồ sơ");
+}
+
+thread_local! {
+    /// The reference server's dossier the gallery looks up (one in progress).
+    static DOSSIER_CODE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+fn dossier_result(k: &UiKiosk) {
+    tap(k, "Tra cứu hồ sơ");
+    let code = DOSSIER_CODE.with(|c| c.borrow().clone());
+    type_keys(k, code.replace(['.', '-'], "").as_str());
+    tap(k, "Tra cứu");
+    assert!(
+        wait_until(k, WAIT, || {
+            k.window().global::<DossierAdapter>().get_screen() == DossierScreen::Result
+        }),
+        "the dossier is shown"
+    );
+}
+
+fn feedback(k: &UiKiosk) {
+    tap(k, "Đánh giá");
+}
+
+fn feedback_reason(k: &UiKiosk) {
+    tap(k, "Đánh giá");
+    tap(k, "Không hài lòng");
+}
+
+fn attract(k: &UiKiosk) {
+    advance(Duration::from_secs(200));
+    settle();
+    assert_eq!(k.window().global::<KioskState>().get_page(), Page::Attract);
+}
+
+/// Pages that look the same on every run without a server.
+pub const REFERENCE_SCREENS: &[Screen] = &[
+    Screen {
+        name: "home",
+        reach: home,
+    },
+    Screen {
+        name: "queue",
+        reach: queue_services,
+    },
+    Screen {
+        name: "queue-priority",
+        reach: queue_priority,
+    },
+    Screen {
+        name: "catalog",
+        reach: catalog,
+    },
+    Screen {
+        name: "procedure",
+        reach: procedure,
+    },
+    Screen {
+        name: "dossier",
+        reach: dossier_entry,
+    },
+    Screen {
+        name: "feedback",
+        reach: feedback,
+    },
+    Screen {
+        name: "feedback-reason",
+        reach: feedback_reason,
+    },
+    Screen {
+        name: "attract",
+        reach: attract,
+    },
+];
+
+/// Every page, with the reference server's live data.
+const GALLERY_SCREENS: &[Screen] = &[
+    Screen {
+        name: "home",
+        reach: home,
+    },
+    Screen {
+        name: "queue",
+        reach: queue_services,
+    },
+    Screen {
+        name: "queue-priority",
+        reach: queue_priority,
+    },
+    Screen {
+        name: "queue-phone",
+        reach: queue_phone,
+    },
+    Screen {
+        name: "queue-ticket",
+        reach: queue_ticket,
+    },
+    Screen {
+        name: "catalog",
+        reach: catalog,
+    },
+    Screen {
+        name: "procedure",
+        reach: procedure,
+    },
+    Screen {
+        name: "dossier",
+        reach: dossier_entry,
+    },
+    Screen {
+        name: "dossier-result",
+        reach: dossier_result,
+    },
+    Screen {
+        name: "feedback",
+        reach: feedback,
+    },
+    Screen {
+        name: "feedback-reason",
+        reach: feedback_reason,
+    },
+    Screen {
+        name: "attract",
+        reach: attract,
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Standard,
+    LargeText,
+    HighContrast,
+}
+
+impl Mode {
+    fn suffix(self) -> &'static str {
+        match self {
+            Mode::Standard => "",
+            Mode::LargeText => "-large",
+            Mode::HighContrast => "-contrast",
+        }
+    }
+
+    /// What every citizen starts with (the toggles on the home page are tested on their own;
+    /// the attract screen shows the config's mode, as it comes after the citizen has gone).
+    fn config_line(self) -> &'static str {
+        match self {
+            Mode::Standard => "",
+            Mode::LargeText => "text_size = \"large\"",
+            Mode::HighContrast => "theme = \"high-contrast\"",
+        }
+    }
+}
+
+pub fn config_text(data_dir: &Path) -> String {
+    always_open(MINIMAL, data_dir).replace("[ui]", "[ui]\nattract_after_s = 180")
+}
+
+/// The clock moves; pictures compared across days must not.
+fn fix_clock(k: &UiKiosk) {
+    let state = k.window().global::<KioskState>();
+    state.set_clock("09:30".into());
+    state.set_date(
+        if state.get_language() == "en" {
+            "Friday, 27 November 2026"
+        } else {
+            "Thứ Sáu, 27/11/2026"
+        }
+        .into(),
+    );
+    settle();
+}
+
+fn shoot(k: &UiKiosk) -> Picture {
+    fix_clock(k);
+    snapshot::take(k)
+}
+
+fn references_dir() -> PathBuf {
+    support::repo_root().join("tests/snapshots")
+}
+
+#[test]
+fn each_page_in_each_mode_matches_its_reference() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut failures = Vec::new();
+    for (orientation, (w, h)) in [("landscape", (1920, 1080)), ("portrait", (1080, 1920))] {
+        for mode in [Mode::Standard, Mode::LargeText, Mode::HighContrast] {
+            for screen in REFERENCE_SCREENS {
+                let dir = tempfile::tempdir().unwrap();
+                let text = config_text(dir.path())
+                    .replace("[ui]", &format!("[ui]\n{}", mode.config_line()));
+                let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+                let k = kiosk_drawn(&config, w, h, Drawing::Software);
+                assert!(
+                    wait_until(&k, WAIT, || {
+                        !k.window()
+                            .global::<CatalogAdapter>()
+                            .get_version()
+                            .is_empty()
+                    }),
+                    "catalog ready"
+                );
+                (screen.reach)(&k);
+                let picture = shoot(&k);
+                let name = format!("{}-{orientation}{}.png", screen.name, mode.suffix());
+                let path = references_dir().join(&name);
+                match snapshot::load(&path) {
+                    _ if update => snapshot::save(&picture, &path),
+                    None => failures.push(format!(
+                        "{name}: no reference; make it with UPDATE_SNAPSHOTS=1 and look at it"
+                    )),
+                    Some(reference) => {
+                        let difference = snapshot::compare(&reference, &picture);
+                        if difference.changed_share() > ALLOWED_CHANGE {
+                            let actual = std::env::temp_dir().join(format!("actual-{name}"));
+                            snapshot::save(&picture, &actual);
+                            failures.push(format!(
+                                "{name}: {} of {} pixels changed; drawn now: {}",
+                                difference.changed,
+                                difference.total,
+                                actual.display()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_modes_change_what_is_drawn_and_go_back_when_the_citizen_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::parse(&config_text(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk_drawn(&config, 1920, 1080, Drawing::Software);
+    let standard = shoot(&k);
+    let theme = k.window().global::<Theme>();
+
+    tap(&k, "Chữ lớn");
+    assert!(theme.get_large_text());
+    let large = shoot(&k);
+    assert!(snapshot::compare(&standard, &large).changed_share() > 0.05);
+    tap(&k, "Tương phản cao");
+    assert!(theme.get_high_contrast());
+    let both = shoot(&k);
+    assert!(snapshot::compare(&large, &both).changed_share() > 0.3);
+
+    // They stay on from page to page...
+    tap(&k, "Tra cứu thủ tục");
+    tap(&k, "Quay lại");
+    assert!(theme.get_large_text() && theme.get_high_contrast());
+    // ...and go back to the config's when the citizen walks away.
+    advance(Duration::from_secs(61));
+    settle();
+    assert!(!theme.get_large_text() && !theme.get_high_contrast());
+    let after = shoot(&k);
+    assert!(snapshot::compare(&standard, &after).changed_share() <= ALLOWED_CHANGE);
+}
+
+#[test]
+fn the_config_chooses_what_each_citizen_starts_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = config_text(dir.path()).replace(
+        "[ui]",
+        "[ui]\ntheme = \"high-contrast\"\ntext_size = \"large\"",
+    );
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk_drawn(&config, 1920, 1080, Drawing::Software);
+    let theme = k.window().global::<Theme>();
+    assert!(theme.get_large_text() && theme.get_high_contrast());
+    tap(&k, "Chữ lớn");
+    assert!(!theme.get_large_text());
+    advance(Duration::from_secs(61));
+    settle();
+    assert!(theme.get_large_text() && theme.get_high_contrast());
+}
+
+#[test]
+fn the_attract_screen_comes_after_a_long_quiet_spell_and_any_touch_leads_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = support::parse(&config_text(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk_drawn(&config, 1080, 1920, Drawing::Software);
+    let state = k.window().global::<KioskState>();
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "HO");
+    // The idle timeout first brings the kiosk home, the attract screen comes later.
+    advance(Duration::from_secs(61));
+    settle();
+    assert_eq!(state.get_page(), Page::Home);
+    assert_eq!(k.window().global::<CatalogAdapter>().get_query(), "");
+    advance(Duration::from_secs(100));
+    settle();
+    assert_eq!(
+        state.get_page(),
+        Page::Home,
+        "180 s counted from the last touch"
+    );
+    advance(Duration::from_secs(20));
+    settle();
+    assert_eq!(state.get_page(), Page::Attract);
+    let attract = shoot(&k);
+
+    // A touch anywhere: home, and the lifted finger does not open a page by accident.
+    let centre = slint::LogicalPosition::new(540.0, 1200.0);
+    let window = k.window().window();
+    window.dispatch_event(slint::platform::WindowEvent::PointerPressed {
+        position: centre,
+        button: slint::platform::PointerEventButton::Left,
+    });
+    settle();
+    assert_eq!(state.get_page(), Page::Home);
+    window.dispatch_event(slint::platform::WindowEvent::PointerReleased {
+        position: centre,
+        button: slint::platform::PointerEventButton::Left,
+    });
+    settle();
+    assert_eq!(state.get_page(), Page::Home);
+    assert!(snapshot::compare(&attract, &shoot(&k)).changed_share() > 0.3);
+
+    // A receipt scanned while the attract screen shows opens its dossier page.
+    advance(Duration::from_secs(200));
+    settle();
+    assert_eq!(state.get_page(), Page::Attract);
+    for ch in "000.00.20.H15-261126-0007\n".chars() {
+        let key: slint::SharedString = ch.to_string().into();
+        window.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: key.clone() });
+        window.dispatch_event(slint::platform::WindowEvent::KeyReleased { text: key });
+    }
+    settle();
+    assert_eq!(state.get_page(), Page::Dossier);
+    assert_eq!(
+        k.window().global::<DossierAdapter>().get_code(),
+        "000.00.20.H15-261126-0007"
+    );
+    tap(&k, "Quay lại");
+
+    // Touches keep it away.
+    for _ in 0..5 {
+        advance(Duration::from_secs(50));
+        tap(&k, "Chữ lớn");
+    }
+    assert_eq!(state.get_page(), Page::Home);
+}
+
+#[test]
+fn the_attract_screen_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = config_text(dir.path()).replace("attract_after_s = 180", "attract_after_s = 0");
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk_drawn(&config, 1920, 1080, Drawing::Software);
+    advance(Duration::from_secs(3600));
+    settle();
+    assert_eq!(k.window().global::<KioskState>().get_page(), Page::Home);
+}
+
+#[test]
+fn gallery_every_page_in_both_orientations_and_languages() {
+    let out = std::env::var_os("GALLERY_DIR").map(|d| support::repo_root().join(d));
+    let c = central();
+    let code = motcua_central::seed::sample_dossiers(c.server.seeded_on())
+        .into_iter()
+        .find(|s| s.dossier.status == 4)
+        .map(|s| s.dossier.code)
+        .expect("a dossier in progress");
+    DOSSIER_CODE.with(|c| *c.borrow_mut() = code);
+    for (orientation, (w, h)) in [("landscape", (1920, 1080)), ("portrait", (1080, 1920))] {
+        for screen in GALLERY_SCREENS {
+            let dir = tempfile::tempdir().unwrap();
+            let text =
+                support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
+                    .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]");
+            let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+            let k = kiosk_drawn(&config, w, h, Drawing::Software);
+            assert!(
+                wait_until(&k, WAIT, || {
+                    let state = k.window().global::<KioskState>();
+                    state.get_server_state() == ServerState::Online
+                        && k.window().global::<QueueAdapter>().get_live()
+                }),
+                "online with live queues"
+            );
+            (screen.reach)(&k);
+            let vi = shoot(&k);
+            k.window()
+                .global::<KioskState>()
+                .invoke_select_language("en".into());
+            let en = shoot(&k);
+            assert_eq!((vi.width, vi.height), (w / 2, h / 2));
+            assert!(
+                snapshot::compare(&vi, &en).changed_share() > 0.001,
+                "{} {orientation}: the English page looks like the Vietnamese one",
+                screen.name
+            );
+            if let Some(out) = &out {
+                snapshot::save(
+                    &vi,
+                    &out.join(format!("{}-{orientation}-vi.png", screen.name)),
+                );
+                snapshot::save(
+                    &en,
+                    &out.join(format!("{}-{orientation}-en.png", screen.name)),
+                );
+            }
+        }
+    }
+}
