@@ -103,7 +103,18 @@ fn a_happy_rating_is_one_tap_and_sent_at_once() {
     let c = central_with(|cfg| cfg.db_path = db.clone());
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
+    assert!(wait_until(&k, Duration::from_secs(10), || {
+        k.window()
+            .global::<motcua_kiosk::ui::QueueAdapter>()
+            .get_live()
+    }));
     tap(&k, "Đánh giá");
+    // The service is optional; a second tap takes the choice back, a third gives it again.
+    tap(&k, "Chứng thực");
+    tap(&k, "Chứng thực");
+    assert_eq!(adapter(&k).get_service(), "");
+    tap(&k, "Hộ tịch");
+    assert_eq!(adapter(&k).get_service(), "ho-tich");
     tap(&k, "Rất hài lòng");
     assert_eq!(
         adapter(&k).get_step(),
@@ -115,12 +126,19 @@ fn a_happy_rating_is_one_tap_and_sent_at_once() {
     }));
     let central = rusqlite::Connection::open(&db).unwrap();
     let count: i64 = central
-        .query_row("SELECT COUNT(*) FROM feedback WHERE rating = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT COUNT(*) FROM feedback WHERE rating = 1 AND service_id = 'ho-tich'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(
+        count, 1,
+        "the rating reached the central system with its service"
+    );
     // A second tap on the thanks screen cannot send the same rating twice.
     tap(&k, "Về trang chủ");
     assert_eq!(k.window().global::<KioskState>().get_page(), Page::Home);
+    // The next citizen starts without a service chosen.
+    assert_eq!(adapter(&k).get_service(), "");
 }

@@ -1,5 +1,5 @@
-//! The satisfaction rating on screen: a face, for the two lower ones an optional reason, then
-//! thanks. Ratings are kept in the ticket database and sent with the outbox, so none is lost
+//! The satisfaction rating on screen: optionally the service it is about, a face, for the two
+//! lower ones an optional reason, then thanks. Ratings are kept in the ticket database and sent with the outbox, so none is lost
 //! while the central system is away.
 
 use std::rc::Rc;
@@ -87,10 +87,11 @@ impl FeedbackScreen {
         if adapter.get_step() == FeedbackStep::Thanks || !(1..=4).contains(&rating) {
             return;
         }
+        let service = adapter.get_service();
         let request = FeedbackRequest {
             request_id: crate::server::new_request_id(),
             rating,
-            service_id: None,
+            service_id: (!service.is_empty()).then(|| service.to_string()),
             ticket: None,
             reason,
             at: Some(crate::clock::now().to_rfc3339()),
@@ -117,6 +118,7 @@ impl FeedbackScreen {
         self.back_home.stop();
         self.adapter(|a| {
             a.set_choice(-1);
+            a.set_service(slint::SharedString::new());
             a.set_step(FeedbackStep::Faces);
         });
     }
