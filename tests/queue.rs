@@ -29,8 +29,10 @@ fn config(data_dir: &Path) -> Config {
     support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The printer thread on the fake, once it has opened the port and heard the printer (on a busy
+/// machine that can take a moment; a kiosk that starts refuses tickets until then).
 fn serial_printer(fake: &FakePrinter) -> Printer {
-    Printer::spawn(
+    let printer = Printer::spawn(
         PrinterSettings {
             transport: fake.transport(),
             poll_every: Duration::from_secs(5),
@@ -38,7 +40,14 @@ fn serial_printer(fake: &FakePrinter) -> Printer {
             render_preview: None,
         },
         |_| {},
-    )
+    );
+    let start = std::time::Instant::now();
+    while printer.state() == motcua_kiosk::printer::PrinterState::NotConnected
+        && start.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    printer
 }
 
 fn preview_printer(dir: &Path) -> Printer {

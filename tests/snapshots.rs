@@ -252,8 +252,10 @@ pub fn config_text(data_dir: &Path) -> String {
     always_open(MINIMAL, data_dir).replace("[ui]", "[ui]\nattract_after_s = 180")
 }
 
-/// The clock moves; pictures compared across days must not.
+/// The clock moves; pictures compared across days must not. Set after the last timer tick, so
+/// the kiosk's own clock cannot overwrite it before the picture is taken.
 fn fix_clock(k: &UiKiosk) {
+    settle();
     let state = k.window().global::<KioskState>();
     state.set_clock("09:30".into());
     state.set_date(
@@ -264,7 +266,6 @@ fn fix_clock(k: &UiKiosk) {
         }
         .into(),
     );
-    settle();
 }
 
 fn shoot(k: &UiKiosk) -> Picture {
