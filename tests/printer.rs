@@ -174,6 +174,23 @@ fn paper_running_out_during_a_job_fails_it() {
 }
 
 #[test]
+fn a_printer_that_did_not_answer_is_asked_again_soon() {
+    let fake = FakePrinter::start();
+    fake.set_mode(Mode::Silent);
+    // Polled once a minute when it answers; a silent one is re-asked at the reconnect pace.
+    let mut settings = serial(&fake);
+    settings.poll_every = Duration::from_secs(60);
+    let (printer, _states) = spawn(settings);
+    wait_state(&printer, PrinterState::NoAnswer);
+    fake.set_mode(Mode::Ok);
+    wait_state(&printer, PrinterState::Ready);
+    // Once it answers, the slow pace again: paper running out is seen at the next poll, not now.
+    fake.set_mode(Mode::PaperOut);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(printer.state(), PrinterState::Ready);
+}
+
+#[test]
 fn a_printer_falling_silent_during_a_job_fails_it() {
     let fake = FakePrinter::start();
     let (printer, _states) = spawn(serial(&fake));

@@ -218,8 +218,11 @@ impl Worker {
         tracing::debug!("printer thread stopped");
     }
 
+    /// A printer that answers is asked every `poll_every`; one that is missing or did not answer
+    /// (busy, or its answer was late) is tried again soon, so it is back in seconds.
     fn interval(&self) -> Duration {
-        if self.transport.is_some() {
+        let answering = self.transport.is_some() && self.published != Some(PrinterState::NoAnswer);
+        if answering {
             self.poll_every
         } else {
             self.reconnect_every
