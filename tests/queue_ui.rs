@@ -323,8 +323,10 @@ fn a_ticket_that_fails_mid_print_gives_the_number_and_sends_the_citizen_to_staff
     tap(&k, "Chứng thực");
     assert!(
         step_is(&k, QueueStep::NotPrinted),
-        "{:?}",
-        adapter(&k).get_step()
+        "{:?} {:?} {}",
+        adapter(&k).get_step(),
+        adapter(&k).get_refusal(),
+        adapter(&k).get_refusal_detail()
     );
     assert_eq!(adapter(&k).get_number(), "K01-CT-001");
     assert_eq!(crate::support::ui::find(&k, "Phiếu chưa in được").len(), 1);

@@ -112,17 +112,26 @@ impl std::fmt::Display for PrinterState {
 
 /// Runs one status check over a link. `ask(n)` sends `DLE EOT n` (after discarding whatever stale
 /// input waits) and returns the one-byte answer, `Ok(None)` when none came in time, or an error
-/// when the link itself is broken.
+/// when the link itself is broken. A request that gets no usable answer is asked once more: a
+/// printer busy for a moment (or a kiosk PC that was) is not taken for a silent one.
 pub fn query(mut ask: impl FnMut(u8) -> io::Result<Option<u8>>) -> PrinterState {
     let mut answers = [0u8; QUERIES.len()];
     for (answer, n) in answers.iter_mut().zip(QUERIES) {
-        match ask(n) {
-            Ok(Some(byte)) if is_status_byte(byte) => *answer = byte,
-            // Asking on would only wait out the timeout twice more.
-            Ok(_) => return PrinterState::NoAnswer,
-            Err(e) => {
-                tracing::debug!("printer status DLE EOT {n}: {e}");
-                return PrinterState::NotConnected;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match ask(n) {
+                Ok(Some(byte)) if is_status_byte(byte) => {
+                    *answer = byte;
+                    break;
+                }
+                Ok(_) if tries < 2 => {}
+                // Asking on would only wait out the timeout for the other requests too.
+                Ok(_) => return PrinterState::NoAnswer,
+                Err(e) => {
+                    tracing::debug!("printer status DLE EOT {n}: {e}");
+                    return PrinterState::NotConnected;
+                }
             }
         }
     }
@@ -134,6 +143,31 @@ mod tests {
     use super::*;
 
     const OK: u8 = 0x12;
+
+    #[test]
+    fn a_request_without_an_answer_is_asked_once_more() {
+        let mut asked = Vec::new();
+        let mut first = true;
+        let state = query(|n| {
+            asked.push(n);
+            // The first request of all is lost; everything else is answered at once.
+            Ok(if std::mem::take(&mut first) {
+                None
+            } else {
+                Some(OK)
+            })
+        });
+        assert_eq!(state, PrinterState::Ready);
+        assert_eq!(asked, [1, 1, 2, 4]);
+
+        let mut asked = 0;
+        let state = query(|_| {
+            asked += 1;
+            Ok(None)
+        });
+        assert_eq!(state, PrinterState::NoAnswer);
+        assert_eq!(asked, 2, "a silent printer costs two timeouts, not six");
+    }
 
     #[test]
     fn requests_have_no_trailing_nul() {
@@ -186,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn query_asks_one_two_four_and_stops_at_the_first_silence() {
+    fn query_asks_one_two_four_and_stops_at_the_second_silence() {
         let mut asked = Vec::new();
         let state = query(|n| {
             asked.push(n);
@@ -201,7 +235,7 @@ mod tests {
             Ok((n == 1).then_some(OK))
         });
         assert_eq!(state, PrinterState::NoAnswer);
-        assert_eq!(asked, [1, 2]);
+        assert_eq!(asked, [1, 2, 2]);
 
         assert_eq!(query(|_| Ok(Some(0xFF))), PrinterState::NoAnswer);
         assert_eq!(
