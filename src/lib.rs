@@ -14,6 +14,7 @@
 //! - [`ticket`]: a ticket (or lines) → ESC/POS bytes in raster, code-page or ASCII text; preview PNG.
 //! - [`printer`]: printer transports, real-time status, the printer thread.
 //! - [`tone`]: the optional ticket tone.
+//! - [`systemd`]: readiness and the watchdog for systemd.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
@@ -31,6 +32,7 @@ pub mod pin;
 pub mod printer;
 pub mod queue;
 pub mod server;
+pub mod systemd;
 pub mod ticket;
 pub mod tone;
 pub mod ui;

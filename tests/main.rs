@@ -19,5 +19,6 @@ mod queue_ui;
 mod server_client;
 mod server_ui;
 mod snapshots;
+mod systemd;
 mod translations;
 mod ui_shell;

@@ -280,9 +280,54 @@ pub fn run(config: &Config, windowed: bool) -> Result<(), AppError> {
         renderer = ?config.ui.renderer,
         "kiosk window opening"
     );
+    let systemd = match crate::systemd::Notifier::from_env() {
+        Ok(notifier) => notifier.map(report_to_systemd),
+        Err(e) => {
+            tracing::error!("{e}");
+            None
+        }
+    };
     kiosk.window.run()?;
+    if let Some(systemd) = &systemd {
+        let _ = systemd.notifier.stopping();
+    }
     tracing::info!("kiosk window closed");
     Ok(())
+}
+
+/// Keeps systemd informed while the event loop runs; dropping it stops the pings.
+pub struct SystemdReport {
+    notifier: Rc<crate::systemd::Notifier>,
+    _ready: slint::Timer,
+    _watchdog: slint::Timer,
+}
+
+/// Says "ready" once the event loop turns, then pings the watchdog from the event loop: if the
+/// UI thread hangs, the pings stop and systemd restarts the kiosk.
+pub fn report_to_systemd(notifier: crate::systemd::Notifier) -> SystemdReport {
+    let notifier = Rc::new(notifier);
+    let ready = slint::Timer::default();
+    let n = notifier.clone();
+    ready.start(slint::TimerMode::SingleShot, Duration::ZERO, move || {
+        if let Err(e) = n.ready() {
+            tracing::warn!("{e}");
+        }
+        tracing::info!("told systemd the kiosk is ready");
+    });
+    let watchdog = slint::Timer::default();
+    if let Some(every) = notifier.ping_every() {
+        let n = notifier.clone();
+        watchdog.start(slint::TimerMode::Repeated, every, move || {
+            if let Err(e) = n.ping() {
+                tracing::warn!("watchdog: {e}");
+            }
+        });
+    }
+    SystemdReport {
+        notifier,
+        _ready: ready,
+        _watchdog: watchdog,
+    }
 }
 
 /// Picks the renderer from `[ui] renderer`; `SLINT_BACKEND` in the environment still wins, so a
