@@ -100,6 +100,51 @@ fn local_codes_match_the_servers_derivation() {
 // ---------------------------------------------------------------- seed and detail
 
 #[test]
+fn a_damaged_catalog_file_is_moved_aside_and_rebuilt_from_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.sqlite3");
+
+    // Not a database at all (a disk that wrote garbage).
+    std::fs::write(
+        &path,
+        b"this is not an SQLite file, just bytes left by a crash".repeat(100),
+    )
+    .unwrap();
+    let (catalog, aside) = Catalog::open_or_rebuild(&path).expect("rebuilt");
+    assert_eq!(catalog.meta().unwrap().procedures, 55);
+    let aside = aside.expect("the damaged file was moved aside");
+    assert!(aside.to_string_lossy().contains("catalog.sqlite3.corrupt-"));
+    assert!(
+        std::fs::read(&aside)
+            .unwrap()
+            .starts_with(b"this is not an SQLite"),
+        "kept as it was"
+    );
+    drop(catalog);
+
+    // A real catalog with a page overwritten in the middle.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 64 * 1024);
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 8192].fill(0xA5);
+    let _ = std::fs::remove_file(dir.path().join("catalog.sqlite3-wal"));
+    let _ = std::fs::remove_file(dir.path().join("catalog.sqlite3-shm"));
+    std::fs::write(&path, &bytes).unwrap();
+    let (catalog, aside) = Catalog::open_or_rebuild(&path).expect("rebuilt");
+    assert!(aside.is_some(), "the quick check found the damage");
+    assert_eq!(catalog.meta().unwrap().procedures, 55);
+    assert!(
+        !catalog.search("khai sinh", None, 5).unwrap().is_empty(),
+        "searchable again"
+    );
+
+    // A sound catalog is left alone.
+    drop(catalog);
+    let (_, aside) = Catalog::open_or_rebuild(&path).expect("opens");
+    assert_eq!(aside, None);
+}
+
+#[test]
 fn first_open_loads_the_seed_with_vietnamese_text_intact() {
     let catalog = seeded();
     let meta = catalog.meta().expect("meta");

@@ -123,3 +123,36 @@ fn nothing_found_says_so() {
         "Không tìm thấy thủ tục phù hợp. Quý vị thử gõ ít chữ hơn, hoặc chọn theo lĩnh vực.";
     assert!(wait_until(&k, LIMIT, || find(&k, notice).len() == 1));
 }
+
+#[test]
+fn a_kiosk_started_on_a_damaged_catalog_rebuilds_it_and_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let text = support::with_data_dir(MINIMAL, &data);
+    let mut config = support::parse(&text).expect("config");
+    config.catalog.database = dir.path().join("catalog.sqlite3");
+    std::fs::write(&config.catalog.database, vec![0x5Au8; 64 * 1024]).unwrap();
+    let k = crate::support::ui::kiosk_keeping_catalog(&config, 1920, 1080);
+    assert!(
+        wait_until(&k, LIMIT, || !k
+            .window()
+            .global::<CatalogAdapter>()
+            .get_version()
+            .is_empty()),
+        "the catalog is ready again"
+    );
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "HO");
+    assert!(wait_until(&k, LIMIT, || !results(&k).is_empty()));
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("catalog.sqlite3.corrupt-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept for a technician");
+}

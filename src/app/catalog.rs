@@ -92,8 +92,9 @@ fn run(
     inbox: &Receiver<Command>,
     ui: &UiSender,
 ) {
-    let mut catalog = match Catalog::open(path) {
-        Ok(c) => c,
+    // A damaged cache is moved aside and rebuilt (logged); the kiosk keeps working.
+    let mut catalog = match Catalog::open_or_rebuild(path) {
+        Ok((c, _)) => c,
         Err(e) => {
             tracing::error!("catalog {} cannot be opened: {e}", path.display());
             ui.send(UiEvent::Catalog(CatalogEvent::Unavailable));

@@ -23,7 +23,7 @@ mod typo;
 mod write;
 
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rusqlite::Connection;
@@ -48,6 +48,14 @@ pub enum CatalogError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot move the damaged catalog {path} aside: {source}")]
+    MoveAside {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// SQLite's quick check found the file damaged.
+    #[error("the database file is damaged: {0}")]
+    Damaged(String),
     /// The data offered is not a usable catalog; nothing was written.
     #[error("not a usable catalog: {0}")]
     Invalid(String),
@@ -170,6 +178,38 @@ impl Catalog {
             })?;
         }
         Self::start(Connection::open(path)?, true)
+    }
+
+    /// Opens the catalog at `path` like [`Catalog::open`]; a file that is damaged (not a
+    /// database, or failing SQLite's quick check) is only a cache, so it is moved aside (kept
+    /// for a technician, named `….corrupt-<time>`) and the catalog rebuilt from the seed; the
+    /// next sync brings the central system's. Returns where the damaged file went, if it did.
+    pub fn open_or_rebuild(path: &Path) -> Result<(Catalog, Option<PathBuf>), CatalogError> {
+        match Self::open(path).and_then(|c| c.check().map(|()| c)) {
+            Ok(catalog) => Ok((catalog, None)),
+            Err(e) if e.is_damage() => {
+                let aside = move_aside(path)?;
+                tracing::error!(
+                    "catalog {} is damaged ({e}); moved to {} and rebuilt from the seed",
+                    path.display(),
+                    aside.display()
+                );
+                Ok((Self::open(path)?, Some(aside)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// SQLite's quick integrity check.
+    fn check(&self) -> Result<(), CatalogError> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(CatalogError::Damaged(verdict))
+        }
     }
 
     /// The same in memory (tests).
@@ -390,4 +430,36 @@ fn write_meta(
     let synced = synced_now.then(now_text);
     read::set_meta(tx, "synced_at", synced.as_deref())?;
     Ok(())
+}
+
+impl CatalogError {
+    /// The file itself is broken (as opposed to missing permissions, a full disk or a newer
+    /// kiosk's schema, which moving the file aside would not mend or would lose).
+    fn is_damage(&self) -> bool {
+        match self {
+            CatalogError::Damaged(_) => true,
+            CatalogError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// Renames the database and its WAL files to `<name>.corrupt-<YYYYmmdd-HHMMSS>[-wal|-shm]`.
+fn move_aside(path: &Path) -> Result<PathBuf, CatalogError> {
+    let stamp = crate::clock::now().format("%Y%m%d-%H%M%S");
+    let aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", path.display()));
+        if from.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+            std::fs::rename(&from, &to).map_err(|source| CatalogError::MoveAside {
+                path: from.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(aside)
 }

@@ -63,10 +63,26 @@ pub fn kiosk(config: &Config, width: u32, height: u32) -> UiKiosk {
 
 /// A kiosk window drawn by `drawing`; see [`kiosk`].
 pub fn kiosk_drawn(config: &Config, width: u32, height: u32, drawing: Drawing) -> UiKiosk {
-    init_platform(drawing);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = config.clone();
     config.catalog.database = dir.path().join("catalog.sqlite3");
+    start(config, dir, width, height, drawing)
+}
+
+/// A kiosk on the catalog file the config names (the others live in a temporary folder).
+pub fn kiosk_keeping_catalog(config: &Config, width: u32, height: u32) -> UiKiosk {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start(config.clone(), dir, width, height, Drawing::Mock)
+}
+
+fn start(
+    mut config: Config,
+    dir: tempfile::TempDir,
+    width: u32,
+    height: u32,
+    drawing: Drawing,
+) -> UiKiosk {
+    init_platform(drawing);
     if let motcua_kiosk::config::PrinterTransport::Preview { dir: preview } =
         &mut config.printer.transport
     {
