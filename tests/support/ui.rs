@@ -83,6 +83,10 @@ fn start(
     drawing: Drawing,
 ) -> UiKiosk {
     init_platform(drawing);
+    // Configs parsed as if from /etc keep their state in the test's folder, never in /etc.
+    if config.kiosk.data_dir.starts_with("/etc") {
+        config.kiosk.data_dir = dir.path().join("data");
+    }
     if let motcua_kiosk::config::PrinterTransport::Preview { dir: preview } =
         &mut config.printer.transport
     {
