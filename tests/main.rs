@@ -13,6 +13,7 @@ mod dossier;
 mod dossier_ui;
 mod feedback_ui;
 mod hostile_server;
+mod packaging;
 mod printer;
 mod queue;
 mod queue_ui;
