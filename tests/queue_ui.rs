@@ -142,6 +142,37 @@ fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
 }
 
 #[test]
+fn a_damaged_ticket_database_refuses_numbers_and_keeps_the_file() {
+    // The ticket database holds the kiosk's own series and the outbox: it is never replaced
+    // behind staff's back, since a fresh series could print a number twice.
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = vec![0x5Au8; 32 * 1024];
+    std::fs::write(dir.path().join("tickets.sqlite3"), &garbage).unwrap();
+    let k = kiosk(&config("", dir.path()), 1920, 1080);
+    tap(&k, "Lấy số thứ tự");
+    tap(&k, "Chứng thực");
+    assert!(
+        step_is(&k, QueueStep::Refused),
+        "{:?}",
+        adapter(&k).get_step()
+    );
+    assert_eq!(adapter(&k).get_refusal(), QueueRefusal::Storage);
+    assert_eq!(adapter(&k).get_number(), "", "no number handed out");
+    assert_eq!(crate::support::ui::find(&k, "Chưa lấy được số").len(), 1);
+    assert!(
+        std::fs::read_dir(k.preview_dir())
+            .map(|d| d.count() == 0)
+            .unwrap_or(true),
+        "nothing printed"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("tickets.sqlite3")).unwrap(),
+        garbage,
+        "the file is left for a technician"
+    );
+}
+
+#[test]
 fn with_the_server_down_the_kiosk_still_hands_out_numbers_of_its_own() {
     let down = net::nobody_listening();
     let dir = tempfile::tempdir().unwrap();
