@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::app::Ending;
 use crate::config::{self, ConfigError};
 
 mod catalog_cmd;
@@ -14,6 +15,12 @@ mod queue_cmd;
 
 /// Exit code for a config that cannot be used (and for command-line mistakes, as clap does).
 pub const EXIT_BAD_CONFIG: u8 = 2;
+/// Exit code after "quit to the system" on the admin screen; the systemd unit does not restart
+/// the kiosk on it (`RestartPreventExitStatus=`).
+pub const EXIT_QUIT_TO_SHELL: u8 = 3;
+/// Exit code when a restart asked for on the admin screen could not start the program again
+/// itself; systemd's `Restart=always` then does it.
+pub const EXIT_RESTART: u8 = 75;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -393,7 +400,7 @@ fn run_kiosk(path: Option<PathBuf>, windowed: bool) -> ExitCode {
         Ok(c) => c,
         Err(e) => return report_config_error(&e),
     };
-    let _log_guard = match crate::logging::init(&config.log) {
+    let log_guard = match crate::logging::init(&config.log) {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("error: {e}");
@@ -405,11 +412,33 @@ fn run_kiosk(path: Option<PathBuf>, windowed: bool) -> ExitCode {
         config = %config.source.display(),
         "starting"
     );
-    match crate::app::run(&config, windowed) {
-        Ok(()) => ExitCode::SUCCESS,
+    crate::supervise::log_panics();
+    let ending = crate::app::run(&config, windowed);
+    match ending {
+        Ok(Ending::Closed) => ExitCode::SUCCESS,
+        Ok(Ending::QuitToShell) => ExitCode::from(EXIT_QUIT_TO_SHELL),
+        Ok(Ending::Restart) => {
+            // The log file is flushed first: exec does not run destructors.
+            drop(log_guard);
+            let error = restart_self();
+            eprintln!("error: cannot start the kiosk again ({error}); exiting for systemd to");
+            ExitCode::from(EXIT_RESTART)
+        }
         Err(e) => {
             tracing::error!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Replaces this process with a fresh start of the same program and arguments (same PID, so
+/// systemd keeps watching it); returns only on failure.
+fn restart_self() -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .exec(),
+        Err(e) => e,
     }
 }

@@ -6,6 +6,8 @@
 //! - [`logging`]: stderr + daily-rotated log files.
 //! - [`clock`]: office time and dates in Vietnamese and English.
 //! - [`pin`]: the admin PIN hash.
+//! - [`admin`]: the admin screen's wrong-PIN lock, recent problems and network addresses.
+//! - [`supervise`]: worker threads restarted after a panic; panics logged.
 //! - [`server`]: the central API client.
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
 //! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
@@ -20,6 +22,7 @@
 #![deny(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod admin;
 pub mod app;
 pub mod catalog;
 pub mod checklist;
@@ -32,6 +35,7 @@ pub mod pin;
 pub mod printer;
 pub mod queue;
 pub mod server;
+pub mod supervise;
 pub mod systemd;
 pub mod ticket;
 pub mod tone;

@@ -45,6 +45,7 @@ pub fn init(config: &LogConfig) -> Result<WorkerGuard, LogError> {
         .with(filter)
         .with(fmt::layer().with_writer(std::io::stderr))
         .with(fmt::layer().with_ansi(false).with_writer(file_writer))
+        .with(crate::admin::recent::RecentProblems)
         .try_init()
         .map_err(|_| LogError::AlreadySet)?;
     Ok(guard)

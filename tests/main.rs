@@ -3,6 +3,7 @@
 mod support;
 
 mod accessibility;
+mod admin_ui;
 mod catalog;
 mod catalog_ui;
 mod check_server;

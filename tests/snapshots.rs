@@ -129,8 +129,32 @@ fn attract(k: &UiKiosk) {
     assert_eq!(k.window().global::<KioskState>().get_page(), Page::Attract);
 }
 
+fn admin_pin(k: &UiKiosk) {
+    k.window().global::<KioskState>().invoke_open_admin();
+    settle();
+    type_keys(k, "24");
+}
+
+fn admin_panel(k: &UiKiosk) {
+    k.window().global::<KioskState>().invoke_open_admin();
+    settle();
+    type_keys(k, support::ADMIN_PIN);
+    tap(k, "Mở màn hình quản trị");
+    let admin = k.window().global::<motcua_kiosk::ui::AdminAdapter>();
+    assert!(
+        wait_until(k, WAIT, || admin.get_step()
+            == motcua_kiosk::ui::AdminStep::Panel
+            && admin.get_latency_ms() >= 0),
+        "the admin panel with the server's latency"
+    );
+}
+
 /// Pages that look the same on every run without a server.
 pub const REFERENCE_SCREENS: &[Screen] = &[
+    Screen {
+        name: "admin-pin",
+        reach: admin_pin,
+    },
     Screen {
         name: "home",
         reach: home,
@@ -219,6 +243,14 @@ const GALLERY_SCREENS: &[Screen] = &[
         name: "attract",
         reach: attract,
     },
+    Screen {
+        name: "admin-pin",
+        reach: admin_pin,
+    },
+    Screen {
+        name: "admin",
+        reach: admin_panel,
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +281,8 @@ impl Mode {
 }
 
 pub fn config_text(data_dir: &Path) -> String {
-    always_open(MINIMAL, data_dir).replace("[ui]", "[ui]\nattract_after_s = 180")
+    support::with_admin_pin(&always_open(MINIMAL, data_dir))
+        .replace("[ui]", "[ui]\nattract_after_s = 180")
 }
 
 /// The clock moves; pictures compared across days must not. Set after the last timer tick, so

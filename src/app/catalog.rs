@@ -24,10 +24,15 @@ const FIRST_SYNC_AFTER: Duration = Duration::from_secs(2);
 const RETRY_SYNC_AFTER: Duration = Duration::from_secs(60);
 
 pub enum Command {
-    Search { query: String, field: String },
+    Search {
+        query: String,
+        field: String,
+    },
     Open(String),
     Print(String),
     SyncNow,
+    /// The office name for printed checklists changed (a reloaded config).
+    Office(String),
 }
 
 /// What the catalog worker tells the UI.
@@ -64,15 +69,15 @@ impl CatalogWorker {
         let (commands, inbox) = mpsc::channel();
         let path = config.catalog.database.clone();
         let interval = config.catalog.sync_interval;
-        let print = PrintTarget {
+        let mut print = PrintTarget {
             printer,
             layout: crate::ticket::Layout::of(&config.printer),
             columns: crate::checklist::columns_for(config.printer.paper_width_dots),
             office: config.kiosk.office_name.clone(),
         };
-        let spawned = std::thread::Builder::new()
-            .name("catalog".into())
-            .spawn(move || run(&path, interval, server, &print, &inbox, &ui));
+        let spawned = crate::supervise::spawn("catalog", move || {
+            run(&path, interval, server.clone(), &mut print, &inbox, &ui);
+        });
         if let Err(e) = spawned {
             tracing::error!("cannot start the catalog thread: {e}");
         }
@@ -88,7 +93,7 @@ fn run(
     path: &std::path::Path,
     interval: Duration,
     server: Option<SharedClient>,
-    print: &PrintTarget,
+    print: &mut PrintTarget,
     inbox: &Receiver<Command>,
     ui: &UiSender,
 ) {
@@ -138,6 +143,7 @@ fn run(
                     Ok(None) => tracing::warn!("procedure {code} is not in the catalog"),
                     Err(e) => tracing::warn!("cannot read procedure {code}: {e}"),
                 },
+                Command::Office(name) => print.office = name,
                 Command::Print(code) => {
                     let ok = print_checklist(&catalog, &code, print);
                     ui.send(UiEvent::Catalog(CatalogEvent::Printed(ok)));

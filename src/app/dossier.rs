@@ -56,7 +56,7 @@ pub struct DossierScreenControl {
     generation: Cell<u64>,
     /// The dossier on screen, kept only to redraw it in the other language or print it.
     shown: RefCell<Option<Dossier>>,
-    office: String,
+    office: RefCell<String>,
     columns: usize,
     preview: bool,
     printer: crate::printer::Printer,
@@ -91,7 +91,7 @@ pub fn connect(
         keyboard_scanner: config.scanner.keyboard,
         generation: Cell::new(0),
         shown: RefCell::new(None),
-        office: config.kiosk.office_name.clone(),
+        office: RefCell::new(config.kiosk.office_name.clone()),
         columns: crate::checklist::columns_for(config.printer.paper_width_dots),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
         printer,
@@ -191,6 +191,11 @@ pub(super) fn show_samples(window: &AppWindow, codes: Vec<String>) {
 }
 
 impl DossierScreenControl {
+    /// The office name printed on dossier slips (a reloaded config).
+    pub(super) fn set_office(&self, name: &str) {
+        *self.office.borrow_mut() = name.to_string();
+    }
+
     fn with_adapter(&self, f: impl FnOnce(DossierAdapter<'_>)) {
         if let Some(window) = self.window.upgrade() {
             f(window.global::<DossierAdapter>());
@@ -295,8 +300,13 @@ impl DossierScreenControl {
             tracing::info!("dossier slip shown on the preview printer");
             return;
         }
-        let lines =
-            dossier::slip_lines(&view, &self.office, lang, crate::clock::now(), self.columns);
+        let lines = dossier::slip_lines(
+            &view,
+            &self.office.borrow(),
+            lang,
+            crate::clock::now(),
+            self.columns,
+        );
         let job = crate::printer::Job {
             name: "dossier-slip".into(),
             bytes: crate::ticket::encode_lines(&lines, &self.layout),
@@ -327,7 +337,7 @@ impl DossierScreenControl {
     fn slip(&self, view: &DossierView) -> ModelRc<SharedString> {
         let lines: Vec<SharedString> = dossier::slip_lines(
             view,
-            &self.office,
+            &self.office.borrow(),
             self.session.language(),
             crate::clock::now(),
             self.columns,
@@ -433,9 +443,7 @@ fn result_item(view: &DossierView) -> DossierResult {
 
 fn spawn_worker(server: SharedClient, ui: UiSender) -> Sender<Job> {
     let (jobs, inbox) = mpsc::channel::<Job>();
-    let spawned = std::thread::Builder::new()
-        .name("dossier".into())
-        .spawn(move || work(&server, &inbox, &ui));
+    let spawned = crate::supervise::spawn("dossier", move || work(&server, &inbox, &ui));
     if let Err(e) = spawned {
         tracing::error!("cannot start the dossier thread: {e}");
     }
@@ -466,9 +474,7 @@ fn work(server: &SharedClient, inbox: &Receiver<Job>, ui: &UiSender) {
 const SCANNER_RETRY: Duration = Duration::from_secs(3);
 
 fn spawn_serial_scanner(scanner: SerialScanner, ui: UiSender) {
-    let spawned = std::thread::Builder::new()
-        .name("scanner".into())
-        .spawn(move || read_serial_scanner(&scanner, &ui));
+    let spawned = crate::supervise::spawn("scanner", move || read_serial_scanner(&scanner, &ui));
     if let Err(e) = spawned {
         tracing::error!("cannot start the scanner thread: {e}");
     }

@@ -20,6 +20,7 @@ pub enum UiEvent {
     Dossier(super::dossier::DossierEvent),
     Queue(super::queue::QueueEvent),
     Printer(crate::printer::PrinterState),
+    Admin(super::admin::AdminEvent),
 }
 
 /// Cloneable, `Send` handle workers use to reach the UI.
@@ -60,17 +61,27 @@ impl UiSender {
 pub(super) fn apply(window: &AppWindow, event: UiEvent) {
     let state = window.global::<KioskState>();
     match event {
-        UiEvent::Server(link) => state.set_server_state(match link {
-            LinkState::Connecting => ServerState::Connecting,
-            LinkState::Online { .. } => ServerState::Online,
-            LinkState::Offline(_) => ServerState::Offline,
-            LinkState::Unauthorized => ServerState::Unauthorized,
-        }),
+        UiEvent::Server(link) => {
+            let latency = match link {
+                LinkState::Online { latency_ms } => i32::try_from(latency_ms).unwrap_or(i32::MAX),
+                _ => -1,
+            };
+            window
+                .global::<crate::ui::AdminAdapter>()
+                .set_latency_ms(latency);
+            state.set_server_state(match link {
+                LinkState::Connecting => ServerState::Connecting,
+                LinkState::Online { .. } => ServerState::Online,
+                LinkState::Offline(_) => ServerState::Offline,
+                LinkState::Unauthorized => ServerState::Unauthorized,
+            });
+        }
         UiEvent::DemoSamples(codes) => super::dossier::show_samples(window, codes),
         UiEvent::Catalog(event) => super::catalog::apply(window, event),
         UiEvent::Dossier(event) => super::dossier::apply(window, event),
         UiEvent::Queue(event) => super::queue::apply(window, event),
         UiEvent::Printer(state) => super::queue::show_printer(window, state),
+        UiEvent::Admin(event) => super::admin::apply(window, event),
     }
 }
 

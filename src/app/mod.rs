@@ -1,6 +1,7 @@
 //! The only module that knows both Slint and the rest: builds the window from a [`Config`],
 //! wires callbacks, and keeps the UI thread free of blocking work.
 
+mod admin;
 mod catalog;
 mod dossier;
 mod events;
@@ -24,6 +25,7 @@ use crate::ui::{
     AppWindow, DossierAdapter, KioskState, PrinterState, ScreenOrientation, ServerState,
 };
 
+pub use admin::{AdminEvent, Ending};
 pub use events::{UiEvent, UiSender};
 pub use queue::issue_settings;
 pub use session::Session;
@@ -50,6 +52,7 @@ pub struct Kiosk {
     _dossier: Rc<dossier::DossierScreenControl>,
     _queue: Rc<queue::QueueScreen>,
     _feedback: Rc<feedback::FeedbackScreen>,
+    admin: Rc<admin::AdminScreen>,
 }
 
 impl Kiosk {
@@ -121,7 +124,7 @@ impl Kiosk {
             session.clone(),
             link.as_ref().map(|_| shared_client.clone()),
             printer.clone(),
-            link_status,
+            link_status.clone(),
             &events,
         );
         let feedback = feedback::connect(&window, &session, queue.sync_jobs());
@@ -132,6 +135,19 @@ impl Kiosk {
             link.as_ref().map(|_| shared_client.clone()),
             printer.clone(),
             &events,
+        );
+        let admin = admin::connect(
+            &window,
+            config,
+            admin::Reach {
+                session: session.clone(),
+                printer,
+                link_status,
+                catalog: catalog_worker.clone(),
+                queue: queue.clone(),
+                dossier: dossier.clone(),
+                events: events.clone(),
+            },
         );
 
         Ok(Self {
@@ -145,7 +161,13 @@ impl Kiosk {
             _dossier: dossier,
             _queue: queue,
             _feedback: feedback,
+            admin,
         })
+    }
+
+    /// How the event loop ended: closed, or restart / quit from the admin screen.
+    pub fn ending(&self) -> Ending {
+        self.admin.ending()
     }
 
     pub fn window(&self) -> &AppWindow {
@@ -264,8 +286,8 @@ fn start_clock(window: &AppWindow, session: Rc<Session>) -> slint::Timer {
     timer
 }
 
-/// Opens the kiosk and runs it until the window closes.
-pub fn run(config: &Config, windowed: bool) -> Result<(), AppError> {
+/// Opens the kiosk and runs it until the window closes or the admin screen ends it.
+pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
     select_backend(config)?;
     let kiosk = Kiosk::new(config)?;
     let fullscreen = config.ui.fullscreen && !windowed;
@@ -291,8 +313,9 @@ pub fn run(config: &Config, windowed: bool) -> Result<(), AppError> {
     if let Some(systemd) = &systemd {
         let _ = systemd.notifier.stopping();
     }
-    tracing::info!("kiosk window closed");
-    Ok(())
+    let ending = kiosk.ending();
+    tracing::info!(?ending, "kiosk window closed");
+    Ok(ending)
 }
 
 /// Keeps systemd informed while the event loop runs; dropping it stops the pings.

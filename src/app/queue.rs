@@ -50,6 +50,13 @@ struct Order {
     generation: u64,
 }
 
+/// Work for the queue thread.
+enum DeskJob {
+    Issue(Order),
+    /// A reloaded config: services, hours, ticket texts, the tone.
+    Settings(Box<IssueSettings>, Option<crate::tone::TonePlayer>),
+}
+
 /// A service as offered on screen.
 #[derive(Debug, Clone)]
 struct Offer {
@@ -68,9 +75,11 @@ struct Offer {
 pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
-    orders: Sender<Order>,
+    orders: Sender<DeskJob>,
     sync: Sender<SyncJob>,
-    configured: Vec<Offer>,
+    /// The config's services, shown while the central system cannot be asked.
+    configured: RefCell<Vec<Offer>>,
+    live: Cell<bool>,
     offers: RefCell<Vec<Offer>>,
     chosen: RefCell<Option<Offer>>,
     priority: Cell<Priority>,
@@ -94,15 +103,11 @@ pub fn connect(
 ) -> Rc<QueueScreen> {
     let settings = issue_settings(config);
     let store_path = config.kiosk.data_dir.join("tickets.sqlite3");
-    let tone = config
-        .ui
-        .ticket_tone
-        .as_deref()
-        .and_then(crate::tone::TonePlayer::new);
+    let tone = tone_player(config);
     let (orders, inbox) = mpsc::channel();
     let (sync_jobs, wake) = mpsc::channel();
     {
-        let desk = IssueDesk {
+        let mut desk = IssueDesk {
             store_path: store_path.clone(),
             settings,
             server: server.clone(),
@@ -111,9 +116,8 @@ pub fn connect(
             tone,
         };
         let events = events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("queue".into())
-            .spawn(move || issue_orders(&desk, &inbox, &events));
+        let spawned =
+            crate::supervise::spawn("queue", move || issue_orders(&mut desk, &inbox, &events));
         if let Err(e) = spawned {
             tracing::error!("cannot start the queue thread: {e}");
         }
@@ -122,37 +126,22 @@ pub fn connect(
         // Waiting counts and the outbox on their own thread: a slow server never makes a
         // citizen's ticket wait behind them.
         let events = events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("queue-sync".into())
-            .spawn(move || sync(&store_path, server.as_ref(), &link_status, &wake, &events));
+        let spawned = crate::supervise::spawn("queue-sync", move || {
+            sync(&store_path, server.as_ref(), &link_status, &wake, &events);
+        });
         if let Err(e) = spawned {
             tracing::error!("cannot start the queue sync thread: {e}");
         }
     }
-    let configured: Vec<Offer> = config
-        .queue
-        .services
-        .iter()
-        .map(|s| Offer {
-            id: s.id.clone(),
-            name_vi: s.name_vi.clone(),
-            name_en: s.name_en.clone(),
-            prefix: s.prefix.clone(),
-            priority_allowed: s.priority_allowed,
-            waiting: None,
-            wait_min: None,
-            open: true,
-            closed_reason: String::new(),
-            now_serving: String::new(),
-        })
-        .collect();
+    let configured = configured_offers(config);
     let screen = Rc::new(QueueScreen {
         window: window.as_weak(),
         session: session.clone(),
         orders,
         sync: sync_jobs,
         offers: RefCell::new(configured.clone()),
-        configured,
+        configured: RefCell::new(configured),
+        live: Cell::new(false),
         chosen: RefCell::new(None),
         priority: Cell::new(Priority::None),
         generation: Cell::new(0),
@@ -251,10 +240,63 @@ pub(super) fn show_printer(window: &AppWindow, state: DeviceState) {
         .set_can_print(state.can_print());
 }
 
+fn tone_player(config: &Config) -> Option<crate::tone::TonePlayer> {
+    config
+        .ui
+        .ticket_tone
+        .as_deref()
+        .and_then(crate::tone::TonePlayer::new)
+}
+
+fn configured_offers(config: &Config) -> Vec<Offer> {
+    config
+        .queue
+        .services
+        .iter()
+        .map(|s| Offer {
+            id: s.id.clone(),
+            name_vi: s.name_vi.clone(),
+            name_en: s.name_en.clone(),
+            prefix: s.prefix.clone(),
+            priority_allowed: s.priority_allowed,
+            waiting: None,
+            wait_min: None,
+            open: true,
+            closed_reason: String::new(),
+            now_serving: String::new(),
+        })
+        .collect()
+}
+
 impl QueueScreen {
     /// Where ratings go to be kept and sent.
     pub(super) fn sync_jobs(&self) -> Sender<SyncJob> {
         self.sync.clone()
+    }
+
+    /// Sends what waits in the outbox now, and fetches fresh waiting counts.
+    pub(super) fn flush_now(&self) {
+        let _ = self.sync.send(SyncJob::Refresh);
+    }
+
+    /// A reloaded config: the queue thread gets the new services, hours and ticket texts; the
+    /// screen the new offline service list and hours.
+    pub(super) fn reconfigure(&self, config: &Config) {
+        let settings = Box::new(issue_settings(config));
+        if self
+            .orders
+            .send(DeskJob::Settings(settings, tone_player(config)))
+            .is_err()
+        {
+            tracing::error!("the queue thread stopped: new ticket settings not taken");
+        }
+        *self.configured.borrow_mut() = configured_offers(config);
+        if !self.live.get() {
+            *self.offers.borrow_mut() = self.configured.borrow().clone();
+            self.show_offers();
+        }
+        self.adapter(|a| a.set_opening_hours(config.queue.opening_hours.to_string().into()));
+        self.flush_now();
     }
 
     fn adapter(&self, f: impl FnOnce(QueueAdapter<'_>)) {
@@ -294,6 +336,7 @@ impl QueueScreen {
 
     fn services_arrived(&self, services: Option<Vec<QueueService>>) {
         let live = services.is_some();
+        self.live.set(live);
         *self.offers.borrow_mut() = match services {
             Some(list) if !list.is_empty() => list
                 .into_iter()
@@ -310,7 +353,7 @@ impl QueueScreen {
                     now_serving: s.now_serving.unwrap_or_default(),
                 })
                 .collect(),
-            _ => self.configured.clone(),
+            _ => self.configured.borrow().clone(),
         };
         self.adapter(|a| a.set_live(live));
         self.show_offers();
@@ -383,7 +426,11 @@ impl QueueScreen {
             // The number is not needed on screen any longer than it takes to send it.
             a.set_phone(SharedString::new());
         });
-        if self.orders.send(Order { order, generation }).is_err() {
+        if self
+            .orders
+            .send(DeskJob::Issue(Order { order, generation }))
+            .is_err()
+        {
             self.refused(&Refusal::Storage("the queue thread stopped".into()));
         }
     }
@@ -553,25 +600,19 @@ struct IssueDesk {
 }
 
 /// The queue thread: one ticket at a time, each committed before it is printed.
-fn issue_orders(desk: &IssueDesk, inbox: &Receiver<Order>, ui: &UiSender) {
-    let IssueDesk {
-        store_path,
-        settings,
-        server,
-        printer,
-        link_status,
-        tone,
-    } = desk;
-    let mut store = match QueueStore::open(store_path) {
+fn issue_orders(desk: &mut IssueDesk, inbox: &Receiver<DeskJob>, ui: &UiSender) {
+    let mut store = match QueueStore::open(&desk.store_path) {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!("ticket database {}: {e}", store_path.display());
+            tracing::error!("ticket database {}: {e}", desk.store_path.display());
             // Without the database no number can be committed: answer every order with a refusal.
-            while let Ok(Order { generation, .. }) = inbox.recv() {
-                ui.send(UiEvent::Queue(QueueEvent::Issued {
-                    generation,
-                    outcome: IssueOutcome::Refused(Refusal::Storage(e.to_string())),
-                }));
+            while let Ok(job) = inbox.recv() {
+                if let DeskJob::Issue(Order { generation, .. }) = job {
+                    ui.send(UiEvent::Queue(QueueEvent::Issued {
+                        generation,
+                        outcome: IssueOutcome::Refused(Refusal::Storage(e.to_string())),
+                    }));
+                }
             }
             return;
         }
@@ -581,23 +622,31 @@ fn issue_orders(desk: &IssueDesk, inbox: &Receiver<Order>, ui: &UiSender) {
         Ok(n) => tracing::warn!("{n} ticket(s) were being printed when the kiosk stopped"),
         Err(e) => tracing::error!("ticket database: {e}"),
     }
-    while let Ok(Order { order, generation }) = inbox.recv() {
+    while let Ok(job) = inbox.recv() {
+        let Order { order, generation } = match job {
+            DeskJob::Issue(order) => order,
+            DeskJob::Settings(settings, tone) => {
+                desk.settings = *settings;
+                desk.tone = tone;
+                continue;
+            }
+        };
         let outcome = queue::issue(
             &order,
-            settings,
-            shared(server.as_ref()).as_ref(),
+            &desk.settings,
+            shared(desk.server.as_ref()).as_ref(),
             &mut store,
-            printer,
+            &desk.printer,
             crate::clock::now(),
         );
-        if let (Some(tone), IssueOutcome::Printed { .. }) = (tone, &outcome) {
+        if let (Some(tone), IssueOutcome::Printed { .. }) = (&desk.tone, &outcome) {
             tone.play();
         }
         ui.send(UiEvent::Queue(QueueEvent::Issued {
             generation,
             outcome,
         }));
-        link_status.set_outbox(store.outbox_len().unwrap_or(0));
+        desk.link_status.set_outbox(store.outbox_len().unwrap_or(0));
     }
 }
 

@@ -15,37 +15,32 @@ type ClearListener = Box<dyn Fn()>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
-    default_language: Language,
+    default_language: Cell<Language>,
     language: Cell<Language>,
     idle: slint::Timer,
-    idle_timeout: Duration,
+    idle_timeout: Cell<Duration>,
     attract: slint::Timer,
-    attract_after: Option<Duration>,
+    attract_after: Cell<Option<Duration>>,
     /// The theme and text size every citizen starts with.
-    high_contrast: bool,
-    large_text: bool,
+    high_contrast: Cell<bool>,
+    large_text: Cell<bool>,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
 }
 
 impl Session {
     pub(super) fn start(window: &AppWindow, config: &Config) -> Rc<Self> {
-        let default_language = config
-            .kiosk
-            .languages
-            .first()
-            .copied()
-            .unwrap_or(Language::Vi);
+        let default_language = first_language(config);
         let session = Rc::new(Self {
             window: window.as_weak(),
-            default_language,
+            default_language: Cell::new(default_language),
             language: Cell::new(default_language),
             idle: slint::Timer::default(),
-            idle_timeout: config.kiosk.idle_timeout,
+            idle_timeout: Cell::new(config.kiosk.idle_timeout),
             attract: slint::Timer::default(),
-            attract_after: config.ui.attract_after,
-            high_contrast: config.ui.theme == Theme::HighContrast,
-            large_text: config.ui.text_size == TextSize::Large,
+            attract_after: Cell::new(config.ui.attract_after),
+            high_contrast: Cell::new(config.ui.theme == Theme::HighContrast),
+            large_text: Cell::new(config.ui.text_size == TextSize::Large),
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
         });
@@ -71,33 +66,56 @@ impl Session {
                 s.apply_language(lang);
             }
         });
-        let weak = Rc::downgrade(&session);
+        Self::arm_timers(&session);
+        session
+    }
+
+    /// (Re)starts the idle and attract timers with the current durations.
+    fn arm_timers(session: &Rc<Self>) {
+        let weak = Rc::downgrade(session);
         session.idle.start(
             slint::TimerMode::SingleShot,
-            session.idle_timeout,
+            session.idle_timeout.get(),
             move || {
                 if let Some(s) = weak.upgrade() {
                     s.expire();
                 }
             },
         );
-        if let Some(after) = session.attract_after {
-            let weak = Rc::downgrade(&session);
-            session
-                .attract
-                .start(slint::TimerMode::SingleShot, after, move || {
-                    if let Some(s) = weak.upgrade() {
-                        s.show_attract();
-                    }
-                });
+        match session.attract_after.get() {
+            Some(after) => {
+                let weak = Rc::downgrade(session);
+                session
+                    .attract
+                    .start(slint::TimerMode::SingleShot, after, move || {
+                        if let Some(s) = weak.upgrade() {
+                            s.show_attract();
+                        }
+                    });
+            }
+            None => session.attract.stop(),
         }
+    }
+
+    /// A reloaded config: timeouts and what each citizen starts with. The citizen at the kiosk
+    /// keeps their language and view until they leave.
+    pub(super) fn reconfigure(session: &Rc<Self>, config: &Config) {
+        session.default_language.set(first_language(config));
+        session.idle_timeout.set(config.kiosk.idle_timeout);
+        session.attract_after.set(config.ui.attract_after);
         session
+            .high_contrast
+            .set(config.ui.theme == Theme::HighContrast);
+        session
+            .large_text
+            .set(config.ui.text_size == TextSize::Large);
+        Self::arm_timers(session);
     }
 
     /// A touch anywhere: the citizen is still there.
     fn touched(&self) {
         self.idle.restart();
-        if self.attract_after.is_some() {
+        if self.attract_after.get().is_some() {
             self.attract.restart();
         }
     }
@@ -140,8 +158,8 @@ impl Session {
         }
         self.clear_inputs(&window);
         window.global::<KioskState>().set_page(Page::Home);
-        if self.language.get() != self.default_language {
-            self.apply_language(self.default_language);
+        if self.language.get() != self.default_language.get() {
+            self.apply_language(self.default_language.get());
         }
         self.apply_view_defaults(&window);
     }
@@ -159,8 +177,8 @@ impl Session {
     /// Large text and contrast back to what the config gives every citizen.
     fn apply_view_defaults(&self, window: &AppWindow) {
         let theme = window.global::<crate::ui::Theme>();
-        theme.set_high_contrast(self.high_contrast);
-        theme.set_large_text(self.large_text);
+        theme.set_high_contrast(self.high_contrast.get());
+        theme.set_large_text(self.large_text.get());
     }
 
     fn clear_inputs(&self, window: &AppWindow) {
@@ -189,4 +207,13 @@ impl Session {
             listener(lang);
         }
     }
+}
+
+fn first_language(config: &Config) -> Language {
+    config
+        .kiosk
+        .languages
+        .first()
+        .copied()
+        .unwrap_or(Language::Vi)
 }

@@ -7,6 +7,7 @@
 mod hours;
 mod locate;
 mod raw;
+pub mod reload;
 mod summary;
 mod validate;
 
@@ -23,7 +24,7 @@ pub const FILE_NAME: &str = "kiosk-config.toml";
 /// Where the package installs the config.
 pub const SYSTEM_PATH: &str = "/etc/motcua-kiosk/kiosk-config.toml";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The file this config came from; relative paths inside it are resolved against its folder.
     pub source: PathBuf,
@@ -61,7 +62,7 @@ impl Language {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KioskConfig {
     pub id: String,
     pub office_name: String,
@@ -110,7 +111,7 @@ pub enum ServerEndpoint {
     Remote(url::Url),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServerConfig {
     pub endpoint: ServerEndpoint,
     pub token: Secret,
@@ -172,7 +173,7 @@ pub enum TextMode {
     Ascii,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PrinterConfig {
     pub transport: PrinterTransport,
     /// 384 (58 mm) or 576 (80 mm).
@@ -185,19 +186,19 @@ pub struct PrinterConfig {
     pub qr_url: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CatalogConfig {
     pub database: PathBuf,
     pub sync_interval: Duration,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DossierConfig {
     /// Lookups this kiosk allows in any minute (0 = no kiosk-side limit).
     pub lookups_per_minute: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScannerConfig {
     /// A scanner that types like a keyboard is recognised anywhere in the app.
     pub keyboard: bool,
@@ -220,7 +221,7 @@ pub struct Service {
     pub priority_allowed: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueueConfig {
     pub opening_hours: OpeningHours,
     pub open_days: Vec<chrono::Weekday>,
@@ -261,7 +262,7 @@ pub enum Renderer {
     Femtovg,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UiConfig {
     pub fullscreen: bool,
     pub orientation: Orientation,
@@ -277,7 +278,7 @@ pub struct UiConfig {
     pub ticket_tone: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LogConfig {
     pub dir: PathBuf,
     /// A `tracing` filter such as `info` or `motcua_kiosk=debug`.

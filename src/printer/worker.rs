@@ -112,7 +112,7 @@ impl Printer {
         };
         let state = Arc::new(Mutex::new(initial));
         let (commands, inbox) = mpsc::channel();
-        let worker = Worker {
+        let mut worker = Worker {
             config: settings.transport,
             render: settings.render_preview,
             poll_every: settings.poll_every,
@@ -123,9 +123,7 @@ impl Printer {
             shared: Arc::clone(&state),
             on_state: Box::new(on_state),
         };
-        let spawned = std::thread::Builder::new()
-            .name("printer".into())
-            .spawn(move || worker.run(&inbox));
+        let spawned = crate::supervise::spawn("printer", move || worker.run(&inbox));
         if let Err(e) = spawned {
             // Every request then fails as "not connected"; the kiosk keeps running without paper.
             tracing::error!("cannot start the printer thread: {e}");
@@ -186,7 +184,9 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(mut self, inbox: &Receiver<Command>) {
+    fn run(&mut self, inbox: &Receiver<Command>) {
+        // After a panic the port may be mid-job: open it afresh.
+        self.transport = None;
         self.refresh();
         let mut next_check = Instant::now() + self.interval();
         loop {

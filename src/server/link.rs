@@ -47,6 +47,11 @@ impl LinkStatus {
         }
     }
 
+    /// Tickets and ratings waiting to be sent, as last counted.
+    pub fn outbox(&self) -> u32 {
+        self.snapshot().1
+    }
+
     fn snapshot(&self) -> (String, u32) {
         self.0
             .lock()
@@ -119,11 +124,11 @@ impl Link {
         report: impl Fn(LinkReport) + Send + 'static,
     ) -> Self {
         let (commands, inbox) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("server-link".into())
-            .spawn(move || run(settings, &shared, &inbox, &report))
-            .map_err(|e| tracing::error!("cannot start the server link thread: {e}"))
-            .ok();
+        let thread = crate::supervise::spawn("server-link", move || {
+            run(&settings, &shared, &inbox, &report);
+        })
+        .map_err(|e| tracing::error!("cannot start the server link thread: {e}"))
+        .ok();
         Self {
             commands,
             _thread: thread,
@@ -164,7 +169,7 @@ fn connect(target: &LinkTarget) -> Result<(CentralClient, Option<DemoServer>), S
 }
 
 fn run(
-    settings: LinkSettings,
+    settings: &LinkSettings,
     shared: &SharedClient,
     inbox: &mpsc::Receiver<Command>,
     report: &dyn Fn(LinkReport),

@@ -103,3 +103,22 @@ pub fn kiosk_cmd(cwd: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run motcua-kiosk")
 }
+
+/// The admin PIN of test configs, and its hash (made once: Argon2 is slow by design).
+pub const ADMIN_PIN: &str = "246810";
+
+pub fn admin_pin_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| motcua_kiosk::pin::hash(ADMIN_PIN).expect("hash"))
+}
+
+/// `text` (based on MINIMAL) with the admin PIN set.
+pub fn with_admin_pin(text: &str) -> String {
+    text.replace(
+        "idle_timeout_s = 60",
+        &format!(
+            "idle_timeout_s = 60\nadmin_pin_hash = \"{}\"",
+            admin_pin_hash()
+        ),
+    )
+}
