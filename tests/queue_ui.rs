@@ -397,6 +397,36 @@ fn the_central_system_hears_of_a_missing_printer_in_words_it_knows() {
 }
 
 #[test]
+fn the_central_system_hears_at_once_which_catalog_the_kiosk_searches() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
+    let catalog = k.window().global::<motcua_kiosk::ui::CatalogAdapter>();
+    assert!(
+        wait_until(&k, WAIT, || !catalog.get_synced_at().is_empty()),
+        "the catalog syncs from the server"
+    );
+    let version: i64 = catalog.get_version().parse().unwrap();
+    assert!(version > 0, "the server's catalog, not the seed");
+    let db = rusqlite::Connection::open(c._dir.path().join("central.sqlite3")).unwrap();
+    let reported = || -> Option<i64> {
+        db.query_row(
+            "SELECT catalog_version FROM kiosks WHERE kiosk_id = ?1",
+            [net::KIOSK_ID],
+            |r| r.get(0),
+        )
+        .ok()
+        .flatten()
+    };
+    // Well before the next minute's heartbeat.
+    assert!(
+        wait_until(&k, Duration::from_secs(10), || reported() == Some(version)),
+        "reported {:?}, searching {version}",
+        reported()
+    );
+}
+
+#[test]
 fn the_home_page_shows_who_is_being_served_and_hides_it_offline() {
     let c = central_with(|_| {});
     // Two citizens took numbers; a counter called the first.

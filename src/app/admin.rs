@@ -91,7 +91,9 @@ pub(super) fn connect(window: &AppWindow, config: &Config, reach: Reach) -> Rc<A
 
     let adapter = window.global::<AdminAdapter>();
     adapter.set_version(env!("CARGO_PKG_VERSION").into());
-    adapter.set_config_file(config.source.display().to_string().into());
+    // The full path: a technician may not know which folder the kiosk was started in.
+    let shown = std::fs::canonicalize(&config.source).unwrap_or_else(|_| config.source.clone());
+    adapter.set_config_file(shown.display().to_string().into());
     adapter.on_dots(|n| {
         let n = usize::try_from(n).unwrap_or(0);
         vec!["●"; n].join(" ").into()

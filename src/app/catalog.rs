@@ -11,7 +11,7 @@ use crate::catalog::{
     self, Catalog, CatalogMeta, FieldCount, ProcedureDetail, SearchHit, SyncOutcome,
 };
 use crate::config::Config;
-use crate::server::link::SharedClient;
+use crate::server::link::{LinkStatus, SharedClient};
 use crate::ui::{
     AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, LegalItem, MethodItem,
     Page, PrintState, ProcedureItem,
@@ -64,6 +64,7 @@ impl CatalogWorker {
         config: &Config,
         server: Option<SharedClient>,
         printer: crate::printer::Printer,
+        link_status: LinkStatus,
         ui: UiSender,
     ) -> Self {
         let (commands, inbox) = mpsc::channel();
@@ -76,7 +77,15 @@ impl CatalogWorker {
             office: config.kiosk.office_name.clone(),
         };
         let spawned = crate::supervise::spawn("catalog", move || {
-            run(&path, interval, server.clone(), &mut print, &inbox, &ui);
+            run(
+                &path,
+                interval,
+                server.clone(),
+                &mut print,
+                &inbox,
+                &link_status,
+                &ui,
+            );
         });
         if let Err(e) = spawned {
             tracing::error!("cannot start the catalog thread: {e}");
@@ -95,6 +104,7 @@ fn run(
     server: Option<SharedClient>,
     print: &mut PrintTarget,
     inbox: &Receiver<Command>,
+    link_status: &LinkStatus,
     ui: &UiSender,
 ) {
     // A damaged cache is moved aside and rebuilt (logged); the kiosk keeps working.
@@ -106,7 +116,7 @@ fn run(
             return;
         }
     };
-    announce(&catalog, ui);
+    announce(&catalog, link_status, ui);
     let mut next_sync = Instant::now() + FIRST_SYNC_AFTER;
     loop {
         let wait = if server.is_some() {
@@ -165,7 +175,7 @@ fn run(
                                         removed = report.removed,
                                         "catalog updated from the server"
                                     );
-                                    announce(&catalog, ui);
+                                    announce(&catalog, link_status, ui);
                                     interval
                                 }
                                 Err(e) => {
@@ -197,9 +207,13 @@ fn batch(first: Command, inbox: &Receiver<Command>) -> Vec<Command> {
         .collect()
 }
 
-fn announce(catalog: &Catalog, ui: &UiSender) {
+/// The catalog's version and fields to the screen, and its version to the fleet's heartbeat.
+fn announce(catalog: &Catalog, link_status: &LinkStatus, ui: &UiSender) {
     match (catalog.meta(), catalog.fields()) {
-        (Ok(meta), Ok(fields)) => ui.send(UiEvent::Catalog(CatalogEvent::Ready { meta, fields })),
+        (Ok(meta), Ok(fields)) => {
+            link_status.set_catalog_version(meta.version);
+            ui.send(UiEvent::Catalog(CatalogEvent::Ready { meta, fields }));
+        }
         (Err(e), _) | (_, Err(e)) => tracing::warn!("cannot read the catalog: {e}"),
     }
 }

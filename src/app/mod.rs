@@ -105,6 +105,9 @@ impl Kiosk {
                 })
             })
         });
+        if let Some(link) = &link {
+            link_status.wake_on_change(link.waker());
+        }
         let printer = start_printer(
             config,
             &events,
@@ -115,6 +118,7 @@ impl Kiosk {
             config,
             link.as_ref().map(|_| shared_client.clone()),
             printer.clone(),
+            link_status.clone(),
             events.clone(),
         ));
         catalog::connect(&window, catalog_worker.clone());

@@ -25,43 +25,78 @@ pub enum LinkState {
     Unauthorized,
 }
 
-/// The printer state and outbox size the heartbeat reports; other workers keep it current.
+/// What the heartbeat reports beyond the kiosk's id and uptime; other workers keep it current.
 #[derive(Debug, Clone, Default)]
-pub struct LinkStatus(Arc<Mutex<(String, u32)>>);
+pub struct LinkStatus(Arc<Mutex<Reported>>);
+
+#[derive(Debug, Clone, Default)]
+struct Reported {
+    printer: String,
+    outbox: u32,
+    catalog_version: Option<u64>,
+    /// Sends a heartbeat at once when the catalog version changes.
+    waker: Option<LinkWaker>,
+}
 
 impl LinkStatus {
     pub fn new(printer: &str) -> Self {
-        Self(Arc::new(Mutex::new((printer.to_string(), 0))))
+        Self(Arc::new(Mutex::new(Reported {
+            printer: printer.to_string(),
+            ..Reported::default()
+        })))
     }
 
     /// `ok`, `paper-near-end`, `paper-out`, `preview`...
     pub fn set_printer(&self, code: &str) {
         if let Ok(mut s) = self.0.lock() {
-            s.0 = code.to_string();
+            s.printer = code.to_string();
         }
     }
 
     pub fn set_outbox(&self, waiting: u32) {
         if let Ok(mut s) = self.0.lock() {
-            s.1 = waiting;
+            s.outbox = waiting;
+        }
+    }
+
+    /// The catalog version the kiosk searches (0 for the seed it was installed with); a new
+    /// one is reported to the central system at once.
+    pub fn set_catalog_version(&self, version: u64) {
+        if let Ok(mut s) = self.0.lock()
+            && s.catalog_version != Some(version)
+        {
+            s.catalog_version = Some(version);
+            if let Some(waker) = &s.waker {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Whom to wake when something the fleet should hear of at once changes.
+    pub fn wake_on_change(&self, waker: LinkWaker) {
+        if let Ok(mut s) = self.0.lock() {
+            s.waker = Some(waker);
         }
     }
 
     /// Tickets and ratings waiting to be sent, as last counted.
     pub fn outbox(&self) -> u32 {
-        self.snapshot().1
+        self.snapshot().outbox
     }
 
-    fn snapshot(&self) -> (String, u32) {
+    fn snapshot(&self) -> Reported {
         self.0
             .lock()
             .map(|s| s.clone())
-            .unwrap_or_else(|_| ("unknown".into(), 0))
+            .unwrap_or_else(|_| Reported {
+                printer: "unknown".into(),
+                ..Reported::default()
+            })
     }
 }
 
 /// Asks the link worker for a heartbeat now (e.g. the printer ran out of paper); `Send`.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct LinkWaker(mpsc::Sender<Command>);
 
 impl LinkWaker {
@@ -192,13 +227,13 @@ fn run(
     let started = Instant::now();
     let mut last: Option<LinkState> = None;
     loop {
-        let (printer, outbox) = settings.status.snapshot();
+        let reported = settings.status.snapshot();
         let heartbeat = Heartbeat {
             kiosk_id: settings.kiosk_id.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            printer,
-            catalog_version: None,
-            outbox,
+            printer: reported.printer,
+            catalog_version: reported.catalog_version,
+            outbox: reported.outbox,
             uptime_s: started.elapsed().as_secs(),
         };
         let sent = Instant::now();
