@@ -100,6 +100,33 @@ fn weekday_en(d: Weekday) -> &'static str {
     }
 }
 
+/// Time since the process started, from the kernel's record of it (so it counts the program's
+/// loading too); since the first call when that cannot be read.
+pub fn since_process_start() -> std::time::Duration {
+    process_age().unwrap_or_else(|| {
+        static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        FIRST.get_or_init(std::time::Instant::now).elapsed()
+    })
+}
+
+/// `/proc/self/stat` field 22 (start time in clock ticks after boot) against `/proc/uptime`.
+fn process_age() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may contain spaces; the fields after it are plain.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let start_ticks: f64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let age = uptime - start_ticks / ticks_per_s;
+    (age >= 0.0).then(|| std::time::Duration::from_secs_f64(age))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

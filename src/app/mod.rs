@@ -300,6 +300,7 @@ pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
         .global::<KioskState>()
         .set_hide_cursor(config.ui.hide_cursor && fullscreen);
     kiosk.window.window().set_fullscreen(fullscreen);
+    log_first_frame(&kiosk.window);
     tracing::info!(
         kiosk = %config.kiosk.id,
         fullscreen,
@@ -320,6 +321,25 @@ pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
     let ending = kiosk.ending();
     tracing::info!(?ending, "kiosk window closed");
     Ok(ending)
+}
+
+/// Logs when the first frame is on screen, counted from the start of the process: the kiosk's
+/// start-up time as a citizen sees it (what `benches/startup.rs` measures). Slint draws a frame
+/// while it handles winit's redraw request; a zero timer set then fires once that drawing is
+/// done. Only the winit backend reports this.
+fn log_first_frame(window: &AppWindow) {
+    use slint::winit_030::{EventResult, WinitWindowAccessor, winit};
+    let mut seen = false;
+    window.window().on_winit_window_event(move |_, event| {
+        if !seen && matches!(event, winit::event::WindowEvent::RedrawRequested) {
+            seen = true;
+            slint::Timer::single_shot(Duration::ZERO, || {
+                let ms = crate::clock::since_process_start().as_secs_f64() * 1000.0;
+                tracing::info!(ms = format!("{ms:.0}"), "first frame drawn");
+            });
+        }
+        EventResult::Propagate
+    });
 }
 
 /// Keeps systemd informed while the event loop runs; dropping it stops the pings.
