@@ -12,6 +12,7 @@ mod config_table;
 mod contrast;
 mod dossier;
 mod dossier_ui;
+mod faults;
 mod feedback_ui;
 mod hostile_server;
 mod packaging;

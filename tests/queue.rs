@@ -25,13 +25,13 @@ pub fn always_open(text: &str, data_dir: &Path) -> String {
     support::with_data_dir(&open, data_dir)
 }
 
-fn config(data_dir: &Path) -> Config {
+pub fn config(data_dir: &Path) -> Config {
     support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The printer thread on the fake, once it has opened the port and heard the printer (on a busy
 /// machine that can take a moment; a kiosk that starts refuses tickets until then).
-fn serial_printer(fake: &FakePrinter) -> Printer {
+pub fn serial_printer(fake: &FakePrinter) -> Printer {
     let printer = Printer::spawn(
         PrinterSettings {
             transport: fake.transport(),
@@ -50,7 +50,7 @@ fn serial_printer(fake: &FakePrinter) -> Printer {
     printer
 }
 
-fn preview_printer(dir: &Path) -> Printer {
+pub fn preview_printer(dir: &Path) -> Printer {
     Printer::spawn(
         PrinterSettings {
             transport: PrinterTransport::Preview {
@@ -64,7 +64,7 @@ fn preview_printer(dir: &Path) -> Printer {
     )
 }
 
-fn order() -> TicketOrder {
+pub fn order() -> TicketOrder {
     TicketOrder {
         service_id: "ho-tich".into(),
         service_name: "Hộ tịch".into(),
@@ -74,7 +74,7 @@ fn order() -> TicketOrder {
     }
 }
 
-fn issue(
+pub fn issue(
     config: &Config,
     store: &mut QueueStore,
     printer: &Printer,
@@ -90,7 +90,7 @@ fn issue(
     )
 }
 
-fn today() -> chrono::NaiveDate {
+pub fn today() -> chrono::NaiveDate {
     motcua_kiosk::clock::now().date_naive()
 }
 

@@ -162,3 +162,77 @@ pub fn breaking_proxy(target: SocketAddr, break_request: fn(&mut Vec<String>)) -
     });
     addr
 }
+
+/// How a [`Proxy`] treats the server's answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyMode {
+    /// Passes everything through.
+    Pass,
+    /// Lets the request reach the server, then cuts both connections as the answer starts to
+    /// come back: the server acted, the kiosk never hears of it (a server killed mid-request).
+    CutAnswers,
+    /// Holds each answer this long before passing it on (a slow server).
+    Delay(Duration),
+}
+
+/// A TCP proxy in front of a real server, told at any moment how to misbehave.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    mode: std::sync::Arc<std::sync::Mutex<ProxyMode>>,
+}
+
+impl Proxy {
+    pub fn url(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}", self.addr)).expect("url")
+    }
+
+    pub fn set_mode(&self, mode: ProxyMode) {
+        *self.mode.lock().unwrap_or_else(|p| p.into_inner()) = mode;
+    }
+}
+
+pub fn proxy(upstream: SocketAddr) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mode = std::sync::Arc::new(std::sync::Mutex::new(ProxyMode::Pass));
+    let shared = mode.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(upstream) else {
+                continue;
+            };
+            let mode = shared.clone();
+            std::thread::spawn(move || relay(client, server, &mode));
+        }
+    });
+    Proxy { addr, mode }
+}
+
+fn relay(client: TcpStream, server: TcpStream, mode: &std::sync::Mutex<ProxyMode>) {
+    let (Ok(mut from_client), Ok(mut to_server)) = (client.try_clone(), server.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_client, &mut to_server);
+        let _ = to_server.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut from_server, mut to_client) = (server, client);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match from_server.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let now = *mode.lock().unwrap_or_else(|p| p.into_inner());
+        match now {
+            ProxyMode::Pass => {}
+            ProxyMode::CutAnswers => break,
+            ProxyMode::Delay(d) => std::thread::sleep(d),
+        }
+        if to_client.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to_client.shutdown(std::net::Shutdown::Both);
+    let _ = from_server.shutdown(std::net::Shutdown::Both);
+}
