@@ -192,7 +192,7 @@ fn main() {
             service_id: id.into(),
             service_name: name.into(),
             prefix: prefix.into(),
-            priority: if i % 7 == 0 {
+            priority: if i.is_multiple_of(7) {
                 Priority::Elderly
             } else {
                 Priority::None
@@ -218,7 +218,7 @@ fn main() {
         if i % 50 == 49 {
             let _ = queue::flush(&store, &client);
         }
-        if (i + 1) % 1000 == 0 {
+        if (i + 1).is_multiple_of(1000) {
             samples.push((i + 1, rss_kib(), started.elapsed()));
         }
     }
