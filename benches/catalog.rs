@@ -1,5 +1,6 @@
-//! Catalog benchmark: import of synthetic catalogs, and search latency per keystroke over
-//! 10,000 procedures for 200 queries typed letter by letter.
+//! Catalog benchmark: import of synthetic catalogs, sync of 10,000 procedures from the reference
+//! server over HTTP (first a full copy, then a 1 % change as a delta, then "unchanged"), and
+//! search latency per keystroke over 10,000 procedures for 200 queries typed letter by letter.
 //!
 //! `cargo bench --bench catalog` (release). Criterion reports means; the keystroke loop below
 //! prints the percentiles the kiosk's target is written in (p99 < 5 ms).
@@ -96,6 +97,71 @@ fn import_once(n: usize) {
     );
 }
 
+/// The reference server on loopback, given a catalog of `n` procedures through its admin call;
+/// a kiosk catalog syncs it, then a 1 % change, then nothing new.
+fn sync_once(n: usize) {
+    const ADMIN: &str = "bench-admin";
+    const TOKEN: &str = "bench-token";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = motcua_central::CentralConfig::demo(
+        dir.path().join("central.sqlite3"),
+        "BENCH-01".into(),
+        TOKEN.into(),
+    );
+    config.admin_token = Some(ADMIN.into());
+    config.clock = motcua_central::Clock::system();
+    let server = motcua_central::spawn(config).expect("central");
+    let upload = |procedures: &[motcua_kiosk::server::model::Procedure]| {
+        let answer = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/admin/catalog", server.base_url()))
+            .bearer_auth(ADMIN)
+            .header("content-type", "application/json")
+            .body(serde_json::to_string(procedures).expect("json"))
+            .timeout(Duration::from_secs(300))
+            .send()
+            .expect("upload");
+        assert!(answer.status().is_success(), "{}", answer.status());
+    };
+    let client = motcua_kiosk::server::CentralClient::new(&motcua_kiosk::server::ClientSettings {
+        base_url: url::Url::parse(&server.base_url()).expect("url"),
+        token: motcua_kiosk::config::Secret::new(TOKEN),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(120),
+        ca_file: None,
+        max_body: motcua_kiosk::server::DEFAULT_MAX_BODY,
+        retries: 1,
+    })
+    .expect("client");
+    let mut procedures = synth::procedures(n, SEED);
+    upload(&procedures);
+    let mut catalog = Catalog::open(&dir.path().join("kiosk.sqlite3")).expect("open");
+    let mut timed = |what: &str| {
+        let start = Instant::now();
+        let outcome = motcua_kiosk::catalog::sync(&mut catalog, &client).expect("sync");
+        let elapsed = start.elapsed();
+        match outcome {
+            motcua_kiosk::catalog::SyncOutcome::Updated(r) => println!(
+                "catalog/sync {n}, {what}: {} (version {}, {} procedures, {} changed, {} removed)",
+                ms(elapsed),
+                r.version,
+                r.procedures,
+                r.changed,
+                r.removed
+            ),
+            motcua_kiosk::catalog::SyncOutcome::Unchanged => {
+                println!("catalog/sync {n}, {what}: {} (304, unchanged)", ms(elapsed))
+            }
+        }
+    };
+    timed("full copy");
+    for p in procedures.iter_mut().take(n / 100) {
+        p.name.push_str(" (sửa đổi)");
+    }
+    upload(&procedures);
+    timed("1 % changed");
+    timed("nothing new");
+}
+
 fn criterion_benches(c: &mut Criterion, catalog: &Catalog, queries: &[String]) {
     let mut group = c.benchmark_group("catalog");
     group.sample_size(10);
@@ -147,6 +213,7 @@ fn main() {
     }
     import_once(1_000);
     import_once(10_000);
+    sync_once(10_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = filled_catalog(dir.path(), 10_000);
     let queries = synth::queries(200, SEED);

@@ -62,14 +62,21 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // RUST_LOG=warn shows what the kiosk logs during the run.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
+    // `cargo test --all-targets` runs benches without `--bench`: a short smoke run then.
+    let full = std::env::args().any(|a| a == "--bench");
     let tickets: u32 = std::env::var("MEMORY_TICKETS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000);
+        .unwrap_or(if full { 1_000 } else { 20 });
     let searches: u32 = std::env::var("MEMORY_SEARCHES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(if full { 10_000 } else { 200 });
     slint::platform::set_platform(Box::new(i_slint_backend_testing::TestingBackend::new(
         i_slint_backend_testing::TestingBackendOptions {
             mock_time: true,

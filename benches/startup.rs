@@ -252,6 +252,12 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    if !std::env::args().any(|a| a == "--bench") {
+        // `cargo test --all-targets` runs benches without `--bench`; this one needs a release
+        // build and an X server to mean anything.
+        println!("startup: run it with `cargo bench --bench startup`");
+        return;
+    }
     let runs: usize = std::env::var("STARTUP_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -94,6 +94,10 @@ impl Shared {
         self.lock().received.clone()
     }
 
+    fn take_received(&self) -> Vec<u8> {
+        std::mem::take(&mut self.lock().received)
+    }
+
     fn queries(&self) -> Vec<u8> {
         self.lock().queries.clone()
     }
@@ -234,6 +238,11 @@ impl FakePrinter {
     /// Every job byte received so far, status requests left out.
     pub fn received(&self) -> Vec<u8> {
         self.shared.received()
+    }
+
+    /// The job bytes received since the last call, forgotten here: a long run keeps its memory.
+    pub fn take_received(&self) -> Vec<u8> {
+        self.shared.take_received()
     }
 
     /// The `n` of every status request received so far.
