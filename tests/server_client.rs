@@ -248,3 +248,54 @@ fn feedback_and_heartbeat_are_accepted() {
         .expect("heartbeat");
     let _ = KIOSK_TOKEN;
 }
+
+/// A demo server that cannot start at first (its folder is blocked by a file) is tried again
+/// until it can: the kiosk does not stay offline until a restart.
+#[test]
+fn a_link_whose_setup_fails_keeps_trying() {
+    use motcua_kiosk::server::link::{
+        DemoSettings, Link, LinkReport, LinkSettings, LinkState, LinkStatus, LinkTarget,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("var");
+    std::fs::write(&blocked, "a file where the data folder should be").unwrap();
+    let (tx, states) = std::sync::mpsc::channel();
+    let _link = Link::spawn(
+        LinkSettings {
+            target: LinkTarget::Demo(DemoSettings {
+                db_path: blocked.join("demo-central.sqlite3"),
+                kiosk_id: "KIOSK-01".into(),
+                connect_timeout: Duration::from_secs(2),
+                request_timeout: Duration::from_secs(5),
+            }),
+            kiosk_id: "KIOSK-01".into(),
+            status: LinkStatus::new("preview"),
+            heartbeat_every: Duration::from_secs(60),
+            retry_every: Duration::from_millis(200),
+        },
+        Default::default(),
+        move |report| {
+            if let LinkReport::State(state) = report {
+                let _ = tx.send(state);
+            }
+        },
+    );
+    let wait = Duration::from_secs(20);
+    let offline = states
+        .iter()
+        .find(|s| matches!(s, LinkState::Offline(_)))
+        .is_some();
+    assert!(offline, "the blocked start is reported");
+    std::fs::remove_file(&blocked).unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    let mut online = false;
+    while let Ok(state) =
+        states.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+    {
+        if matches!(state, LinkState::Online { .. }) {
+            online = true;
+            break;
+        }
+    }
+    assert!(online, "online once the folder can be made");
+}

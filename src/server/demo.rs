@@ -33,6 +33,12 @@ impl DemoServer {
     }
 
     fn spawn(db_path: PathBuf, kiosk_id: &str, scratch: bool) -> Result<Self, ServerError> {
+        // On a first start the kiosk's data folder may not exist yet.
+        if let Some(folder) = db_path.parent().filter(|f| !f.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| {
+                ServerError::Setup(format!("cannot create {}: {e}", folder.display()))
+            })?;
+        }
         let token = format!("demo-{}", super::ids::random_hex(16));
         let config =
             motcua_central::CentralConfig::demo(db_path.clone(), kiosk_id.into(), token.clone());
@@ -89,5 +95,19 @@ impl Drop for DemoServer {
                 let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_start_creates_the_data_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("var").join("demo-central.sqlite3");
+        let server = DemoServer::start(db.clone(), "KIOSK-01").unwrap();
+        assert!(db.is_file(), "the demo database is created in a new folder");
+        assert!(!server.sample_codes().is_empty());
     }
 }

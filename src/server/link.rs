@@ -210,12 +210,22 @@ fn run(
     report: &dyn Fn(LinkReport),
 ) {
     report(LinkReport::State(LinkState::Connecting));
-    let (client, demo_server) = match connect(&settings.target) {
-        Ok(pair) => pair,
-        Err(e) => {
-            tracing::error!("server link cannot start: {e}");
-            report(LinkReport::State(LinkState::Offline(e.kind())));
-            return;
+    // A setup that fails (the demo server's folder not there yet, a CA file being replaced) is
+    // tried again: the kiosk must not stay offline until a restart.
+    let (client, demo_server) = loop {
+        match connect(&settings.target) {
+            Ok(pair) => break pair,
+            Err(e) => {
+                tracing::error!(
+                    "server link cannot start: {e}; trying again in {} s",
+                    settings.retry_every.as_secs()
+                );
+                report(LinkReport::State(LinkState::Offline(e.kind())));
+                match inbox.recv_timeout(settings.retry_every) {
+                    Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    Ok(Command::CheckNow) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                }
+            }
         }
     };
     if let Ok(mut slot) = shared.lock() {
