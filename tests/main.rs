@@ -14,6 +14,7 @@ mod dossier;
 mod dossier_ui;
 mod faults;
 mod feedback_ui;
+mod fuzz_seeds;
 mod hostile_server;
 mod packaging;
 mod printer;

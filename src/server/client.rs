@@ -133,12 +133,7 @@ impl CentralClient {
 
     fn read_json<T: DeserializeOwned>(&self, response: Response) -> Result<T, ServerError> {
         let body = read_limited(response, self.max_body)?;
-        serde_json::from_slice(&body).map_err(|e| {
-            let start = String::from_utf8_lossy(&body[..body.len().min(40)]).to_string();
-            ServerError::BadResponse(format!(
-                "not the expected JSON ({e}); it starts with {start:?}"
-            ))
-        })
+        decode(&body)
     }
 
     /// `GET /catalog`: `NotModified` when `etag` is still current; a delta when `since` is known.
@@ -258,43 +253,22 @@ fn check_status(response: Response) -> Result<Response, ServerError> {
         .headers()
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .map(str::to_string);
     let is_problem = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
-    let problem: Problem = if is_problem {
-        read_limited(response, 64 * 1024)
-            .ok()
-            .and_then(|body| serde_json::from_slice(&body).ok())
-            .unwrap_or_default()
+    let problem = if is_problem {
+        read_limited(response, 64 * 1024).ok()
     } else {
-        Problem::default()
+        None
     };
-    let code = problem.code.clone().unwrap_or_default();
-    Err(match status.as_u16() {
-        401 | 403 => ServerError::Unauthorized {
-            status: status.as_u16(),
-        },
-        404 => ServerError::NotFound {
-            code: if code.is_empty() {
-                "not-found".into()
-            } else {
-                code
-            },
-        },
-        429 => ServerError::RateLimited { retry_after },
-        500..=599 => ServerError::ServerFault {
-            status: status.as_u16(),
-        },
-        s => ServerError::Rejected {
-            status: s,
-            code,
-            detail: problem.detail.or(problem.title).unwrap_or_default(),
-        },
-    })
+    Err(ServerError::from_status(
+        status.as_u16(),
+        retry_after.as_deref(),
+        problem.as_deref(),
+    ))
 }
 
 /// Reads the body, refusing more than `limit` bytes (a hostile or broken server cannot fill memory).

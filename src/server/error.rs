@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::model::Problem;
+
 /// Every failure of a call, precise enough for logs and tests.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ServerError {
@@ -50,6 +52,35 @@ pub enum ErrorKind {
 }
 
 impl ServerError {
+    /// The error for an HTTP status other than a success or `304`: `retry_after` is the
+    /// `Retry-After` header, `problem` the body when the server sent JSON (a problem document).
+    pub fn from_status(status: u16, retry_after: Option<&str>, problem: Option<&[u8]>) -> Self {
+        let retry_after = retry_after
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let problem: Problem = problem
+            .and_then(|body| serde_json::from_slice(body).ok())
+            .unwrap_or_default();
+        let code = problem.code.unwrap_or_default();
+        match status {
+            401 | 403 => ServerError::Unauthorized { status },
+            404 => ServerError::NotFound {
+                code: if code.is_empty() {
+                    "not-found".into()
+                } else {
+                    code
+                },
+            },
+            429 => ServerError::RateLimited { retry_after },
+            500..=599 => ServerError::ServerFault { status },
+            s => ServerError::Rejected {
+                status: s,
+                code,
+                detail: problem.detail.or(problem.title).unwrap_or_default(),
+            },
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             ServerError::NotConfigured | ServerError::Unreachable(_) | ServerError::Timeout => {

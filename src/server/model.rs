@@ -1,7 +1,21 @@
 //! The JSON of the central API v1 (docs/central-api.md), as the kiosk reads and writes it.
 //! Unknown fields are ignored so a newer server does not break an older kiosk.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use super::ServerError;
+
+/// Reads an answer body as the model a call expects; anything else is a
+/// [`ServerError::BadResponse`] quoting the start of the body.
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let start = String::from_utf8_lossy(&body[..body.len().min(40)]).to_string();
+        ServerError::BadResponse(format!(
+            "not the expected JSON ({e}); it starts with {start:?}"
+        ))
+    })
+}
 
 /// A procedure as the catalog serves it. Only `code` and `name` are required; the catalog module
 /// keeps the rest.
