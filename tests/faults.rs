@@ -46,7 +46,10 @@ fn printer_unplugged_mid_ticket() {
     let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
     let printer = serial_printer(&fake);
 
-    // The cable comes out once the first bytes of the ticket are through.
+    // The cable comes out once the first bytes of the ticket are through: from that byte on the
+    // printer can no longer answer (set by the fake as it reads, so the end of the ticket can
+    // never be confirmed however fast the machine), then the port goes.
+    fake.mode_after(200, Mode::Silent);
     let pulled = std::thread::scope(|scope| {
         scope.spawn(|| {
             assert!(fake.wait_for_bytes(200, Duration::from_secs(10)));
@@ -81,6 +84,7 @@ fn printer_unplugged_mid_ticket() {
     ));
 
     fake.replug();
+    fake.set_mode(Mode::Ok);
     let start = std::time::Instant::now();
     while !printer.check_now().can_print() && start.elapsed() < Duration::from_secs(10) {}
     match issue(&config, &mut store, &printer, None) {
