@@ -7,6 +7,8 @@
 //! `cargo bench --bench memory` (release). `MEMORY_TICKETS` and `MEMORY_SEARCHES` change the
 //! counts.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use motcua_kiosk::app::Kiosk;
@@ -14,14 +16,7 @@ use motcua_kiosk::ui::{CatalogAdapter, KioskState, Page, QueueAdapter, QueueStep
 use slint::{ComponentHandle, Model};
 
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    common::own_rss_kib()
 }
 
 fn settle() {

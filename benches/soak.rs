@@ -6,6 +6,8 @@
 //! `cargo bench --bench soak` (release, a few minutes). `SOAK_TICKETS=2000` for a shorter run,
 //! `SOAK_SEED=n` to replay one run's outages.
 
+mod common;
+
 #[path = "../tests/support/printer.rs"]
 #[allow(dead_code)]
 mod fake_printer;
@@ -73,14 +75,7 @@ fn count_cuts(paper: &[u8]) -> usize {
 }
 
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    common::own_rss_kib()
 }
 
 fn start_central(db: &Path, listen: SocketAddr) -> Option<motcua_central::RunningCentral> {

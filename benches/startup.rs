@@ -7,6 +7,8 @@
 //! matchbox-window-manager for fullscreen) itself. `STARTUP_RUNS=n` changes the number of
 //! restarts measured (default 10).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -96,25 +98,11 @@ fn tree_pss_kib(pid: u32) -> u64 {
 }
 
 fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    common::proc_kib(&pid.to_string(), "smaps_rollup", "Pss:")
 }
 
 fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    common::proc_kib(&pid.to_string(), "status", "VmRSS:")
 }
 
 /// The log line without its terminal colour codes (`ESC [ ... m`).

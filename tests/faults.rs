@@ -139,6 +139,44 @@ fn printer_answering_garbage_status_bytes() {
     );
 }
 
+/// A kiosk (ticket database, preview printer) talking to the reference server through a
+/// [`net::Proxy`] the test can make misbehave.
+struct Proxied {
+    _central: net::Central,
+    db: std::path::PathBuf,
+    proxy: net::Proxy,
+    client: CentralClient,
+    _dir: tempfile::TempDir,
+    config: motcua_kiosk::config::Config,
+    store: QueueStore,
+    printer: motcua_kiosk::printer::Printer,
+}
+
+fn behind_proxy() -> Proxied {
+    let central = central_with(|_| {});
+    let db = central._dir.path().join("central.sqlite3");
+    let proxy = net::proxy(central.server.addr());
+    let client = CentralClient::new(&net::settings(
+        through(&proxy, &central.url()),
+        net::KIOSK_TOKEN,
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let printer = crate::queue::preview_printer(&dir.path().join("preview"));
+    Proxied {
+        _central: central,
+        db,
+        proxy,
+        client,
+        _dir: dir,
+        config,
+        store,
+        printer,
+    }
+}
+
 /// The server records the ticket, then dies before it answers. Citizen sees: a ticket numbered by
 /// the kiosk (K01-HT-001, marked offline) within the kiosk's patience. Once the server is back,
 /// the outbox delivers exactly that number. The server also holds the number it gave the lost
@@ -146,15 +184,16 @@ fn printer_answering_garbage_status_bytes() {
 /// answer lost on the way; no citizen is lost or served twice).
 #[test]
 fn server_killed_mid_request() {
-    let c = central_with(|_| {});
-    let db = c._dir.path().join("central.sqlite3");
-    let proxy = net::proxy(c.server.addr());
-    let client =
-        CentralClient::new(&net::settings(through(&proxy, &c.url()), net::KIOSK_TOKEN)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
-    let printer = crate::queue::preview_printer(&dir.path().join("preview"));
+    let Proxied {
+        _central,
+        db,
+        proxy,
+        client,
+        _dir,
+        config,
+        mut store,
+        printer,
+    } = behind_proxy();
 
     proxy.set_mode(ProxyMode::CutAnswers);
     let citizen = match issue(&config, &mut store, &printer, Some(&client)) {
@@ -186,15 +225,16 @@ fn server_killed_mid_request() {
 /// (1.5 s), numbered by the kiosk, never a screen that hangs; the number reaches the server later.
 #[test]
 fn server_slow_5_s() {
-    let c = central_with(|_| {});
-    let db = c._dir.path().join("central.sqlite3");
-    let proxy = net::proxy(c.server.addr());
-    let client =
-        CentralClient::new(&net::settings(through(&proxy, &c.url()), net::KIOSK_TOKEN)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
-    let printer = crate::queue::preview_printer(&dir.path().join("preview"));
+    let Proxied {
+        _central,
+        db,
+        proxy,
+        client,
+        _dir,
+        config,
+        mut store,
+        printer,
+    } = behind_proxy();
 
     proxy.set_mode(ProxyMode::Delay(Duration::from_secs(5)));
     let started = std::time::Instant::now();
