@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::problem::ApiError;
 
@@ -15,10 +15,39 @@ pub struct Procedure {
     pub json: String,
 }
 
-/// Validates an imported catalog (the JSON array of the seed file).
+/// Text fields of a procedure: a string or null.
+const TEXT_FIELDS: &[&str] = &[
+    "field",
+    "level",
+    "processing_time",
+    "fee",
+    "agency",
+    "result",
+    "competent_authority",
+    "target_groups",
+    "requirements",
+];
+/// Array-of-string fields; null or absent is stored as `[]`.
+const STRING_LISTS: &[&str] = &["submission_methods", "result_codes", "document_notes"];
+/// Array-of-object fields: the field, the text members of each object, the required member.
+const OBJECT_LISTS: &[(&str, &[&str], Option<&str>)] = &[
+    ("documents", &["copies", "group", "form_file"], Some("name")),
+    ("legal_basis", &["code", "title"], None),
+    (
+        "methods_detail",
+        &["method", "time", "time_raw", "fee", "fee_note", "note"],
+        None,
+    ),
+];
+
+/// A known field of a record with the wrong shape: `(path below the record, what it must be)`.
+type Mismatch = (String, &'static str);
+
+/// Validates an imported catalog (the JSON array of the seed file) record by record, so a kiosk
+/// never receives a procedure that breaks the contract's `Procedure` schema.
 ///
-/// Records without a national code (the seed has two pre-2025 ones) get a stable local
-/// key derived from their name, so deltas can still name them.
+/// Records without a national code (pre-2025 ones) get a stable local key derived from their
+/// name, so deltas can still name them.
 pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
     let items = body
         .as_array()
@@ -31,31 +60,30 @@ pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
             .cloned()
             .ok_or_else(|| ApiError::bad(&format!("[{i}]"), "expected an object"))?;
         let name = match obj.get("name") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(Value::String(s)) => crate::validate::non_blank(&format!("[{i}].name"), s)?,
             _ => {
                 return Err(ApiError::bad(
                     &format!("[{i}].name"),
-                    "required, a non-empty string",
+                    "required, a string that is not all spaces",
                 ));
             }
         };
         let code = match obj.get("code") {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.trim().chars().count() <= 64 => {
-                s.trim().to_string()
-            }
+            Some(Value::String(s)) if is_procedure_code(s) => s.clone(),
             None | Some(Value::Null) => local_code(&name),
             _ => {
                 return Err(ApiError::bad(
                     &format!("[{i}].code"),
-                    "a string of 1 to 64 characters, or null",
+                    "null, or 1 to 64 letters, digits, '.', '_' or '-' starting with a letter or digit",
                 ));
             }
         };
+        normalize(&mut obj, false)
+            .map_err(|(path, why)| ApiError::bad(&format!("[{i}].{path}"), why))?;
         if !seen.insert(code.clone()) {
-            return Err(ApiError::bad(
-                &format!("[{i}].code"),
-                format!("\"{code}\" appears twice"),
-            ));
+            return Err(ApiError::DuplicateCode(format!(
+                "[{i}].code: \"{code}\" appears twice"
+            )));
         }
         obj.insert("code".into(), Value::String(code.clone()));
         let field = obj.get("field").and_then(Value::as_str).map(str::to_string);
@@ -66,6 +94,124 @@ pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
         });
     }
     Ok(out)
+}
+
+/// `ProcedureCode`: `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`.
+fn is_procedure_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=64).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// Checks the known fields of a record and stores null or absent lists as `[]`. With `repair`,
+/// a field of the wrong shape is emptied (null text, empty list) instead of refused: for records
+/// stored before imports were checked.
+fn normalize(obj: &mut Map<String, Value>, repair: bool) -> Result<(), Mismatch> {
+    let empty_list = || Value::Array(Vec::new());
+    // (key, path of the problem, why, what a repair stores)
+    let mut problems: Vec<(&str, String, &'static str, Value)> = Vec::new();
+    for key in TEXT_FIELDS {
+        if !matches!(obj.get(*key), None | Some(Value::Null | Value::String(_))) {
+            problems.push((key, key.to_string(), "a string or null", Value::Null));
+        }
+    }
+    for key in STRING_LISTS {
+        match obj.get(*key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                if let Some(j) = items.iter().position(|v| !v.is_string()) {
+                    problems.push((key, format!("{key}[{j}]"), "a string", empty_list()));
+                }
+            }
+            Some(_) => problems.push((
+                key,
+                key.to_string(),
+                "a list of strings, or null",
+                empty_list(),
+            )),
+        }
+    }
+    for (key, texts, required) in OBJECT_LISTS {
+        match obj.get(*key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                let first = items.iter().enumerate().find_map(|(j, v)| {
+                    object_mismatch(v, texts, *required).map(|(member, why)| (j, member, why))
+                });
+                if let Some((j, member, why)) = first {
+                    problems.push((key, format!("{key}[{j}]{member}"), why, empty_list()));
+                }
+            }
+            Some(_) => problems.push((
+                key,
+                key.to_string(),
+                "a list of objects, or null",
+                empty_list(),
+            )),
+        }
+    }
+    if !repair && let Some((_, path, why, _)) = problems.first() {
+        return Err((path.clone(), why));
+    }
+    for (key, _, _, empty) in problems {
+        obj.insert(key.to_string(), empty);
+    }
+    let lists = STRING_LISTS
+        .iter()
+        .chain(OBJECT_LISTS.iter().map(|(key, _, _)| key));
+    for key in lists {
+        if matches!(obj.get(*key), None | Some(Value::Null)) {
+            obj.insert(key.to_string(), empty_list());
+        }
+    }
+    Ok(())
+}
+
+/// What is wrong with one member object of a list, as `(".member", why)`.
+fn object_mismatch(
+    v: &Value,
+    texts: &[&str],
+    required: Option<&str>,
+) -> Option<(String, &'static str)> {
+    let Some(o) = v.as_object() else {
+        return Some((String::new(), "an object"));
+    };
+    if let Some(name) = required
+        && !o.get(name).is_some_and(Value::is_string)
+    {
+        return Some((format!(".{name}"), "required, a string"));
+    }
+    texts
+        .iter()
+        .find(|t| !matches!(o.get(**t), None | Some(Value::Null | Value::String(_))))
+        .map(|t| (format!(".{t}"), "a string or null"))
+}
+
+/// Brings procedures stored before imports were checked to the served shape (migration 3).
+pub fn normalize_stored(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = tx.prepare("SELECT code, json FROM procedures")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (code, json) in rows {
+        let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(&json) else {
+            tracing::warn!(%code, "stored procedure is not a JSON object; left as it is");
+            continue;
+        };
+        let _ = normalize(&mut obj, true);
+        let fixed = Value::Object(obj).to_string();
+        if fixed != json {
+            // Same version: kiosks holding the old shape read it the same way.
+            tx.execute(
+                "UPDATE procedures SET json = ?2 WHERE code = ?1",
+                params![code, fixed],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// `local-` and 16 hex digits of the FNV-1a hash of the name: stable across imports.

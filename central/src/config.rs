@@ -26,7 +26,26 @@ pub struct CentralConfig {
     pub clock: Clock,
 }
 
+/// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
+pub const DEFAULT_KIOSK: (&str, &str) = ("KIOSK-01", "demo-token");
+
 impl CentralConfig {
+    /// What `motcua-central --db PATH` runs with no other flag: 127.0.0.1:8080, kiosk
+    /// [`DEFAULT_KIOSK`], no counter or admin token, opening hours kept, 10 dossier lookups a
+    /// minute.
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            db_path,
+            kiosk_tokens: vec![(DEFAULT_KIOSK.0.into(), DEFAULT_KIOSK.1.into())],
+            counter_token: None,
+            admin_token: None,
+            always_open: false,
+            dossier_lookups_per_minute: 10,
+            clock: Clock::system(),
+        }
+    }
+
     /// A demo server on a free loopback port for one kiosk: always open, 10 lookups a
     /// minute, no counter or admin token (set them on the returned value when needed).
     pub fn demo(db_path: PathBuf, kiosk_id: String, token: String) -> Self {
@@ -46,8 +65,10 @@ impl CentralConfig {
     pub(crate) fn check(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
         for (id, token) in &self.kiosk_tokens {
-            if id.trim().is_empty() {
-                return Err("a kiosk id is empty".into());
+            if !crate::validate::is_identifier(id) {
+                return Err(format!(
+                    "kiosk id \"{id}\" is not 1 to 32 letters, digits, '-' or '_'"
+                ));
             }
             if token.trim().is_empty() {
                 return Err(format!("kiosk \"{id}\" has an empty token"));

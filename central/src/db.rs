@@ -7,8 +7,20 @@ use rusqlite::Connection;
 
 use crate::problem::ApiError;
 
+/// One schema step: SQL, or Rust for what SQL cannot say (rewriting stored JSON).
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error>),
+}
+
 /// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(V1),
+    Migration::Sql(V2_REQUESTS_PER_KIOSK),
+    Migration::Code(crate::catalog::normalize_stored),
+];
+
+const V1: &str = r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -99,7 +111,70 @@ CREATE TABLE kiosks (
     outbox          INTEGER,
     uptime_s        INTEGER
 );
-"#];
+"#;
+
+/// Request ids become per kiosk and remember a fingerprint of the body (tickets and ratings
+/// lose their own copies); an offline number is recorded once per service and office day.
+const V2_REQUESTS_PER_KIOSK: &str = r#"
+CREATE TABLE requests (
+    kiosk_id    TEXT NOT NULL,
+    request_id  TEXT NOT NULL,
+    -- The request without personal data; 'legacy' for rows from before fingerprints.
+    fingerprint TEXT NOT NULL,
+    -- The first answer, replayed verbatim.
+    response    TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, request_id)
+);
+CREATE INDEX requests_by_age ON requests (created_at);
+INSERT OR IGNORE INTO requests (kiosk_id, request_id, fingerprint, response, created_at)
+    SELECT kiosk_id, request_id, 'legacy', response, recorded_at FROM tickets;
+INSERT OR IGNORE INTO requests (kiosk_id, request_id, fingerprint, response, created_at)
+    SELECT kiosk_id, request_id, 'legacy', response, received_at FROM feedback;
+
+CREATE TABLE tickets_v2 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    service_id  TEXT NOT NULL REFERENCES queue_services(id),
+    office_day  TEXT NOT NULL,
+    number      TEXT NOT NULL,
+    priority    TEXT NOT NULL,
+    phone       TEXT,
+    issued_at   TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    offline     INTEGER NOT NULL,
+    kiosk_id    TEXT NOT NULL,
+    called_at   TEXT,
+    counter     TEXT
+);
+INSERT INTO tickets_v2 (id, service_id, office_day, number, priority, phone, issued_at,
+        recorded_at, offline, kiosk_id, called_at, counter)
+    SELECT id, service_id, office_day, number, priority, phone, issued_at, recorded_at, offline,
+        kiosk_id, called_at, counter FROM tickets;
+DROP TABLE tickets;
+ALTER TABLE tickets_v2 RENAME TO tickets;
+-- Offline numbers recorded twice before this rule keep their row under a marked number.
+UPDATE tickets SET number = number || '-' || id
+    WHERE id NOT IN (SELECT MIN(id) FROM tickets GROUP BY service_id, office_day, upper(number));
+CREATE UNIQUE INDEX tickets_one_number ON tickets (service_id, office_day, upper(number));
+CREATE INDEX tickets_by_day ON tickets (service_id, office_day, called_at);
+
+CREATE TABLE feedback_v2 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    service_id  TEXT REFERENCES queue_services(id),
+    ticket      TEXT,
+    ticket_day  TEXT,
+    reason      TEXT,
+    at          TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    kiosk_id    TEXT NOT NULL
+);
+INSERT INTO feedback_v2 (rating, service_id, ticket, ticket_day, reason, at, received_at, kiosk_id)
+    SELECT rating, service_id, ticket, ticket_day, reason, at, received_at, kiosk_id FROM feedback;
+DROP TABLE feedback;
+ALTER TABLE feedback_v2 RENAME TO feedback;
+CREATE UNIQUE INDEX feedback_one_per_ticket ON feedback (ticket, ticket_day) WHERE ticket IS NOT NULL;
+"#;
 
 /// Opens (creating if needed) the database and brings its schema up to date.
 pub fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
@@ -114,12 +189,15 @@ pub fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
 
 fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in (0_i64..)
+    for (i, step) in (0_i64..)
         .zip(MIGRATIONS)
         .skip(usize::try_from(done).unwrap_or(0))
     {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match step {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Code(f) => f(&tx)?,
+        }
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;
     }
@@ -150,5 +228,64 @@ impl Db {
         })
         .await
         .map_err(|e| ApiError::Internal(format!("store task: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as the first release left it: global request ids, an offline number
+    /// recorded twice, a procedure stored with `legal_basis: null`.
+    fn first_release(path: &Path) {
+        let conn = Connection::open(path).expect("open");
+        conn.execute_batch(V1).expect("v1");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute_batch(
+            r#"
+            INSERT INTO catalog_versions VALUES (1, '2026-11-20T08:00:00+07:00');
+            INSERT INTO procedures VALUES ('local-1', 0, 'Hộ tịch',
+                '{"code":"local-1","name":"Thủ tục cũ","legal_basis":null,"documents":"oops"}', 1);
+            INSERT INTO queue_services VALUES ('ho-tich', 0, 'Hộ tịch', 'Civil status', 'HT', 1, 500);
+            INSERT INTO tickets (request_id, service_id, office_day, number, priority, issued_at,
+                recorded_at, offline, kiosk_id, response) VALUES
+                ('r1', 'ho-tich', '2026-11-20', 'K1-HT-003', 'none', 't', 't', 1, 'KIOSK-01', '{"number":"K1-HT-003"}'),
+                ('r2', 'ho-tich', '2026-11-20', 'K1-HT-003', 'none', 't', 't', 1, 'KIOSK-02', '{"number":"K1-HT-003"}');
+            INSERT INTO feedback VALUES ('f1', 1, NULL, 'HT-001', '2026-11-20', NULL, 't', 't',
+                'KIOSK-01', '{"accepted":true}');
+            "#,
+        )
+        .expect("rows");
+    }
+
+    #[test]
+    fn the_first_release_database_is_brought_up_to_date() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("central.db");
+        first_release(&path);
+        let conn = open(&path).expect("migrated");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        // Old request ids replay for their own kiosk, whatever the body.
+        let replay = crate::idempotency::replay(&conn, "KIOSK-01", "r1", "anything");
+        assert!(matches!(replay, Ok(Some(_))));
+        assert!(matches!(
+            crate::idempotency::replay(&conn, "KIOSK-02", "f1", "x"),
+            Ok(None)
+        ));
+        let numbers: Vec<String> = conn
+            .prepare("SELECT number FROM tickets ORDER BY id")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("numbers");
+        assert_eq!(numbers, ["K1-HT-003", "K1-HT-003-2"]);
+        let json: String = conn
+            .query_row("SELECT json FROM procedures", [], |r| r.get(0))
+            .expect("procedure");
+        let p: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(p["legal_basis"], serde_json::json!([]));
+        assert_eq!(p["documents"], serde_json::json!([]));
     }
 }

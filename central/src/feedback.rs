@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::clock::format_time;
+use crate::idempotency;
 use crate::problem::ApiError;
 use crate::queue;
 
@@ -16,7 +17,23 @@ pub struct Rating {
     pub service_id: Option<String>,
     pub ticket: Option<String>,
     pub reason: Option<String>,
-    pub at: DateTime<FixedOffset>,
+    /// When the rating was given, as the kiosk said (`None`: at arrival).
+    pub given_at: Option<DateTime<FixedOffset>>,
+}
+
+impl Rating {
+    /// What makes two ratings with one `request_id` the same request.
+    pub fn fingerprint(&self) -> String {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        format!(
+            "feedback|{}|{}|{}|{}|{}",
+            self.rating,
+            opt(&self.service_id),
+            opt(&self.ticket),
+            opt(&self.reason),
+            self.given_at.map(format_time).unwrap_or_default()
+        )
+    }
 }
 
 /// Stores a rating; returns the answer and whether it is new (`201`) or a replay (`200`).
@@ -27,15 +44,16 @@ pub fn record(
     now: DateTime<FixedOffset>,
 ) -> Result<(Value, bool), ApiError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if let Some(answer) = queue::replay(&tx, "feedback", &r.request_id)? {
+    let fingerprint = r.fingerprint();
+    if let Some(answer) = idempotency::replay(&tx, kiosk_id, &r.request_id, &fingerprint)? {
         return Ok((answer, false));
     }
     if let Some(id) = &r.service_id {
-        queue::service(&tx, id)
-            .map_err(|_| ApiError::bad("service_id", format!("no queue service \"{id}\"")))?;
+        queue::service(&tx, id)?;
     }
+    let at = r.given_at.unwrap_or(now);
     // Ticket numbers restart every day, so a ticket is its number on the day of the rating.
-    let ticket_day = r.at.date_naive().format("%Y-%m-%d").to_string();
+    let ticket_day = at.date_naive().format("%Y-%m-%d").to_string();
     if let Some(ticket) = &r.ticket {
         let rated = tx
             .query_row(
@@ -50,22 +68,21 @@ pub fn record(
     }
     let answer = json!({ "request_id": r.request_id, "accepted": true });
     tx.execute(
-        "INSERT INTO feedback (request_id, rating, service_id, ticket, ticket_day, reason, at,
-            received_at, kiosk_id, response)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO feedback (rating, service_id, ticket, ticket_day, reason, at, received_at,
+            kiosk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            r.request_id,
             r.rating,
             r.service_id,
             r.ticket,
             r.ticket.as_ref().map(|_| ticket_day),
             r.reason,
-            format_time(r.at),
+            format_time(at),
             format_time(now),
             kiosk_id,
-            answer.to_string(),
         ],
     )?;
+    idempotency::remember(&tx, kiosk_id, &r.request_id, &fingerprint, &answer, now)?;
     tx.commit()?;
     Ok((answer, true))
 }

@@ -8,7 +8,9 @@
 //! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
 //! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
-//! - `routes`: the HTTP handlers; `auth`, `extract`, `problem`, `rate_limit` serve them.
+//! - `idempotency`: request ids per kiosk, replayed or refused when reused.
+//! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
+//!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
 
 mod auth;
@@ -21,13 +23,16 @@ pub mod dossiers;
 mod extract;
 mod feedback;
 mod fleet;
+mod idempotency;
 mod problem;
 mod queue;
 mod rate_limit;
 mod routes;
 pub mod seed;
 mod server;
+mod strict;
+mod validate;
 
 pub use clock::{Clock, ManualTime, office_offset};
-pub use config::CentralConfig;
+pub use config::{CentralConfig, DEFAULT_KIOSK};
 pub use server::{CentralError, RunningCentral, spawn};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use motcua_central::{CentralConfig, Clock, seed, spawn};
+use motcua_central::{CentralConfig, seed, spawn};
 
 /// Reference central server for Một Cửa kiosks (Central API v1, plain HTTP).
 #[derive(Debug, Parser)]
@@ -18,8 +18,8 @@ struct Cli {
     /// SQLite database file; created and seeded on first start.
     #[arg(long)]
     db: PathBuf,
-    /// A kiosk allowed to call, as KIOSK_ID=TOKEN; repeat for more kiosks
-    /// [default: KIOSK-01=demo-token].
+    /// A kiosk allowed to call, as KIOSK_ID=TOKEN (KIOSK_ID: 1 to 32 letters, digits, - or _);
+    /// repeat for more kiosks [default: KIOSK-01=demo-token].
     #[arg(long = "kiosk-token", value_name = "KIOSK_ID=TOKEN", value_parser = parse_kiosk_token)]
     kiosk_tokens: Vec<(String, String)>,
     /// Token for counter calls (call-next); without it they are refused.
@@ -65,21 +65,15 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let kiosk_tokens = if cli.kiosk_tokens.is_empty() {
-        vec![("KIOSK-01".to_string(), "demo-token".to_string())]
-    } else {
-        cli.kiosk_tokens
-    };
-    let config = CentralConfig {
-        listen: cli.listen,
-        db_path: cli.db,
-        kiosk_tokens,
-        counter_token: cli.counter_token,
-        admin_token: cli.admin_token,
-        always_open: cli.always_open,
-        dossier_lookups_per_minute: cli.lookups_per_minute,
-        clock: Clock::system(),
-    };
+    let mut config = CentralConfig::new(cli.db);
+    config.listen = cli.listen;
+    if !cli.kiosk_tokens.is_empty() {
+        config.kiosk_tokens = cli.kiosk_tokens;
+    }
+    config.counter_token = cli.counter_token;
+    config.admin_token = cli.admin_token;
+    config.always_open = cli.always_open;
+    config.dossier_lookups_per_minute = cli.lookups_per_minute;
     let ids: Vec<String> = config
         .kiosk_tokens
         .iter()

@@ -4,6 +4,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// What a `503` asks the client to wait, in seconds.
+pub const UNAVAILABLE_RETRY_S: u64 = 5;
+
 /// Every way a call can fail. `code()` is the contract's machine-readable code.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -21,6 +24,12 @@ pub enum ApiError {
     ServiceClosed,
     #[error("the service has issued all {0} numbers of today")]
     DailyCap(u32),
+    #[error("service \"{0}\" takes no priority tickets")]
+    PriorityNotAllowed(String),
+    #[error("offline.number: {0} is already recorded today for this service")]
+    NumberTaken(String),
+    #[error("request_id: already used by this kiosk for a different request")]
+    RequestIdReused,
     #[error("nobody is waiting for this service")]
     QueueEmpty,
     #[error("ticket {0} has already been rated")]
@@ -29,9 +38,22 @@ pub enum ApiError {
     RateLimited(u64),
     #[error("the body is larger than this call accepts")]
     PayloadTooLarge,
+    /// The Content-Type the request named (or "none").
+    #[error("send the body as application/json, not {0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    OfflineTimeOutOfRange(String),
+    #[error("{0}")]
+    DuplicateCode(String),
+    #[error("{0}")]
+    InvalidDates(String),
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("internal error: {0}")]
+    /// The storage cannot be reached; the client should retry after `Retry-After` seconds.
+    #[error("the server cannot reach its storage; try again shortly")]
+    Unavailable,
+    /// The message is logged, never sent: it may name tables or files.
+    #[error("internal error")]
     Internal(String),
 }
 
@@ -47,7 +69,17 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::UnknownService(_) | Self::QueueEmpty => StatusCode::NOT_FOUND,
-            Self::ServiceClosed | Self::DailyCap(_) | Self::AlreadyRated(_) => StatusCode::CONFLICT,
+            Self::ServiceClosed
+            | Self::DailyCap(_)
+            | Self::AlreadyRated(_)
+            | Self::PriorityNotAllowed(_)
+            | Self::NumberTaken(_)
+            | Self::RequestIdReused => StatusCode::CONFLICT,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::OfflineTimeOutOfRange(_) | Self::DuplicateCode(_) | Self::InvalidDates(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -65,6 +97,14 @@ impl ApiError {
             Self::ServiceClosed => "service-closed",
             Self::DailyCap(_) => "daily-cap",
             Self::QueueEmpty => "queue-empty",
+            Self::PriorityNotAllowed(_) => "priority-not-allowed",
+            Self::NumberTaken(_) => "number-taken",
+            Self::RequestIdReused => "request-id-reused",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::OfflineTimeOutOfRange(_) => "offline-time-out-of-range",
+            Self::DuplicateCode(_) => "duplicate-code",
+            Self::InvalidDates(_) => "invalid-dates",
+            Self::Unavailable => "unavailable",
             Self::AlreadyRated(_) => "already-rated",
             Self::RateLimited(_) => "rate-limited",
             Self::PayloadTooLarge => "payload-too-large",
@@ -83,6 +123,14 @@ impl ApiError {
             Self::ServiceClosed => "Service closed",
             Self::DailyCap(_) => "Daily cap reached",
             Self::QueueEmpty => "Queue empty",
+            Self::PriorityNotAllowed(_) => "Priority not allowed",
+            Self::NumberTaken(_) => "Number taken",
+            Self::RequestIdReused => "Request id reused",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::OfflineTimeOutOfRange(_) => "Offline time out of range",
+            Self::DuplicateCode(_) => "Duplicate code",
+            Self::InvalidDates(_) => "Invalid dates",
+            Self::Unavailable => "Service unavailable",
             Self::AlreadyRated(_) => "Already rated",
             Self::RateLimited(_) => "Too many requests",
             Self::PayloadTooLarge => "Payload too large",
@@ -107,8 +155,10 @@ impl From<serde_json::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        match &self {
+            Self::Internal(why) => tracing::error!(error = %why, "request failed"),
+            Self::Unavailable => tracing::warn!("request refused: storage unavailable"),
+            _ => {}
         }
         let code = self.code();
         let body = json!({
@@ -130,6 +180,9 @@ impl IntoResponse for ApiError {
             }
             Self::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_S));
             }
             _ => {}
         }

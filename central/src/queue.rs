@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::clock::{format_time, office_offset};
+use crate::idempotency;
 use crate::problem::ApiError;
 
 /// Assumed minutes per person until a service has been called a few times today.
@@ -13,6 +14,11 @@ pub const DEFAULT_MINUTES_PER_PERSON: f64 = 4.0;
 const RECENT_CALLS: i64 = 6;
 /// Gaps longer than this (lunch, an empty hall) say nothing about service speed.
 const MAX_INTERVAL_S: i64 = 3600;
+/// Gaps shorter than this are a counter clicking through absent citizens, not service.
+const MIN_INTERVAL_S: i64 = 30;
+/// How far back an offline ticket may be recorded, and how far ahead of the server's clock.
+pub const OFFLINE_MAX_AGE_DAYS: i64 = 7;
+pub const OFFLINE_MAX_AHEAD_MIN: i64 = 10;
 
 pub const PRIORITIES: &[&str] = &["none", "elderly", "pregnant", "disabled", "child"];
 
@@ -116,7 +122,7 @@ pub fn state(
     let gaps: Vec<i64> = times
         .windows(2)
         .map(|w| (w[0] - w[1]).num_seconds())
-        .filter(|s| (0..=MAX_INTERVAL_S).contains(s))
+        .filter(|s| (MIN_INTERVAL_S..=MAX_INTERVAL_S).contains(s))
         .collect();
     let seconds_per_person = if gaps.is_empty() {
         DEFAULT_MINUTES_PER_PERSON * 60.0
@@ -156,22 +162,6 @@ pub fn closed_reason(
     }
 }
 
-/// `0912345678` or `+84912345678` (spaces allowed) → the 10-digit form, for mobile prefixes
-/// 03, 05, 07, 08, 09.
-pub fn normalize_phone(raw: &str) -> Option<String> {
-    let compact: String = raw.chars().filter(|c| *c != ' ').collect();
-    let national = match compact.strip_prefix("+84") {
-        Some(rest) => format!("0{rest}"),
-        None => compact,
-    };
-    let b = national.as_bytes();
-    let ok = b.len() == 10
-        && b[0] == b'0'
-        && matches!(b[1], b'3' | b'5' | b'7' | b'8' | b'9')
-        && b.iter().all(u8::is_ascii_digit);
-    ok.then_some(national)
-}
-
 fn day_key(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
@@ -186,6 +176,22 @@ pub struct TicketRequest {
     pub offline: Option<(String, DateTime<FixedOffset>)>,
 }
 
+impl TicketRequest {
+    /// What makes two requests with one `request_id` the same request. The phone number is left
+    /// out: it must not outlive the office day, and a fingerprint is kept for 30.
+    pub fn fingerprint(&self) -> String {
+        let offline = self
+            .offline
+            .as_ref()
+            .map(|(n, at)| format!("{n}@{}", format_time(*at)))
+            .unwrap_or_default();
+        format!(
+            "ticket|{}|{}|offline:{offline}",
+            self.service_id, self.priority
+        )
+    }
+}
+
 /// Issues (or records) a ticket. Returns the answer and whether it is new (`201`) or the
 /// replay of an earlier request with the same `request_id` (`200`).
 pub fn issue(
@@ -197,19 +203,24 @@ pub fn issue(
 ) -> Result<(Value, bool), ApiError> {
     // IMMEDIATE: numbering reads then writes; two kiosks must not get the same number.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if let Some(answer) = replay(&tx, "tickets", &req.request_id)? {
+    let fingerprint = req.fingerprint();
+    if let Some(answer) = idempotency::replay(&tx, kiosk_id, &req.request_id, &fingerprint)? {
         return Ok((answer, false));
     }
     let service = service(&tx, &req.service_id)?;
     if req.priority != "none" && !service.priority_allowed {
-        return Err(ApiError::bad(
-            "priority",
-            format!("service \"{}\" takes no priority tickets", service.id),
-        ));
+        return Err(ApiError::PriorityNotAllowed(service.id));
     }
     let (day, number, issued_at, offline) = match &req.offline {
         // Already printed and in a citizen's hand: recorded whatever the hour or the cap.
-        Some((number, issued_at)) => (issued_at.date_naive(), number.clone(), *issued_at, true),
+        Some((number, issued_at)) => {
+            check_offline_time(*issued_at, now)?;
+            let day = issued_at.date_naive();
+            if number_taken(&tx, &service.id, day, number)? {
+                return Err(ApiError::NumberTaken(number.clone()));
+            }
+            (day, number.clone(), *issued_at, true)
+        }
         None => {
             let today = now.date_naive();
             let issued = state(&tx, &service.id, today)?.issued_today;
@@ -227,11 +238,10 @@ pub fn issue(
         }
     };
     tx.execute(
-        "INSERT INTO tickets (request_id, service_id, office_day, number, priority, phone,
-            issued_at, recorded_at, offline, kiosk_id, response)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '')",
+        "INSERT INTO tickets (service_id, office_day, number, priority, phone, issued_at,
+            recorded_at, offline, kiosk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
-            req.request_id,
             service.id,
             day_key(day),
             number,
@@ -263,24 +273,46 @@ pub fn issue(
         "estimated_wait_min": estimate_minutes(people_ahead, per_person),
         "offline": offline,
     });
-    tx.execute(
-        "UPDATE tickets SET response = ?2 WHERE id = ?1",
-        params![id, answer.to_string()],
-    )?;
+    idempotency::remember(&tx, kiosk_id, &req.request_id, &fingerprint, &answer, now)?;
     tx.commit()?;
     Ok((answer, true))
 }
 
-/// The stored first answer of a write already made with this `request_id`.
-pub fn replay(conn: &Connection, table: &str, request_id: &str) -> Result<Option<Value>, ApiError> {
-    let stored: Option<String> = conn
+/// An offline ticket is recorded only within [`OFFLINE_MAX_AGE_DAYS`] before the server's
+/// clock and [`OFFLINE_MAX_AHEAD_MIN`] after it: older is history nobody will call, later is a
+/// kiosk with a wrong clock.
+fn check_offline_time(
+    issued_at: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
+) -> Result<(), ApiError> {
+    if issued_at < now - chrono::Duration::days(OFFLINE_MAX_AGE_DAYS) {
+        Err(ApiError::OfflineTimeOutOfRange(format!(
+            "offline.issued_at: more than {OFFLINE_MAX_AGE_DAYS} days before the server's time"
+        )))
+    } else if issued_at > now + chrono::Duration::minutes(OFFLINE_MAX_AHEAD_MIN) {
+        Err(ApiError::OfflineTimeOutOfRange(format!(
+            "offline.issued_at: more than {OFFLINE_MAX_AHEAD_MIN} minutes after the server's time"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn number_taken(
+    conn: &Connection,
+    service_id: &str,
+    day: NaiveDate,
+    number: &str,
+) -> Result<bool, ApiError> {
+    Ok(conn
         .query_row(
-            &format!("SELECT response FROM {table} WHERE request_id = ?1"),
-            params![request_id],
-            |r| r.get(0),
+            "SELECT 1 FROM tickets
+             WHERE service_id = ?1 AND office_day = ?2 AND upper(number) = upper(?3)",
+            params![service_id, day_key(day), number],
+            |_| Ok(()),
         )
-        .optional()?;
-    Ok(stored.map(|s| serde_json::from_str(&s)).transpose()?)
+        .optional()?
+        .is_some())
 }
 
 /// The next `<prefix>-NNN` of the day: one past the highest the server issued, skipping any
@@ -342,20 +374,6 @@ pub fn call_next(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones() {
-        assert_eq!(normalize_phone("0912345678").as_deref(), Some("0912345678"));
-        assert_eq!(
-            normalize_phone("+84 912 345 678").as_deref(),
-            Some("0912345678")
-        );
-        assert_eq!(normalize_phone("0312345678").as_deref(), Some("0312345678"));
-        assert_eq!(normalize_phone("0212345678"), None);
-        assert_eq!(normalize_phone("091234567"), None);
-        assert_eq!(normalize_phone("09123456789"), None);
-        assert_eq!(normalize_phone("09123a5678"), None);
-    }
 
     #[test]
     fn estimates_round_up() {

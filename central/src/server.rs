@@ -165,6 +165,7 @@ async fn serve(
         }
     };
     let _ = ready.send(Ok(()));
+    let chores = tokio::spawn(housekeeping(state.clone()));
     let app = routes::router(state);
     let wait_stop = |mut rx: watch::Receiver<bool>| async move {
         // An error means the handle is gone: stop too.
@@ -182,5 +183,31 @@ async fn serve(
             }
         }
         () = deadline => tracing::warn!("shutdown grace elapsed; dropping open connections"),
+    }
+    chores.abort();
+}
+
+/// How often stored data past its keeping time is removed.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+
+/// Removes what the contract keeps only for a while (request ids after 30 days), once at
+/// start and then every hour.
+async fn housekeeping(state: AppState) {
+    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+    loop {
+        every.tick().await;
+        let now = state.clock.now();
+        match state
+            .db
+            .call(move |conn| crate::idempotency::forget_old(conn, now))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                request_ids = n,
+                "forgot request ids past their keeping time"
+            ),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will try again"),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /catalog`: full, `304` against the kiosk's ETag, or a delta since a version.
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -23,27 +23,26 @@ fn matches(header: &str, tag: &str) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
 }
 
-fn since_param(query: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(query) = query else { return Ok(None) };
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key == "since" {
-            return value
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| ApiError::bad("since", "a catalog version number"));
-        }
+/// `since`, URL-decoded; the first one counts when it is given twice. A whole number too large
+/// for any version is a version nobody knows, as the contract says of unknown versions.
+fn since_param(uri: &Uri) -> Result<Option<i64>, ApiError> {
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| ApiError::bad("query", e.body_text()))?;
+    let Some((_, value)) = pairs.into_iter().find(|(key, _)| key == "since") else {
+        return Ok(None);
+    };
+    match crate::extract::integer_text(&value) {
+        Some(v) => Ok(Some(v.unwrap_or(-1))),
+        None => Err(ApiError::bad("since", "a catalog version number")),
     }
-    Ok(None)
 }
 
 pub async fn get_catalog(
     State(state): State<AppState>,
     _kiosk: Kiosk,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
-    let since = since_param(query.as_deref())?;
     let if_none_match = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -53,9 +52,11 @@ pub async fn get_catalog(
         .db
         .call(move |conn| {
             let version = catalog::current_version(conn)?;
+            // The contract: a matching tag is 304 whatever `since` says.
             if if_none_match.is_some_and(|h| matches(&h, &etag(version))) {
                 return Ok((version, None));
             }
+            let since = since_param(&uri)?;
             // Read under the same lock so the version and the rows agree.
             Ok((version, Some(catalog::read(conn, since)?)))
         })

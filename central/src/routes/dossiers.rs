@@ -1,6 +1,6 @@
 //! `GET /dossiers/{code}`: status and history, applicant masked, timeliness computed now.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
@@ -10,12 +10,13 @@ use crate::auth::Kiosk;
 use crate::clock::format_time;
 use crate::dossier::{mask_name, normalize_code, status_labels, timeliness};
 use crate::dossiers;
+use crate::extract::PathText;
 use crate::problem::ApiError;
 
 pub async fn lookup(
     State(state): State<AppState>,
     Kiosk(kiosk_id): Kiosk,
-    Path(code): Path<String>,
+    PathText(code): PathText,
 ) -> Result<Response, ApiError> {
     // Every attempt counts, valid or not: that is what stops enumeration.
     state

@@ -9,20 +9,21 @@ use serde_json::{Value, json};
 use super::AppState;
 use crate::auth::{Admin, Kiosk};
 use crate::clock::format_time;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, optional_integer};
 use crate::fleet::{self, Heartbeat, PRINTER_STATES};
 use crate::problem::ApiError;
+use crate::validate;
 
 #[derive(Deserialize)]
 pub struct HeartbeatBody {
     kiosk_id: String,
     version: String,
     printer: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_integer")]
     catalog_version: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_integer")]
     outbox: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_integer")]
     uptime_s: Option<i64>,
 }
 
@@ -31,6 +32,12 @@ pub async fn heartbeat(
     Kiosk(kiosk_id): Kiosk,
     JsonBody(body): JsonBody<HeartbeatBody>,
 ) -> Result<Response, ApiError> {
+    if !validate::is_identifier(&body.kiosk_id) {
+        return Err(ApiError::bad(
+            "kiosk_id",
+            "1 to 32 letters, digits, '-' or '_'",
+        ));
+    }
     if body.kiosk_id != kiosk_id {
         return Err(ApiError::Forbidden(format!(
             "this token belongs to kiosk \"{kiosk_id}\", not \"{}\"",
@@ -43,10 +50,7 @@ pub async fn heartbeat(
             format!("one of {}", PRINTER_STATES.join(", ")),
         ));
     }
-    let version = body.version.trim().to_string();
-    if version.is_empty() || version.chars().count() > 64 {
-        return Err(ApiError::bad("version", "1 to 64 characters"));
-    }
+    let version = validate::short_text("version", &body.version, 64)?;
     let non_negative = |field: &str, v: Option<i64>| match v {
         Some(n) if n < 0 => Err(ApiError::bad(field, "must not be negative")),
         v => Ok(v),

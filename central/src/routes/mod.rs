@@ -84,15 +84,3 @@ pub fn created_or_ok(created: bool) -> StatusCode {
         StatusCode::OK
     }
 }
-
-/// `request_id`: 1 to 128 visible characters.
-pub fn check_request_id(id: &str) -> Result<String, ApiError> {
-    let id = id.trim();
-    if id.is_empty() || id.chars().count() > 128 || id.chars().any(char::is_control) {
-        return Err(ApiError::bad(
-            "request_id",
-            "1 to 128 visible characters (a UUID)",
-        ));
-    }
-    Ok(id.to_string())
-}

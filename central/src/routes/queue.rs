@@ -1,17 +1,18 @@
 //! Queue calls: the service board, issuing/recording tickets, calling the next one.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AppState, check_request_id, created_or_ok};
+use super::{AppState, created_or_ok};
 use crate::auth::{Counter, Kiosk};
 use crate::clock::{format_time, parse_time};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathText, non_null};
 use crate::problem::ApiError;
 use crate::queue::{self, PRIORITIES, TicketRequest};
+use crate::validate;
 
 pub async fn list_services(
     State(state): State<AppState>,
@@ -47,7 +48,7 @@ pub async fn list_services(
 pub struct TicketBody {
     request_id: String,
     service_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     priority: Option<String>,
     #[serde(default)]
     phone: Option<String>,
@@ -62,6 +63,8 @@ pub struct OfflineBody {
 }
 
 fn validate(body: TicketBody) -> Result<TicketRequest, ApiError> {
+    let request_id = validate::request_id("request_id", &body.request_id)?;
+    let service_id = validate::service_id("service_id", &body.service_id)?;
     let priority = body.priority.unwrap_or_else(|| "none".into());
     if !PRIORITIES.contains(&priority.as_str()) {
         return Err(ApiError::bad(
@@ -69,36 +72,22 @@ fn validate(body: TicketBody) -> Result<TicketRequest, ApiError> {
             format!("one of {}", PRIORITIES.join(", ")),
         ));
     }
-    let phone = match body.phone.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => Some(queue::normalize_phone(p).ok_or_else(|| {
-            ApiError::bad(
-                "phone",
-                "a Vietnamese mobile number: 10 digits starting 03, 05, 07, 08 or 09, or +84…",
-            )
-        })?),
-    };
+    let phone = body
+        .phone
+        .map(|p| validate::phone("phone", &p))
+        .transpose()?;
     let offline = match body.offline {
         None => None,
         Some(o) => {
-            let number = o.number.trim().to_string();
-            if number.is_empty()
-                || number.chars().count() > 32
-                || number.chars().any(char::is_control)
-            {
-                return Err(ApiError::bad(
-                    "offline.number",
-                    "1 to 32 visible characters",
-                ));
-            }
+            let number = validate::ticket_number("offline.number", &o.number)?;
             let at = parse_time(&o.issued_at)
                 .ok_or_else(|| ApiError::bad("offline.issued_at", "an RFC 3339 time"))?;
             Some((number, at))
         }
     };
     Ok(TicketRequest {
-        request_id: check_request_id(&body.request_id)?,
-        service_id: body.service_id.trim().to_string(),
+        request_id,
+        service_id,
         priority,
         phone,
         offline,
@@ -128,13 +117,11 @@ pub struct CallBody {
 pub async fn call_next(
     State(state): State<AppState>,
     _counter: Counter,
-    Path(service_id): Path<String>,
+    PathText(service_id): PathText,
     JsonBody(body): JsonBody<CallBody>,
 ) -> Result<Response, ApiError> {
-    let counter = body.counter.trim().to_string();
-    if counter.is_empty() || counter.chars().count() > 32 {
-        return Err(ApiError::bad("counter", "1 to 32 characters"));
-    }
+    let service_id = validate::service_id("id", &service_id)?;
+    let counter = validate::short_text("counter", &body.counter, 32)?;
     let now = state.clock.now();
     let answer = state
         .db

@@ -163,7 +163,7 @@ fn bad_import_changes_nothing() {
         Some(ADMIN),
         &json!([{ "code": "1.1", "name": "A" }, { "code": "1.1", "name": "B" }]),
     );
-    assert!(r.problem(400, "bad-request").starts_with("[1].code"));
+    assert!(r.problem(422, "duplicate-code").starts_with("[1].code"));
     h.post_as("/admin/catalog", Some(ADMIN), &json!({ "code": "1.1" }))
         .problem(400, "bad-request");
     h.post_as("/admin/catalog", Some(TOKEN), &json!([]))

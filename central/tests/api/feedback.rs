@@ -52,7 +52,19 @@ fn feedback_validation() {
         "/feedback",
         &json!({ "request_id": "v", "rating": 2, "service_id": "nope" }),
     );
-    assert!(r.problem(400, "bad-request").starts_with("service_id"));
+    r.problem(404, "unknown-service");
+    for (field, value) in [
+        ("service_id", json!("hộ tịch")),
+        ("ticket", json!("HT 1")),
+        ("reason", json!("")),
+        ("reason", json!("a\nb")),
+    ] {
+        let r = h.post(
+            "/feedback",
+            &json!({ "request_id": "v", "rating": 2, field: value }),
+        );
+        assert!(r.problem(400, "bad-request").starts_with(field), "{value}");
+    }
     let r = h.post("/feedback", &json!({ "rating": 2 }));
     assert!(r.problem(400, "bad-request").starts_with("request_id"));
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod catalog;
+mod contract;
 mod dossiers;
 mod errors;
 mod feedback;

@@ -57,7 +57,27 @@ impl Response {
     }
 }
 
+/// A request; a body goes as `application/json` unless `headers` name a Content-Type.
 pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
+    let mut headers = headers.to_vec();
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push(("Content-Type", "application/json"));
+    }
+    request_exactly(addr, method, path, &headers, body)
+}
+
+/// A request with exactly these headers (and Content-Length for a body).
+pub fn request_exactly(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -73,10 +93,7 @@ pub fn request(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     if let Some(b) = body {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
+        head.push_str(&format!("Content-Length: {}\r\n", b.len()));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).expect("write head");
@@ -199,6 +216,27 @@ impl Harness {
 
     pub fn post_raw(&self, path: &str, token: Option<&str>, body: &[u8]) -> Response {
         self.call("POST", path, token, &[], Some(body))
+    }
+
+    /// A POST whose Content-Type is `content_type`, or absent.
+    pub fn post_typed(&self, path: &str, content_type: Option<&str>, body: &[u8]) -> Response {
+        let auth = format!("Bearer {TOKEN}");
+        let mut headers = vec![("Authorization", auth.as_str())];
+        if let Some(t) = content_type {
+            headers.push(("Content-Type", t));
+        }
+        request_exactly(
+            self.server.addr(),
+            "POST",
+            &format!("/api/v1{path}"),
+            &headers,
+            Some(body),
+        )
+    }
+
+    /// A ticket request from the kiosk holding `token`.
+    pub fn ticket_as(&self, token: &str, body: &Value) -> Response {
+        self.post_as("/queue/tickets", Some(token), body)
     }
 
     pub fn ticket(&self, request_id: &str, service: &str, priority: &str) -> Response {
