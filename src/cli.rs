@@ -64,6 +64,10 @@ pub enum Command {
         /// The kiosk token to use (default: [server] token of the config).
         #[arg(long)]
         token: Option<String>,
+        /// The kiosk the token belongs to, for the heartbeat (default: [kiosk] id of the
+        /// config, else CHECK).
+        #[arg(long, value_name = "KIOSK_ID")]
+        kiosk_id: Option<String>,
     },
     /// Turn an admin PIN (6 to 12 digits, read from standard input) into the line to paste
     /// into [kiosk] admin_pin_hash. The PIN itself is never stored.
@@ -178,7 +182,11 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::CheckConfig { path }) => check_config(path.or(cli.config)),
         Some(Command::HashPin) => hash_pin(),
-        Some(Command::CheckServer { url, token }) => check_server(cli.config, url, token),
+        Some(Command::CheckServer {
+            url,
+            token,
+            kiosk_id,
+        }) => check_server(cli.config, url, token, kiosk_id),
         Some(Command::Catalog { action }) => catalog_cmd::run(cli.config, action),
         Some(Command::Dossier { code, lang }) => dossier_cmd::run(cli.config, &code, lang),
         Some(Command::PrintTest { pages }) => queue_cmd::print_test(cli.config, pages),
@@ -291,7 +299,12 @@ fn check_config(path: Option<PathBuf>) -> ExitCode {
     }
 }
 
-fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<String>) -> ExitCode {
+fn check_server(
+    config: Option<PathBuf>,
+    url: Option<String>,
+    token: Option<String>,
+    kiosk_id: Option<String>,
+) -> ExitCode {
     use crate::config::{Secret, ServerEndpoint};
     use crate::server::{ClientSettings, DemoServer, conformance};
     crate::logging::init_console_only();
@@ -304,15 +317,24 @@ fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<Stri
         }
         Err(e) => return report_config_error(&e),
     };
-    let kiosk_id = config
-        .as_ref()
-        .map_or("CHECK", |c| c.kiosk.id.as_str())
-        .to_string();
+    let kiosk_id = match (kiosk_id, &config) {
+        (Some(id), _) => id,
+        (None, Some(c)) => c.kiosk.id.clone(),
+        (None, None) => {
+            eprintln!(
+                "note: no --kiosk-id and no config; checking as kiosk CHECK (a server that ties tokens to kiosks refuses its heartbeat)"
+            );
+            "CHECK".to_string()
+        }
+    };
     // Keeps the demo server (and its scratch database) alive while the checks run.
     let mut demo_server = None;
     let (base_url, config_token) = match (&url, config.as_ref().map(|c| &c.server.endpoint)) {
         (Some(u), _) => match url::Url::parse(u) {
-            Ok(u) => (u, config.as_ref().map(|c| c.server.token.clone())),
+            Ok(u) => (
+                without_api_path(u),
+                config.as_ref().map(|c| c.server.token.clone()),
+            ),
             Err(e) => {
                 eprintln!("error: \"{u}\" is not a URL: {e}");
                 return ExitCode::from(EXIT_BAD_CONFIG);
@@ -366,12 +388,28 @@ fn check_server(config: Option<PathBuf>, url: Option<String>, token: Option<Stri
     }
     let failed = checks.iter().filter(|c| !c.passed()).count();
     println!("{} passed, {failed} failed", checks.len() - failed);
+    if let Some(hint) = conformance::hint(&checks) {
+        println!("hint: {hint}");
+    }
     drop(demo_server);
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The API lives under `/api/v1` of the server's base URL; a URL given with it would be called as
+/// `…/api/v1/api/v1/…`, so it is taken off with a note.
+fn without_api_path(mut url: url::Url) -> url::Url {
+    let trimmed = url.path().trim_end_matches('/');
+    if let Some(base) = trimmed.strip_suffix("/api/v1") {
+        let given = url.to_string();
+        let base = if base.is_empty() { "/" } else { base }.to_string();
+        url.set_path(&base);
+        eprintln!("note: {given} ends with /api/v1; checking the server's base {url}");
+    }
+    url
 }
 
 fn hash_pin() -> ExitCode {

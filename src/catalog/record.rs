@@ -12,13 +12,42 @@ use crate::server::model::Procedure;
 /// Codes longer than this are refused (the server's own limit).
 const MAX_CODE_CHARS: usize = 64;
 
-/// The stored form of a record, written without copying it.
+/// The form a record's digest is taken of, written without copying it.
 #[derive(serde::Serialize)]
 struct Canonical<'a> {
     code: &'a str,
     name: &'a str,
     #[serde(flatten)]
-    details: &'a Map<String, Value>,
+    details: Details<'a>,
+}
+
+/// The contract's list fields: servers may send them null, absent or empty, all meaning "none".
+const LIST_FIELDS: &[&str] = &[
+    "documents",
+    "submission_methods",
+    "legal_basis",
+    "methods_detail",
+    "result_codes",
+    "document_notes",
+];
+
+/// The details with the "none" lists left out, so a record reads the same whichever of the three
+/// forms a server (or the bundled seed) used.
+struct Details<'a>(&'a Map<String, Value>);
+
+impl serde::Serialize for Details<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let none = |k: &String, v: &Value| {
+            LIST_FIELDS.contains(&k.as_str())
+                && (v.is_null() || v.as_array().is_some_and(Vec::is_empty))
+        };
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.0.iter().filter(|(k, v)| !none(k, v)) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -170,7 +199,7 @@ impl Record {
         let json = serde_json::to_string(&Canonical {
             code,
             name,
-            details: d,
+            details: Details(d),
         })
         .map_err(|e| invalid(at, &format!("cannot be written as JSON: {e}")))?;
         Ok(Record {
@@ -251,4 +280,29 @@ pub fn procedures_from_array(items: Vec<Value>) -> Result<Vec<Procedure>, Catalo
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest_of(json: serde_json::Value) -> String {
+        let p: Procedure = serde_json::from_value(json).expect("procedure");
+        Record::from_procedure(&p, "[0]").expect("record").digest
+    }
+
+    #[test]
+    fn a_list_sent_null_absent_or_empty_is_the_same_record() {
+        let absent = digest_of(serde_json::json!({ "code": "1.1", "name": "A" }));
+        let null =
+            digest_of(serde_json::json!({ "code": "1.1", "name": "A", "legal_basis": null }));
+        let empty = digest_of(
+            serde_json::json!({ "code": "1.1", "name": "A", "legal_basis": [], "result_codes": [] }),
+        );
+        assert_eq!(absent, null);
+        assert_eq!(absent, empty);
+        let full =
+            digest_of(serde_json::json!({ "code": "1.1", "name": "A", "result_codes": ["KQ.1"] }));
+        assert_ne!(absent, full);
+    }
 }

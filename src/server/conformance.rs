@@ -153,6 +153,9 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
             phone: None,
             offline: None,
         };
+        // The ticket whose request is sent again below: this one, or outside opening hours the
+        // offline one (recorded at any hour).
+        let mut recorded: Option<(TicketRequest, String)> = None;
         match client.issue_ticket(&request) {
             Ok(first) if first.number.starts_with(&service.prefix) => {
                 push(
@@ -160,18 +163,7 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
                     "issue a ticket",
                     Ok(first.number.clone()),
                 );
-                push(
-                    "POST /queue/tickets",
-                    "same request_id gives the same number",
-                    match client.issue_ticket(&request) {
-                        Ok(again) if again.number == first.number => Ok(again.number),
-                        Ok(again) => Err(format!(
-                            "got {} the second time, {} the first",
-                            again.number, first.number
-                        )),
-                        Err(e) => Err(e.to_string()),
-                    },
-                );
+                recorded = Some((request.clone(), first.number));
             }
             Ok(first) => push(
                 "POST /queue/tickets",
@@ -208,12 +200,30 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
             "POST /queue/tickets",
             "record an offline ticket with its printed number",
             match client.issue_ticket(&offline) {
-                Ok(t) if t.number == offline_number && t.offline => Ok(t.number),
+                Ok(t) if t.number == offline_number && t.offline => {
+                    recorded.get_or_insert((offline.clone(), t.number.clone()));
+                    Ok(t.number)
+                }
                 Ok(t) => Err(format!(
                     "recorded as {} (offline: {}), printed {offline_number}",
                     t.number, t.offline
                 )),
                 Err(e) => Err(e.to_string()),
+            },
+        );
+        let other_service = services
+            .as_ref()
+            .ok()
+            .and_then(|s| s.services.iter().find(|o| o.id != service.id))
+            .map(|o| o.id.clone());
+        push(
+            "POST /queue/tickets",
+            "same request_id: same answer; another body: 409 request-id-reused",
+            match recorded {
+                Some((request, number)) => {
+                    check_idempotency(&client, &request, &number, other_service)
+                }
+                None => Err("no ticket was recorded to send again".into()),
             },
         );
     }
@@ -275,7 +285,12 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
                 uptime_s: 0,
             })
             .map(|_| "200".into())
-            .map_err(|e| e.to_string()),
+            .map_err(|e| match e {
+                ServerError::Unauthorized { status: 403 } => format!(
+                    "{e}: the server says the token is not kiosk {kiosk_id}'s (give --kiosk-id)"
+                ),
+                e => e.to_string(),
+            }),
     );
 
     // A wrong token must be refused.
@@ -291,6 +306,54 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
         },
     );
     checks
+}
+
+/// A word for the technician when the failures point at one cause.
+pub fn hint(checks: &[Check]) -> Option<&'static str> {
+    let not_found = checks
+        .iter()
+        .filter(|c| matches!(&c.outcome, Err(e) if e.starts_with("not found")))
+        .count();
+    (not_found * 2 >= checks.len()).then_some(
+        "most calls answered 404: give the server's base URL, the part before /api/v1 (e.g. https://motcua.example.gov.vn)",
+    )
+}
+
+/// Sends `request` again (same answer expected), then the same id with another body: another
+/// service if there is one, else another priority (409 `request-id-reused` expected).
+fn check_idempotency(
+    client: &CentralClient,
+    request: &TicketRequest,
+    number: &str,
+    other_service: Option<String>,
+) -> Result<String, String> {
+    match client.issue_ticket(request) {
+        Ok(again) if again.number == number => {}
+        Ok(again) => {
+            return Err(format!(
+                "got {} the second time, {number} the first",
+                again.number
+            ));
+        }
+        Err(e) => return Err(format!("sent again: {e}")),
+    }
+    let mut reused = request.clone();
+    match other_service {
+        Some(id) => reused.service_id = id,
+        None => reused.priority = Priority::Elderly,
+    }
+    match client.issue_ticket(&reused) {
+        Err(ServerError::Rejected {
+            status: 409, code, ..
+        }) if code == "request-id-reused" => Ok(format!("{number} again, then 409")),
+        Ok(t) => Err(format!(
+            "the same request_id with another body was answered with {}",
+            t.number
+        )),
+        Err(e) => Err(format!(
+            "the same request_id with another body: {e} (expected 409 request-id-reused)"
+        )),
+    }
 }
 
 fn short(fetch: &CatalogFetch) -> String {

@@ -17,7 +17,7 @@ pub enum ServerError {
     Unauthorized { status: u16 },
     #[error("not found ({code})")]
     NotFound { code: String },
-    #[error("too many requests; retry after {retry_after:?}")]
+    #[error("too many requests{}", retry_text(.retry_after))]
     RateLimited { retry_after: Option<Duration> },
     #[error("the server rejected the request: HTTP {status} {code}: {detail}")]
     Rejected {
@@ -33,6 +33,13 @@ pub enum ServerError {
     TooLarge { limit: usize },
     #[error("cannot set up the connection: {0}")]
     Setup(String),
+}
+
+/// "; retry after 26 s" when the server said how long to wait.
+fn retry_text(retry_after: &Option<Duration>) -> String {
+    retry_after
+        .map(|d| format!("; retry after {} s", d.as_secs()))
+        .unwrap_or_default()
 }
 
 /// The few things a citizen needs to know; the UI phrases each in their language.
@@ -102,5 +109,18 @@ impl ServerError {
             self,
             ServerError::Unreachable(_) | ServerError::ServerFault { status: 502..=504 }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_reads_as_words() {
+        let e = ServerError::from_status(429, Some("26"), None);
+        assert_eq!(e.to_string(), "too many requests; retry after 26 s");
+        let e = ServerError::from_status(429, None, None);
+        assert_eq!(e.to_string(), "too many requests");
     }
 }
