@@ -16,6 +16,7 @@ mod faults;
 mod feedback_ui;
 mod fuzz_seeds;
 mod hostile_server;
+mod openapi_examples;
 mod packaging;
 mod printer;
 mod queue;
