@@ -37,7 +37,7 @@ fn a_rating_given_offline_reaches_the_central_system_later() {
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("central.sqlite3");
     // Where the server will be: it is down while the citizen rates.
-    let first = central_with(|c| c.db_path = db.clone());
+    let first = central_with(|c| c.database = motcua_central::Database::Sqlite(db.clone()));
     let (addr, url) = (first.server.addr(), first.url());
     first.server.shutdown();
 
@@ -70,7 +70,7 @@ fn a_rating_given_offline_reaches_the_central_system_later() {
 
     // The server is back; the kiosk restarts and sends what waited.
     let _back = central_with(|c| {
-        c.db_path = db.clone();
+        c.database = motcua_central::Database::Sqlite(db.clone());
         c.listen = addr;
     });
     let k = kiosk(&config(url.as_str(), dir.path()), 1920, 1080);
@@ -100,7 +100,7 @@ fn a_rating_given_offline_reaches_the_central_system_later() {
 fn a_happy_rating_is_one_tap_and_sent_at_once() {
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("central.sqlite3");
-    let c = central_with(|cfg| cfg.db_path = db.clone());
+    let c = central_with(|cfg| cfg.database = motcua_central::Database::Sqlite(db.clone()));
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
     assert!(wait_until(&k, Duration::from_secs(10), || {

@@ -191,7 +191,7 @@ fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
     // The server runs, then stops: its address and database are kept to bring it back.
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("central.sqlite3");
-    let first = central_with(|c| c.db_path = db.clone());
+    let first = central_with(|c| c.database = motcua_central::Database::Sqlite(db.clone()));
     let addr = first.server.addr();
     let url = first.url();
     first.server.shutdown();
@@ -216,7 +216,7 @@ fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
     assert_eq!(queue::flush(&store, &client).unwrap().remaining, 20);
 
     let _again = central_with(|c| {
-        c.db_path = db.clone();
+        c.database = motcua_central::Database::Sqlite(db.clone());
         c.listen = addr;
     });
     let report = queue::flush(&store, &client).unwrap();

@@ -92,7 +92,7 @@ fn a_priority_ticket_from_the_server_is_shown_with_its_picture_then_cleared() {
 fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("central.sqlite3");
-    let c = central_with(|cfg| cfg.db_path = db.clone());
+    let c = central_with(|cfg| cfg.database = motcua_central::Database::Sqlite(db.clone()));
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
     assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));

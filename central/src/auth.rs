@@ -1,26 +1,76 @@
-//! Bearer tokens: one per kiosk, one for counters, one for administrators.
+//! Bearer tokens. Kiosk tokens come from the command line (bound to an office) or from the admin
+//! API (stored as a SHA-256 hash, never in clear); one counter token and one admin token come
+//! from the command line.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
 
+use crate::config::KioskToken;
+use crate::offices::DEFAULT_OFFICE;
 use crate::problem::ApiError;
 use crate::routes::AppState;
+use crate::store::{Sql, params};
 
-#[derive(Debug, Clone, Default)]
+/// How long a token found in the database is trusted without asking again (a revoked token
+/// stops working within this), and how long a wrong one is remembered as wrong.
+const KNOWN_FOR: Duration = Duration::from_secs(60);
+const UNKNOWN_FOR: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Default)]
 pub struct Tokens {
-    /// (kiosk_id, token)
-    pub kiosks: Vec<(String, String)>,
+    pub kiosks: Vec<KioskToken>,
     pub counter: Option<String>,
     pub admin: Option<String>,
+    /// Database credentials by token hash, with when they were looked up.
+    cache: Mutex<HashMap<String, (Option<Credential>, Instant)>>,
+}
+
+/// What a database token grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub role: String,
+    pub office: String,
+    pub subject: String,
 }
 
 impl Tokens {
-    fn kiosk_for(&self, token: &str) -> Option<&str> {
-        self.kiosks
-            .iter()
-            .find(|(_, t)| same(t, token))
-            .map(|(id, _)| id.as_str())
+    pub fn new(kiosks: Vec<KioskToken>, counter: Option<String>, admin: Option<String>) -> Self {
+        Self {
+            kiosks,
+            counter,
+            admin,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn kiosk_for(&self, token: &str) -> Option<&KioskToken> {
+        self.kiosks.iter().find(|k| same(&k.token, token))
+    }
+
+    fn cached(&self, hash: &str) -> Option<Option<Credential>> {
+        let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let (found, at) = cache.get(hash)?;
+        let fresh = if found.is_some() {
+            KNOWN_FOR
+        } else {
+            UNKNOWN_FOR
+        };
+        (at.elapsed() < fresh).then(|| found.clone())
+    }
+
+    fn remember(&self, hash: String, found: Option<Credential>) {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        // A flood of wrong tokens must not grow the cache without end.
+        if cache.len() > 10_000 {
+            cache.retain(|_, (_, at)| at.elapsed() < UNKNOWN_FOR);
+        }
+        cache.insert(hash, (found, Instant::now()));
     }
 }
 
@@ -33,6 +83,37 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new random token (32 bytes, hex) for the admin API to hand out once.
+pub fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Stores a credential for `role` in `office`; returns the token (shown once).
+pub fn issue(
+    sql: &mut dyn Sql,
+    role: &str,
+    office: &str,
+    subject: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<String, ApiError> {
+    let token = new_token()?;
+    sql.execute(
+        "INSERT INTO credentials (token_hash, role, office_id, subject, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (role, office_id, subject) DO UPDATE SET token_hash = ?1, created_at = ?5",
+        &params![token_hash(&token), role, office, subject, now],
+    )?;
+    Ok(token)
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -42,13 +123,46 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// A caller holding a kiosk token; carries the kiosk's id.
-#[derive(Debug, Clone)]
-pub struct Kiosk(pub String);
+/// Looks a token up in the database (through the cache).
+async fn stored(state: &AppState, token: &str) -> Result<Option<Credential>, ApiError> {
+    let hash = token_hash(token);
+    if let Some(found) = state.tokens.cached(&hash) {
+        return Ok(found);
+    }
+    let key = hash.clone();
+    let found = state
+        .store
+        .read(move |sql| {
+            sql.query_opt(
+                "SELECT role, office_id, subject FROM credentials WHERE token_hash = ?1",
+                &params![key.as_str()],
+            )?
+            .map(|r| {
+                Ok(Credential {
+                    role: r.text(0)?,
+                    office: r.text(1)?,
+                    subject: r.text(2)?,
+                })
+            })
+            .transpose()
+        })
+        .await?;
+    state.tokens.remember(hash, found.clone());
+    Ok(found)
+}
 
-/// A caller holding the counter token.
-#[derive(Debug, Clone, Copy)]
-pub struct Counter;
+/// A caller holding a kiosk token: the kiosk's id and its office.
+#[derive(Debug, Clone)]
+pub struct Kiosk {
+    pub id: String,
+    pub office: String,
+}
+
+/// A caller holding a counter token, for an office.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    pub office: String,
+}
 
 /// A caller holding the admin token.
 #[derive(Debug, Clone, Copy)]
@@ -58,10 +172,20 @@ impl FromRequestParts<AppState> for Kiosk {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        bearer(parts)
-            .and_then(|t| state.tokens.kiosk_for(t))
-            .map(|id| Kiosk(id.to_string()))
-            .ok_or(ApiError::Unauthorized)
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        if let Some(k) = state.tokens.kiosk_for(token) {
+            return Ok(Kiosk {
+                id: k.kiosk_id.clone(),
+                office: k.office.clone(),
+            });
+        }
+        match stored(state, token).await? {
+            Some(c) if c.role == "kiosk" => Ok(Kiosk {
+                id: c.subject,
+                office: c.office,
+            }),
+            _ => Err(ApiError::Unauthorized),
+        }
     }
 }
 
@@ -69,8 +193,16 @@ impl FromRequestParts<AppState> for Counter {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match (bearer(parts), &state.tokens.counter) {
-            (Some(t), Some(expected)) if same(t, expected) => Ok(Counter),
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        if let Some(expected) = &state.tokens.counter
+            && same(token, expected)
+        {
+            return Ok(Counter {
+                office: DEFAULT_OFFICE.to_string(),
+            });
+        }
+        match stored(state, token).await? {
+            Some(c) if c.role == "counter" => Ok(Counter { office: c.office }),
             _ => Err(ApiError::Unauthorized),
         }
     }
@@ -84,5 +216,22 @@ impl FromRequestParts<AppState> for Admin {
             (Some(t), Some(expected)) if same(t, expected) => Ok(Admin),
             _ => Err(ApiError::Unauthorized),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_kept_as_hashes() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let a = new_token().unwrap_or_default();
+        let b = new_token().unwrap_or_default();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
     }
 }

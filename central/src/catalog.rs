@@ -2,10 +2,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, FixedOffset};
 use serde_json::{Map, Value};
 
 use crate::problem::ApiError;
+use crate::store::{Sql, params};
 
 /// One procedure ready to store: its key, its field (for the `fields` list) and its JSON.
 #[derive(Debug, Clone)]
@@ -190,13 +191,9 @@ fn object_mismatch(
 }
 
 /// Brings procedures stored before imports were checked to the served shape (migration 3).
-pub fn normalize_stored(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
-    let rows: Vec<(String, String)> = {
-        let mut stmt = tx.prepare("SELECT code, json FROM procedures")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for (code, json) in rows {
+pub fn normalize_stored(sql: &mut dyn Sql) -> Result<(), ApiError> {
+    for row in sql.query("SELECT code, json FROM procedures", &[])? {
+        let (code, json) = (row.text(0)?, row.text(1)?);
         let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(&json) else {
             tracing::warn!(%code, "stored procedure is not a JSON object; left as it is");
             continue;
@@ -205,9 +202,9 @@ pub fn normalize_stored(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::
         let fixed = Value::Object(obj).to_string();
         if fixed != json {
             // Same version: kiosks holding the old shape read it the same way.
-            tx.execute(
+            sql.execute(
                 "UPDATE procedures SET json = ?2 WHERE code = ?1",
-                params![code, fixed],
+                &params![code, fixed],
             )?;
         }
     }
@@ -233,46 +230,51 @@ pub struct ImportSummary {
     pub removed: usize,
 }
 
-pub fn current_version(conn: &Connection) -> Result<i64, rusqlite::Error> {
-    conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM catalog_versions",
-        [],
-        |r| r.get(0),
-    )
+pub fn current_version(sql: &mut dyn Sql) -> Result<i64, ApiError> {
+    Ok(sql
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM catalog_versions",
+            &[],
+        )?
+        .int(0)?)
 }
 
-/// Replaces the catalog and records what changed under a new version. Run it inside a
-/// transaction (`tx`) so kiosks never see half a catalog.
-pub fn import(
-    tx: &Connection,
-    procs: &[Procedure],
-    now: &str,
-) -> Result<ImportSummary, rusqlite::Error> {
-    let version = current_version(tx)? + 1;
-    tx.execute(
+/// Starts a new catalog version (an import, or an office's override changing).
+fn new_version(sql: &mut dyn Sql, now: DateTime<FixedOffset>) -> Result<i64, ApiError> {
+    let version = current_version(sql)? + 1;
+    sql.execute(
         "INSERT INTO catalog_versions (version, created_at) VALUES (?1, ?2)",
-        params![version, now],
+        &params![version, now],
     )?;
-    let old: HashMap<String, String> = {
-        let mut stmt = tx.prepare("SELECT code, json FROM procedures")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    Ok(version)
+}
+
+/// Replaces the catalog and records what changed under a new version. Kiosks never see half a
+/// catalog: the store runs this in one transaction.
+pub fn import(
+    sql: &mut dyn Sql,
+    procs: &[Procedure],
+    now: DateTime<FixedOffset>,
+) -> Result<ImportSummary, ApiError> {
+    let version = new_version(sql, now)?;
+    let mut old: HashMap<String, String> = HashMap::new();
+    for row in sql.query("SELECT code, json FROM procedures", &[])? {
+        old.insert(row.text(0)?, row.text(1)?);
+    }
     let mut changed = 0;
     for (position, p) in procs.iter().enumerate() {
-        let position = i64::try_from(position).unwrap_or(i64::MAX);
         if old.get(&p.code) == Some(&p.json) {
-            tx.execute(
+            sql.execute(
                 "UPDATE procedures SET position = ?2 WHERE code = ?1",
-                params![p.code, position],
+                &params![p.code.as_str(), position],
             )?;
         } else {
             changed += 1;
-            tx.execute(
+            sql.execute(
                 "INSERT INTO procedures (code, position, field, json, changed_in)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (code) DO UPDATE SET position = ?2, field = ?3, json = ?4, changed_in = ?5",
-                params![p.code, position, p.field, p.json, version],
+                &params![p.code.as_str(), position, p.field.clone(), p.json.as_str(), version],
             )?;
         }
     }
@@ -280,10 +282,11 @@ pub fn import(
     let mut removed = 0;
     for code in old.keys().filter(|c| !keep.contains(c.as_str())) {
         removed += 1;
-        tx.execute("DELETE FROM procedures WHERE code = ?1", params![code])?;
-        tx.execute(
-            "INSERT OR IGNORE INTO procedures_removed (code, removed_in) VALUES (?1, ?2)",
-            params![code, version],
+        sql.execute("DELETE FROM procedures WHERE code = ?1", &params![code])?;
+        sql.execute(
+            "INSERT INTO procedures_removed (code, removed_in) VALUES (?1, ?2)
+             ON CONFLICT DO NOTHING",
+            &params![code, version],
         )?;
     }
     Ok(ImportSummary {
@@ -292,6 +295,40 @@ pub fn import(
         changed,
         removed,
     })
+}
+
+/// What an office changes in a shared procedure: the local fee and the shortened times
+/// provinces publish. Fields left out keep the shared value.
+pub const OVERRIDABLE: &[&str] = &["fee", "processing_time", "methods_detail", "agency"];
+
+/// Sets (or with `None` removes) an office's override of one procedure under a new version, so
+/// the office's kiosks receive the change as a delta.
+pub fn set_override(
+    sql: &mut dyn Sql,
+    office: &str,
+    code: &str,
+    patch: Option<&Map<String, Value>>,
+    now: DateTime<FixedOffset>,
+) -> Result<i64, ApiError> {
+    let exists = sql
+        .query_opt("SELECT 1 FROM procedures WHERE code = ?1", &params![code])?
+        .is_some();
+    if !exists {
+        return Err(ApiError::NotFound(format!("no procedure {code}")));
+    }
+    let version = new_version(sql, now)?;
+    sql.execute(
+        "INSERT INTO procedure_overrides (office_id, code, patch, changed_in)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (office_id, code) DO UPDATE SET patch = ?3, changed_in = ?4",
+        &params![
+            office,
+            code,
+            patch.map(|p| Value::Object(p.clone()).to_string()),
+            version
+        ],
+    )?;
+    Ok(version)
 }
 
 /// The catalog as a kiosk receives it.
@@ -304,47 +341,54 @@ pub struct CatalogView {
     pub removed: Vec<String>,
 }
 
-/// The full catalog, or with `since` a version the server knows, only what changed after it.
-pub fn read(conn: &Connection, since: Option<i64>) -> Result<CatalogView, ApiError> {
-    let version = current_version(conn)?;
+/// The full catalog for an office's kiosks, or with `since` a version the server knows, only
+/// what changed after it (a procedure, or the office's override of it).
+pub fn read(sql: &mut dyn Sql, office: &str, since: Option<i64>) -> Result<CatalogView, ApiError> {
+    let version = current_version(sql)?;
     let known = match since {
-        Some(v) if v >= 1 && v <= version => conn
-            .query_row(
+        Some(v) if v >= 1 && v <= version => sql
+            .query_opt(
                 "SELECT version FROM catalog_versions WHERE version = ?1",
-                params![v],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?,
+                &params![v],
+            )?
+            .map(|r| r.int(0))
+            .transpose()?,
         _ => None,
     };
     let after = known.unwrap_or(0);
     let mut fields: Vec<String> = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT field FROM procedures WHERE field IS NOT NULL
-             GROUP BY field ORDER BY MIN(position)",
-        )?;
-        for f in stmt.query_map([], |r| r.get(0))? {
-            fields.push(f?);
-        }
+    for row in sql.query(
+        "SELECT field FROM procedures WHERE field IS NOT NULL
+         GROUP BY field ORDER BY MIN(position)",
+        &[],
+    )? {
+        fields.push(row.text(0)?);
     }
     let mut procedures = Vec::new();
-    {
-        let mut stmt =
-            conn.prepare("SELECT json FROM procedures WHERE changed_in > ?1 ORDER BY position")?;
-        for json in stmt.query_map(params![after], |r| r.get::<_, String>(0))? {
-            procedures.push(serde_json::from_str(&json?)?);
+    for row in sql.query(
+        "SELECT p.json, o.patch FROM procedures p
+         LEFT JOIN procedure_overrides o ON o.office_id = ?2 AND o.code = p.code
+         WHERE p.changed_in > ?1 OR o.changed_in > ?1
+         ORDER BY p.position",
+        &params![after, office],
+    )? {
+        let mut p: Value = serde_json::from_str(&row.text(0)?)?;
+        if let (Some(patch), Some(obj)) = (row.opt_text(1)?, p.as_object_mut())
+            && let Ok(Value::Object(patch)) = serde_json::from_str::<Value>(&patch)
+        {
+            obj.extend(patch);
         }
+        procedures.push(p);
     }
     let mut removed = Vec::new();
     if known.is_some() {
-        let mut stmt = conn.prepare(
+        for row in sql.query(
             "SELECT DISTINCT code FROM procedures_removed
              WHERE removed_in > ?1 AND code NOT IN (SELECT code FROM procedures)
              ORDER BY code",
-        )?;
-        for code in stmt.query_map(params![after], |r| r.get(0))? {
-            removed.push(code?);
+            &params![after],
+        )? {
+            removed.push(row.text(0)?);
         }
     }
     Ok(CatalogView {

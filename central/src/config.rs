@@ -4,16 +4,57 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::clock::Clock;
+use crate::offices::DEFAULT_OFFICE;
+use crate::store::Database;
+use crate::validate::is_identifier;
+
+/// A kiosk allowed to call, bound to its office.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskToken {
+    pub office: String,
+    pub kiosk_id: String,
+    pub token: String,
+}
+
+impl KioskToken {
+    /// A kiosk of the default office.
+    pub fn new(kiosk_id: impl Into<String>, token: impl Into<String>) -> Self {
+        Self {
+            office: DEFAULT_OFFICE.to_string(),
+            kiosk_id: kiosk_id.into(),
+            token: token.into(),
+        }
+    }
+
+    /// `KIOSK_ID=TOKEN` (the default office) or `OFFICE/KIOSK_ID=TOKEN`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (who, token) = text
+            .split_once('=')
+            .filter(|(who, token)| !who.trim().is_empty() && !token.trim().is_empty())
+            .ok_or_else(|| format!("\"{text}\" is not KIOSK_ID=TOKEN or OFFICE/KIOSK_ID=TOKEN"))?;
+        let (office, kiosk_id) = who.split_once('/').unwrap_or((DEFAULT_OFFICE, who));
+        Ok(Self {
+            office: office.trim().to_string(),
+            kiosk_id: kiosk_id.trim().to_string(),
+            token: token.trim().to_string(),
+        })
+    }
+}
 
 /// Everything [`crate::spawn`] needs.
 #[derive(Debug, Clone)]
 pub struct CentralConfig {
     /// Where to listen; port 0 picks a free port (see [`crate::RunningCentral::addr`]).
     pub listen: SocketAddr,
-    /// The SQLite file; created and seeded on first start.
-    pub db_path: PathBuf,
-    /// `(kiosk_id, token)` for every kiosk allowed to call.
-    pub kiosk_tokens: Vec<(String, String)>,
+    /// SQLite file (created and seeded on first start) or PostgreSQL URL.
+    pub database: Database,
+    /// Connections to PostgreSQL this instance may hold.
+    pub pool_size: usize,
+    /// The default office's name, as citizens read it.
+    pub office_name: String,
+    /// Every kiosk allowed to call from the command line (more can be added through the
+    /// admin API).
+    pub kiosk_tokens: Vec<KioskToken>,
     /// The token of counter calls (`call-next`); `None` refuses them all.
     pub counter_token: Option<String>,
     /// The token of admin calls; `None` refuses them all.
@@ -29,15 +70,20 @@ pub struct CentralConfig {
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
 pub const DEFAULT_KIOSK: (&str, &str) = ("KIOSK-01", "demo-token");
 
+/// The default office's name when none is given.
+pub const DEFAULT_OFFICE_NAME: &str = "Bộ phận Một cửa";
+
 impl CentralConfig {
     /// What `motcua-central --db PATH` runs with no other flag: 127.0.0.1:8080, kiosk
     /// [`DEFAULT_KIOSK`], no counter or admin token, opening hours kept, 10 dossier lookups a
     /// minute.
-    pub fn new(db_path: PathBuf) -> Self {
+    pub fn new(database: impl Into<Database>) -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
-            db_path,
-            kiosk_tokens: vec![(DEFAULT_KIOSK.0.into(), DEFAULT_KIOSK.1.into())],
+            database: database.into(),
+            pool_size: 16,
+            office_name: DEFAULT_OFFICE_NAME.to_string(),
+            kiosk_tokens: vec![KioskToken::new(DEFAULT_KIOSK.0, DEFAULT_KIOSK.1)],
             counter_token: None,
             admin_token: None,
             always_open: false,
@@ -51,31 +97,39 @@ impl CentralConfig {
     pub fn demo(db_path: PathBuf, kiosk_id: String, token: String) -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            db_path,
-            kiosk_tokens: vec![(kiosk_id, token)],
-            counter_token: None,
-            admin_token: None,
+            kiosk_tokens: vec![KioskToken::new(kiosk_id, token)],
             always_open: true,
-            dossier_lookups_per_minute: 10,
-            clock: Clock::system(),
+            ..Self::new(db_path)
         }
     }
 
     /// Rejects configurations that would make tokens ambiguous.
     pub(crate) fn check(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
-        for (id, token) in &self.kiosk_tokens {
-            if !crate::validate::is_identifier(id) {
+        let mut ids = std::collections::HashSet::new();
+        for k in &self.kiosk_tokens {
+            if !is_identifier(&k.office) {
                 return Err(format!(
-                    "kiosk id \"{id}\" is not 1 to 32 letters, digits, '-' or '_'"
+                    "office id \"{}\" is not 1 to 32 letters, digits, '-' or '_'",
+                    k.office
                 ));
             }
-            if token.trim().is_empty() {
-                return Err(format!("kiosk \"{id}\" has an empty token"));
-            }
-            if !seen.insert(token.as_str()) {
+            if !is_identifier(&k.kiosk_id) {
                 return Err(format!(
-                    "kiosk \"{id}\" shares its token with another kiosk"
+                    "kiosk id \"{}\" is not 1 to 32 letters, digits, '-' or '_'",
+                    k.kiosk_id
+                ));
+            }
+            if k.token.trim().is_empty() {
+                return Err(format!("kiosk \"{}\" has an empty token", k.kiosk_id));
+            }
+            if !ids.insert(k.kiosk_id.as_str()) {
+                return Err(format!("kiosk \"{}\" is given twice", k.kiosk_id));
+            }
+            if !seen.insert(k.token.as_str()) {
+                return Err(format!(
+                    "kiosk \"{}\" shares its token with another kiosk",
+                    k.kiosk_id
                 ));
             }
         }
@@ -92,6 +146,31 @@ impl CentralConfig {
                 }
             }
         }
+        if self.office_name.trim().is_empty() {
+            return Err("the office name is empty".into());
+        }
         Ok(())
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kiosk_tokens_name_their_office_or_take_the_default() {
+        let k = KioskToken::parse("KIOSK-01=secret").ok();
+        assert_eq!(k, Some(KioskToken::new("KIOSK-01", "secret")));
+        let k = KioskToken::parse("hai-chau/K2=s2")
+            .ok()
+            .map(|k| (k.office, k.kiosk_id));
+        assert_eq!(k, Some(("hai-chau".into(), "K2".into())));
+        assert!(KioskToken::parse("K3=").is_err() && KioskToken::parse("nothing").is_err());
     }
 }

@@ -1,11 +1,11 @@
 //! Dossier storage: add-or-replace from the back office, lookup for kiosks.
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{format_time, parse_time};
 use crate::problem::ApiError;
+use crate::store::{Sql, params};
 
 /// A dossier as the back office knows it (full applicant name included).
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,6 @@ impl Dossier {
     }
 }
 
-/// Adds or replaces dossiers; returns (added, replaced). Run it inside a transaction.
 /// Steps as stored and as served: times as RFC 3339 in office time.
 pub fn steps_json(steps: &[Step]) -> Vec<StepJson> {
     steps
@@ -58,33 +57,41 @@ pub fn steps_json(steps: &[Step]) -> Vec<StepJson> {
         .collect()
 }
 
-pub fn upsert(tx: &Connection, items: &[Dossier], now: &str) -> Result<(usize, usize), ApiError> {
+/// Adds or replaces dossiers for an office; returns (added, replaced).
+pub fn upsert(
+    sql: &mut dyn Sql,
+    office: &str,
+    items: &[Dossier],
+    now: DateTime<FixedOffset>,
+) -> Result<(usize, usize), ApiError> {
     let (mut added, mut replaced) = (0, 0);
     for d in items {
-        let steps = steps_json(&d.steps);
-        let existed = tx
-            .query_row(
+        let steps = serde_json::to_string(&steps_json(&d.steps))?;
+        let existed = sql
+            .query_opt(
                 "SELECT 1 FROM dossiers WHERE code = ?1",
-                params![d.code],
-                |_| Ok(()),
-            )
-            .optional()?
+                &params![d.code.as_str()],
+            )?
             .is_some();
-        tx.execute(
-            "INSERT OR REPLACE INTO dossiers (code, procedure_code, procedure_name, applicant_name,
-                status, received_at, due_at, returned_at, steps, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                d.code,
-                d.procedure_code,
-                d.procedure_name,
-                d.applicant_name,
+        sql.execute(
+            "INSERT INTO dossiers (code, procedure_code, procedure_name, applicant_name, status,
+                received_at, due_at, returned_at, steps, updated_at, office_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (code) DO UPDATE SET procedure_code = ?2, procedure_name = ?3,
+                applicant_name = ?4, status = ?5, received_at = ?6, due_at = ?7,
+                returned_at = ?8, steps = ?9, updated_at = ?10, office_id = ?11",
+            &params![
+                d.code.as_str(),
+                d.procedure_code.as_str(),
+                d.procedure_name.as_str(),
+                d.applicant_name.as_str(),
                 d.status,
-                format_time(d.received_at),
-                format_time(d.due_at),
-                d.returned_at.map(format_time),
-                serde_json::to_string(&steps)?,
+                d.received_at,
+                d.due_at,
+                d.returned_at,
+                steps,
                 now,
+                office,
             ],
         )?;
         if existed { replaced += 1 } else { added += 1 }
@@ -92,55 +99,30 @@ pub fn upsert(tx: &Connection, items: &[Dossier], now: &str) -> Result<(usize, u
     Ok((added, replaced))
 }
 
-/// The dossier with this (normalised) code, if any.
-pub fn get(conn: &Connection, code: &str) -> Result<Option<Dossier>, ApiError> {
-    let row = conn
-        .query_row(
-            "SELECT code, procedure_code, procedure_name, applicant_name, status, received_at,
-                    due_at, returned_at, steps
-             FROM dossiers WHERE code = ?1",
-            params![code],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, u8>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, String>(8)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((
-        code,
-        procedure_code,
-        procedure_name,
-        applicant_name,
-        status,
-        received,
-        due,
-        returned,
-        steps,
-    )) = row
+/// The dossier with this (normalised) code, if any. Codes are unique across a province (they
+/// carry the agency's code), so any office's kiosk can look any dossier up.
+pub fn get(sql: &mut dyn Sql, code: &str) -> Result<Option<Dossier>, ApiError> {
+    let Some(r) = sql.query_opt(
+        "SELECT code, procedure_code, procedure_name, applicant_name, status, received_at,
+                due_at, returned_at, steps
+         FROM dossiers WHERE code = ?1",
+        &params![code],
+    )?
     else {
         return Ok(None);
     };
+    let steps: Vec<StepJson> = serde_json::from_str(&r.text(8)?)?;
     let time =
         |s: &str| parse_time(s).ok_or_else(|| ApiError::Internal(format!("stored time {s:?}")));
-    let steps: Vec<StepJson> = serde_json::from_str(&steps)?;
     Ok(Some(Dossier {
-        code,
-        procedure_code,
-        procedure_name,
-        applicant_name,
-        status,
-        received_at: time(&received)?,
-        due_at: time(&due)?,
-        returned_at: returned.as_deref().map(time).transpose()?,
+        code: r.text(0)?,
+        procedure_code: r.text(1)?,
+        procedure_name: r.text(2)?,
+        applicant_name: r.text(3)?,
+        status: u8::try_from(r.int(4)?).unwrap_or(0),
+        received_at: r.time(5)?,
+        due_at: r.time(6)?,
+        returned_at: r.opt_time(7)?,
         steps: steps
             .into_iter()
             .map(|s| {

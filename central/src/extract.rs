@@ -31,17 +31,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// One path parameter as text; a path that is not valid UTF-8 once decoded is a 400 problem
-/// (axum's own answer would be plain text).
-pub struct PathText(pub String);
+/// The path parameters (one as `String`, two as `(String, String)`); a path that is not valid
+/// UTF-8 once decoded is a 400 problem (axum's own answer would be plain text).
+pub struct PathParams<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathText {
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<String>::from_request_parts(parts, state)
+        axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
-            .map(|axum::extract::Path(text)| PathText(text))
+            .map(|axum::extract::Path(value)| PathParams(value))
             .map_err(|e| ApiError::bad("path", e.body_text()))
     }
 }

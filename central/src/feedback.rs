@@ -1,13 +1,13 @@
 //! Satisfaction ratings: one per ticket, idempotent by `request_id`.
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::clock::format_time;
 use crate::idempotency;
 use crate::problem::ApiError;
-use crate::queue;
+use crate::queue::{self, Issuer};
+use crate::store::{Sql, SqlError, params};
 
 /// A validated rating.
 #[derive(Debug, Clone)]
@@ -38,51 +38,54 @@ impl Rating {
 
 /// Stores a rating; returns the answer and whether it is new (`201`) or a replay (`200`).
 pub fn record(
-    conn: &mut Connection,
+    sql: &mut dyn Sql,
     r: &Rating,
-    kiosk_id: &str,
+    by: &Issuer,
     now: DateTime<FixedOffset>,
 ) -> Result<(Value, bool), ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let fingerprint = r.fingerprint();
-    if let Some(answer) = idempotency::replay(&tx, kiosk_id, &r.request_id, &fingerprint)? {
+    if let Some(answer) = idempotency::replay(sql, &by.kiosk_id, &r.request_id, &fingerprint)? {
         return Ok((answer, false));
     }
     if let Some(id) = &r.service_id {
-        queue::service(&tx, id)?;
+        queue::service(sql, &by.office, id)?;
     }
     let at = r.given_at.unwrap_or(now);
     // Ticket numbers restart every day, so a ticket is its number on the day of the rating.
-    let ticket_day = at.date_naive().format("%Y-%m-%d").to_string();
+    let ticket_day = at.date_naive();
     if let Some(ticket) = &r.ticket {
-        let rated = tx
-            .query_row(
-                "SELECT 1 FROM feedback WHERE ticket = ?1 AND ticket_day = ?2",
-                params![ticket, ticket_day],
-                |_| Ok(()),
-            )
-            .optional()?;
+        let rated = sql.query_opt(
+            "SELECT 1 FROM feedback WHERE office_id = ?1 AND ticket = ?2 AND ticket_day = ?3",
+            &params![by.office.as_str(), ticket.as_str(), ticket_day],
+        )?;
         if rated.is_some() {
             return Err(ApiError::AlreadyRated(ticket.clone()));
         }
     }
     let answer = json!({ "request_id": r.request_id, "accepted": true });
-    tx.execute(
-        "INSERT INTO feedback (rating, service_id, ticket, ticket_day, reason, at, received_at,
-            kiosk_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+    let inserted = sql.execute(
+        "INSERT INTO feedback (office_id, rating, service_id, ticket, ticket_day, reason, at,
+            received_at, kiosk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &params![
+            by.office.as_str(),
             r.rating,
-            r.service_id,
-            r.ticket,
+            r.service_id.clone(),
+            r.ticket.clone(),
             r.ticket.as_ref().map(|_| ticket_day),
-            r.reason,
-            format_time(at),
-            format_time(now),
-            kiosk_id,
+            r.reason.clone(),
+            at,
+            now,
+            by.kiosk_id.as_str(),
         ],
-    )?;
-    idempotency::remember(&tx, kiosk_id, &r.request_id, &fingerprint, &answer, now)?;
-    tx.commit()?;
+    );
+    match inserted {
+        // Another instance stored a rating of the same ticket in the same instant.
+        Err(SqlError::Unique(_)) => {
+            return Err(ApiError::AlreadyRated(r.ticket.clone().unwrap_or_default()));
+        }
+        other => other?,
+    };
+    idempotency::remember(sql, &by.kiosk_id, &r.request_id, &fingerprint, &answer, now)?;
     Ok((answer, true))
 }

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
-use crate::clock::{format_time, parse_time};
+use crate::clock::format_time;
 use crate::problem::ApiError;
+use crate::store::{Sql, params};
 
 /// A kiosk is silent when nothing arrived from it for this long.
 pub const SILENT_AFTER_S: i64 = 180;
@@ -32,57 +32,73 @@ pub struct Heartbeat {
 }
 
 pub fn record(
-    conn: &Connection,
+    sql: &mut dyn Sql,
+    office: &str,
     hb: &Heartbeat,
     now: DateTime<FixedOffset>,
 ) -> Result<(), ApiError> {
-    conn.execute(
-        "INSERT OR REPLACE INTO kiosks (kiosk_id, last_seen, version, printer, catalog_version, outbox, uptime_s)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![hb.kiosk_id, format_time(now), hb.version, hb.printer, hb.catalog_version, hb.outbox, hb.uptime_s],
+    sql.execute(
+        "INSERT INTO kiosks (kiosk_id, office_id, last_seen, version, printer, catalog_version,
+            outbox, uptime_s)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (kiosk_id) DO UPDATE SET office_id = ?2, last_seen = ?3, version = ?4,
+            printer = ?5, catalog_version = ?6, outbox = ?7, uptime_s = ?8",
+        &params![
+            hb.kiosk_id.as_str(),
+            office,
+            now,
+            hb.version.as_str(),
+            hb.printer.as_str(),
+            hb.catalog_version,
+            hb.outbox,
+            hb.uptime_s
+        ],
     )?;
     Ok(())
 }
 
-/// Every kiosk that has a token or has ever reported, in id order. Kiosks that never
-/// reported show `null` fields and are silent.
+/// A kiosk the server knows before it reports: `(kiosk_id, office_id)`.
+pub type KnownKiosk = (String, String);
+
+/// Every kiosk that has a token (from the command line or the admin API) or has ever reported,
+/// in id order. Kiosks that never reported show `null` fields and are silent.
 pub fn list(
-    conn: &Connection,
-    configured: &[String],
+    sql: &mut dyn Sql,
+    configured: &[KnownKiosk],
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<Value>, ApiError> {
+    let blank = |id: &str, office: &str| {
+        json!({
+            "kiosk_id": id, "office_id": office, "last_seen": null, "version": null,
+            "printer": null, "catalog_version": null, "outbox": null, "uptime_s": null,
+            "silent": true,
+        })
+    };
     let mut rows: BTreeMap<String, Value> = configured
         .iter()
-        .map(|id| {
-            let row = json!({
-                "kiosk_id": id, "last_seen": null, "version": null, "printer": null,
-                "catalog_version": null, "outbox": null, "uptime_s": null, "silent": true,
-            });
-            (id.clone(), row)
-        })
+        .map(|(id, office)| (id.clone(), blank(id, office)))
         .collect();
-    let mut stmt = conn.prepare(
-        "SELECT kiosk_id, last_seen, version, printer, catalog_version, outbox, uptime_s FROM kiosks",
-    )?;
-    let stored = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, Option<i64>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
-        ))
-    })?;
-    for row in stored {
-        let (id, last_seen, version, printer, catalog_version, outbox, uptime_s) = row?;
-        let silent =
-            parse_time(&last_seen).is_none_or(|t| (now - t).num_seconds() >= SILENT_AFTER_S);
+    for r in sql.query(
+        "SELECT subject, office_id FROM credentials WHERE role = 'kiosk'",
+        &[],
+    )? {
+        let (id, office) = (r.text(0)?, r.text(1)?);
+        rows.entry(id.clone())
+            .or_insert_with(|| blank(&id, &office));
+    }
+    for r in sql.query(
+        "SELECT kiosk_id, office_id, last_seen, version, printer, catalog_version, outbox,
+                uptime_s FROM kiosks",
+        &[],
+    )? {
+        let last_seen = r.time(2)?;
+        let silent = (now - last_seen).num_seconds() >= SILENT_AFTER_S;
+        let id = r.text(0)?;
         let value = json!({
-            "kiosk_id": id, "last_seen": last_seen, "version": version, "printer": printer,
-            "catalog_version": catalog_version, "outbox": outbox, "uptime_s": uptime_s,
-            "silent": silent,
+            "kiosk_id": id, "office_id": r.text(1)?, "last_seen": format_time(last_seen),
+            "version": r.text(3)?, "printer": r.text(4)?,
+            "catalog_version": r.opt_int(5)?, "outbox": r.opt_int(6)?,
+            "uptime_s": r.opt_int(7)?, "silent": silent,
         });
         rows.insert(id, value);
     }

@@ -3,11 +3,10 @@
 //! Another kiosk's id is another request. Ids are kept [`KEEP_DAYS`] days.
 
 use chrono::{DateTime, Duration, FixedOffset};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use crate::clock::format_time;
 use crate::problem::ApiError;
+use crate::store::{Sql, SqlError, params};
 
 /// How long a request id is remembered (the contract promises at least 30 days).
 pub const KEEP_DAYS: i64 = 30;
@@ -17,56 +16,49 @@ const LEGACY: &str = "legacy";
 
 /// The stored first answer of `request_id` from `kiosk_id`, if the same request was made before.
 pub fn replay(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     kiosk_id: &str,
     request_id: &str,
     fingerprint: &str,
 ) -> Result<Option<Value>, ApiError> {
-    let stored: Option<(String, String)> = conn
-        .query_row(
-            "SELECT fingerprint, response FROM requests WHERE kiosk_id = ?1 AND request_id = ?2",
-            params![kiosk_id, request_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    match stored {
-        None => Ok(None),
-        Some((f, response)) if f == fingerprint || f == LEGACY => {
-            Ok(Some(serde_json::from_str(&response)?))
-        }
-        Some(_) => Err(ApiError::RequestIdReused),
+    let stored = sql.query_opt(
+        "SELECT fingerprint, response FROM requests WHERE kiosk_id = ?1 AND request_id = ?2",
+        &params![kiosk_id, request_id],
+    )?;
+    let Some(row) = stored else { return Ok(None) };
+    let (f, response) = (row.text(0)?, row.text(1)?);
+    if f == fingerprint || f == LEGACY {
+        Ok(Some(serde_json::from_str(&response)?))
+    } else {
+        Err(ApiError::RequestIdReused)
     }
 }
 
 /// Records the first answer; call it in the transaction that made the write.
 pub fn remember(
-    conn: &Connection,
+    sql: &mut dyn Sql,
     kiosk_id: &str,
     request_id: &str,
     fingerprint: &str,
     answer: &Value,
     now: DateTime<FixedOffset>,
 ) -> Result<(), ApiError> {
-    conn.execute(
+    match sql.execute(
         "INSERT INTO requests (kiosk_id, request_id, fingerprint, response, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            kiosk_id,
-            request_id,
-            fingerprint,
-            answer.to_string(),
-            format_time(now)
-        ],
-    )?;
-    Ok(())
+        &params![kiosk_id, request_id, fingerprint, answer.to_string(), now],
+    ) {
+        // Another server instance recorded the same request meanwhile: running the script
+        // again replays its answer.
+        Err(SqlError::Unique(_)) => Err(ApiError::RetryTransaction),
+        other => other.map(drop).map_err(ApiError::from),
+    }
 }
 
 /// Forgets request ids older than [`KEEP_DAYS`]; returns how many.
-pub fn forget_old(conn: &Connection, now: DateTime<FixedOffset>) -> Result<usize, ApiError> {
-    // Every stored time has the office offset, so text order is time order.
-    let cutoff = format_time(now - Duration::days(KEEP_DAYS));
-    Ok(conn.execute(
+pub fn forget_old(sql: &mut dyn Sql, now: DateTime<FixedOffset>) -> Result<u64, ApiError> {
+    Ok(sql.execute(
         "DELETE FROM requests WHERE created_at < ?1",
-        params![cutoff],
+        &params![now - Duration::days(KEEP_DAYS)],
     )?)
 }

@@ -4,7 +4,8 @@
 //! Module map (one job each):
 //! - [`config`] / [`clock`]: what the embedder decides; the injectable "now".
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
-//! - `db`: SQLite schema, migrations, and running queries off the reactor.
+//! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
+//! - [`offices`]: offices with their services and hours.
 //! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
 //! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
@@ -17,22 +18,24 @@ mod auth;
 mod catalog;
 pub mod clock;
 pub mod config;
-mod db;
 pub mod dossier;
 pub mod dossiers;
 mod extract;
 mod feedback;
 mod fleet;
 mod idempotency;
+pub mod offices;
 mod problem;
 mod queue;
 mod rate_limit;
 mod routes;
 pub mod seed;
 mod server;
+pub mod store;
 mod strict;
 mod validate;
 
 pub use clock::{Clock, ManualTime, office_offset};
-pub use config::{CentralConfig, DEFAULT_KIOSK};
+pub use config::{CentralConfig, DEFAULT_KIOSK, KioskToken};
 pub use server::{CentralError, RunningCentral, spawn};
+pub use store::Database;

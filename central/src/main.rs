@@ -2,11 +2,10 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use motcua_central::{CentralConfig, seed, spawn};
+use motcua_central::{CentralConfig, Database, KioskToken, seed, spawn};
 
 /// Reference central server for Một Cửa kiosks (Central API v1, plain HTTP).
 #[derive(Debug, Parser)]
@@ -15,13 +14,21 @@ struct Cli {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// SQLite database file; created and seeded on first start.
-    #[arg(long)]
-    db: PathBuf,
-    /// A kiosk allowed to call, as KIOSK_ID=TOKEN (KIOSK_ID: 1 to 32 letters, digits, - or _);
-    /// repeat for more kiosks [default: KIOSK-01=demo-token].
-    #[arg(long = "kiosk-token", value_name = "KIOSK_ID=TOKEN", value_parser = parse_kiosk_token)]
-    kiosk_tokens: Vec<(String, String)>,
+    /// SQLite database file (created and seeded on first start), or a PostgreSQL URL
+    /// (postgres://user:password@host:port/database) shared by several server instances.
+    #[arg(long, value_name = "FILE|URL")]
+    db: String,
+    /// Connections to PostgreSQL this instance may hold.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pool_size: usize,
+    /// The default office's name, as citizens read it.
+    #[arg(long, default_value = motcua_central::config::DEFAULT_OFFICE_NAME)]
+    office_name: String,
+    /// A kiosk allowed to call, as KIOSK_ID=TOKEN (the default office) or OFFICE/KIOSK_ID=TOKEN
+    /// (ids: 1 to 32 letters, digits, - or _); repeat for more kiosks
+    /// [default: KIOSK-01=demo-token].
+    #[arg(long = "kiosk-token", value_name = "KIOSK_ID=TOKEN", value_parser = KioskToken::parse)]
+    kiosk_tokens: Vec<KioskToken>,
     /// Token for counter calls (call-next); without it they are refused.
     #[arg(long, value_name = "TOKEN")]
     counter_token: Option<String>,
@@ -34,15 +41,6 @@ struct Cli {
     /// Dossier lookups allowed per kiosk per minute (0: no limit).
     #[arg(long, default_value_t = 10, value_name = "N")]
     lookups_per_minute: u32,
-}
-
-fn parse_kiosk_token(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((id, token)) if !id.trim().is_empty() && !token.trim().is_empty() => {
-            Ok((id.trim().to_string(), token.trim().to_string()))
-        }
-        _ => Err(format!("\"{s}\" is not KIOSK_ID=TOKEN")),
-    }
 }
 
 fn main() -> ExitCode {
@@ -65,8 +63,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let mut config = CentralConfig::new(cli.db);
+    let mut config = CentralConfig::new(Database::parse(&cli.db));
     config.listen = cli.listen;
+    config.pool_size = cli.pool_size;
+    config.office_name = cli.office_name;
     if !cli.kiosk_tokens.is_empty() {
         config.kiosk_tokens = cli.kiosk_tokens;
     }
@@ -77,7 +77,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let ids: Vec<String> = config
         .kiosk_tokens
         .iter()
-        .map(|(id, _)| id.clone())
+        .map(|k| format!("{}/{}", k.office, k.kiosk_id))
         .collect();
     let server = spawn(config)?;
     let mut out = std::io::stdout().lock();

@@ -32,6 +32,10 @@ pub enum ApiError {
     RequestIdReused,
     #[error("nobody is waiting for this service")]
     QueueEmpty,
+    #[error("an office with id \"{0}\" exists already")]
+    OfficeExists(String),
+    #[error("{0}")]
+    KioskTaken(String),
     #[error("ticket {0} has already been rated")]
     AlreadyRated(String),
     #[error("too many dossier lookups; try again in {0} s")]
@@ -52,6 +56,9 @@ pub enum ApiError {
     /// The storage cannot be reached; the client should retry after `Retry-After` seconds.
     #[error("the server cannot reach its storage; try again shortly")]
     Unavailable,
+    /// Two transactions collided; the store runs the script again (never sent as such).
+    #[error("the request collided with another; try again")]
+    RetryTransaction,
     /// The message is logged, never sent: it may name tables or files.
     #[error("internal error")]
     Internal(String),
@@ -74,12 +81,14 @@ impl ApiError {
             | Self::AlreadyRated(_)
             | Self::PriorityNotAllowed(_)
             | Self::NumberTaken(_)
-            | Self::RequestIdReused => StatusCode::CONFLICT,
+            | Self::RequestIdReused
+            | Self::OfficeExists(_)
+            | Self::KioskTaken(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OfflineTimeOutOfRange(_) | Self::DuplicateCode(_) | Self::InvalidDates(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::RetryTransaction => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -97,6 +106,8 @@ impl ApiError {
             Self::ServiceClosed => "service-closed",
             Self::DailyCap(_) => "daily-cap",
             Self::QueueEmpty => "queue-empty",
+            Self::OfficeExists(_) => "office-exists",
+            Self::KioskTaken(_) => "kiosk-taken",
             Self::PriorityNotAllowed(_) => "priority-not-allowed",
             Self::NumberTaken(_) => "number-taken",
             Self::RequestIdReused => "request-id-reused",
@@ -104,7 +115,7 @@ impl ApiError {
             Self::OfflineTimeOutOfRange(_) => "offline-time-out-of-range",
             Self::DuplicateCode(_) => "duplicate-code",
             Self::InvalidDates(_) => "invalid-dates",
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::RetryTransaction => "unavailable",
             Self::AlreadyRated(_) => "already-rated",
             Self::RateLimited(_) => "rate-limited",
             Self::PayloadTooLarge => "payload-too-large",
@@ -123,6 +134,8 @@ impl ApiError {
             Self::ServiceClosed => "Service closed",
             Self::DailyCap(_) => "Daily cap reached",
             Self::QueueEmpty => "Queue empty",
+            Self::OfficeExists(_) => "Office exists",
+            Self::KioskTaken(_) => "Kiosk id taken",
             Self::PriorityNotAllowed(_) => "Priority not allowed",
             Self::NumberTaken(_) => "Number taken",
             Self::RequestIdReused => "Request id reused",
@@ -130,19 +143,13 @@ impl ApiError {
             Self::OfflineTimeOutOfRange(_) => "Offline time out of range",
             Self::DuplicateCode(_) => "Duplicate code",
             Self::InvalidDates(_) => "Invalid dates",
-            Self::Unavailable => "Service unavailable",
+            Self::Unavailable | Self::RetryTransaction => "Service unavailable",
             Self::AlreadyRated(_) => "Already rated",
             Self::RateLimited(_) => "Too many requests",
             Self::PayloadTooLarge => "Payload too large",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Internal(_) => "Internal server error",
         }
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
     }
 }
 
@@ -181,7 +188,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::RetryTransaction => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_S));
             }
             _ => {}

@@ -1,12 +1,14 @@
 //! The queue: daily numbering, idempotent issuing, offline recording, calling, estimates.
+//! Scripts run in one transaction each ([`crate::store::Store::write`]); every query is scoped
+//! to one office.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::clock::{format_time, office_offset};
 use crate::idempotency;
 use crate::problem::ApiError;
+use crate::store::{Dialect, Row, Sql, SqlError, params};
 
 /// Assumed minutes per person until a service has been called a few times today.
 pub const DEFAULT_MINUTES_PER_PERSON: f64 = 4.0;
@@ -22,7 +24,7 @@ pub const OFFLINE_MAX_AHEAD_MIN: i64 = 10;
 
 pub const PRIORITIES: &[&str] = &["none", "elderly", "pregnant", "disabled", "child"];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
     pub id: String,
     pub name_vi: String,
@@ -32,49 +34,58 @@ pub struct Service {
     pub daily_cap: u32,
 }
 
-fn service_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Service> {
+fn service_from_row(r: &Row) -> Result<Service, SqlError> {
     Ok(Service {
-        id: r.get(0)?,
-        name_vi: r.get(1)?,
-        name_en: r.get(2)?,
-        prefix: r.get(3)?,
-        priority_allowed: r.get(4)?,
-        daily_cap: r.get(5)?,
+        id: r.text(0)?,
+        name_vi: r.text(1)?,
+        name_en: r.text(2)?,
+        prefix: r.text(3)?,
+        priority_allowed: r.bool(4)?,
+        daily_cap: u32::try_from(r.int(5)?).unwrap_or(u32::MAX),
     })
 }
 
 const SERVICE_COLUMNS: &str = "id, name_vi, name_en, prefix, priority_allowed, daily_cap";
 
-pub fn services(conn: &Connection) -> Result<Vec<Service>, ApiError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {SERVICE_COLUMNS} FROM queue_services ORDER BY position"
-    ))?;
-    let rows = stmt.query_map([], service_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn services(sql: &mut dyn Sql, office: &str) -> Result<Vec<Service>, ApiError> {
+    let rows = sql.query(
+        &format!(
+            "SELECT {SERVICE_COLUMNS} FROM queue_services WHERE office_id = ?1 ORDER BY position"
+        ),
+        &params![office],
+    )?;
+    Ok(rows
+        .iter()
+        .map(service_from_row)
+        .collect::<Result<_, _>>()?)
 }
 
-pub fn service(conn: &Connection, id: &str) -> Result<Service, ApiError> {
-    conn.query_row(
-        &format!("SELECT {SERVICE_COLUMNS} FROM queue_services WHERE id = ?1"),
-        params![id],
-        service_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::UnknownService(id.to_string()))
+pub fn service(sql: &mut dyn Sql, office: &str, id: &str) -> Result<Service, ApiError> {
+    let row = sql.query_opt(
+        &format!("SELECT {SERVICE_COLUMNS} FROM queue_services WHERE office_id = ?1 AND id = ?2"),
+        &params![office, id],
+    )?;
+    match row {
+        Some(r) => Ok(service_from_row(&r)?),
+        None => Err(ApiError::UnknownService(id.to_string())),
+    }
 }
 
 /// Whether `now` falls inside the office's opening hours.
-pub fn within_hours(conn: &Connection, now: DateTime<FixedOffset>) -> Result<bool, ApiError> {
-    let weekday = now.weekday().number_from_monday();
+pub fn within_hours(
+    sql: &mut dyn Sql,
+    office: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<bool, ApiError> {
+    let weekday = i64::from(now.weekday().number_from_monday());
     let time = now.time();
-    let mut stmt = conn.prepare("SELECT opens, closes FROM opening_hours WHERE weekday = ?1")?;
-    let rows = stmt.query_map(params![weekday], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let rows = sql.query(
+        "SELECT opens, closes FROM opening_hours WHERE office_id = ?1 AND weekday = ?2",
+        &params![office, weekday],
+    )?;
     for row in rows {
-        let (opens, closes) = row?;
-        let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").ok();
-        if let (Some(o), Some(c)) = (parse(&opens), parse(&closes))
+        let parse = |s: String| NaiveTime::parse_from_str(&s, "%H:%M").ok();
+        if let (Some(o), Some(c)) = (parse(row.text(0)?), parse(row.text(1)?))
             && o <= time
             && time < c
         {
@@ -93,48 +104,49 @@ pub struct ServiceState {
     pub seconds_per_person: f64,
 }
 
+fn count(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
 pub fn state(
-    conn: &Connection,
+    sql: &mut dyn Sql,
+    office: &str,
     service_id: &str,
     day: NaiveDate,
 ) -> Result<ServiceState, ApiError> {
-    let day = day_key(day);
-    let (issued_today, waiting): (u32, u32) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(called_at IS NULL), 0) FROM tickets
-         WHERE service_id = ?1 AND office_day = ?2",
-        params![service_id, day],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    let totals = sql.query_one(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE called_at IS NULL) FROM tickets
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
+        &params![office, service_id, day],
     )?;
-    let mut stmt = conn.prepare(
+    let calls = sql.query(
         "SELECT number, called_at FROM tickets
-         WHERE service_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL
-         ORDER BY called_at DESC, id DESC LIMIT ?3",
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NOT NULL
+         ORDER BY called_at DESC, id DESC LIMIT ?4",
+        &params![office, service_id, day, RECENT_CALLS],
     )?;
-    let calls: Vec<(String, String)> = stmt
-        .query_map(params![service_id, day, RECENT_CALLS], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    let times: Vec<DateTime<FixedOffset>> = calls
-        .iter()
-        .filter_map(|(_, t)| DateTime::parse_from_rfc3339(t).ok())
-        .collect();
-    let gaps: Vec<i64> = times
+    let times: Vec<DateTime<FixedOffset>> = calls.iter().filter_map(|r| r.time(1).ok()).collect();
+    Ok(ServiceState {
+        waiting: count(totals.int(1)?),
+        issued_today: count(totals.int(0)?),
+        now_serving: calls.first().map(|r| r.text(0)).transpose()?,
+        seconds_per_person: seconds_per_person(&times),
+    })
+}
+
+/// The mean gap between recent calls (newest first), leaving out gaps that say nothing about
+/// service speed; [`DEFAULT_MINUTES_PER_PERSON`] without two usable calls.
+pub fn seconds_per_person(calls_newest_first: &[DateTime<FixedOffset>]) -> f64 {
+    let gaps: Vec<i64> = calls_newest_first
         .windows(2)
         .map(|w| (w[0] - w[1]).num_seconds())
         .filter(|s| (MIN_INTERVAL_S..=MAX_INTERVAL_S).contains(s))
         .collect();
-    let seconds_per_person = if gaps.is_empty() {
+    if gaps.is_empty() {
         DEFAULT_MINUTES_PER_PERSON * 60.0
     } else {
         gaps.iter().sum::<i64>() as f64 / gaps.len() as f64
-    };
-    Ok(ServiceState {
-        waiting,
-        issued_today,
-        now_serving: calls.first().map(|(n, _)| n.clone()),
-        seconds_per_person,
-    })
+    }
 }
 
 pub fn estimate_minutes(people_ahead: u32, seconds_per_person: f64) -> u32 {
@@ -160,10 +172,6 @@ pub fn closed_reason(
     } else {
         None
     }
-}
-
-fn day_key(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
 }
 
 /// A validated ticket request.
@@ -192,22 +200,28 @@ impl TicketRequest {
     }
 }
 
+/// Who issues: the kiosk and the office it belongs to.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub office: String,
+    pub kiosk_id: String,
+}
+
 /// Issues (or records) a ticket. Returns the answer and whether it is new (`201`) or the
 /// replay of an earlier request with the same `request_id` (`200`).
 pub fn issue(
-    conn: &mut Connection,
+    sql: &mut dyn Sql,
     req: &TicketRequest,
-    kiosk_id: &str,
+    by: &Issuer,
     now: DateTime<FixedOffset>,
     always_open: bool,
 ) -> Result<(Value, bool), ApiError> {
-    // IMMEDIATE: numbering reads then writes; two kiosks must not get the same number.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let office = by.office.as_str();
     let fingerprint = req.fingerprint();
-    if let Some(answer) = idempotency::replay(&tx, kiosk_id, &req.request_id, &fingerprint)? {
+    if let Some(answer) = idempotency::replay(sql, &by.kiosk_id, &req.request_id, &fingerprint)? {
         return Ok((answer, false));
     }
-    let service = service(&tx, &req.service_id)?;
+    let service = service(sql, office, &req.service_id)?;
     if req.priority != "none" && !service.priority_allowed {
         return Err(ApiError::PriorityNotAllowed(service.id));
     }
@@ -216,16 +230,19 @@ pub fn issue(
         Some((number, issued_at)) => {
             check_offline_time(*issued_at, now)?;
             let day = issued_at.date_naive();
-            if number_taken(&tx, &service.id, day, number)? {
+            if number_taken(sql, office, &service.id, day, number)? {
                 return Err(ApiError::NumberTaken(number.clone()));
             }
             (day, number.clone(), *issued_at, true)
         }
         None => {
             let today = now.date_naive();
-            let issued = state(&tx, &service.id, today)?.issued_today;
+            // Taking the series row first queues concurrent issuers of this service (on
+            // every server instance) behind one another, so the cap and the number agree.
+            let seq = take_sequence(sql, office, &service.id, today)?;
+            let issued = state(sql, office, &service.id, today)?.issued_today;
             match closed_reason(
-                within_hours(&tx, now)?,
+                within_hours(sql, office, now)?,
                 always_open,
                 issued,
                 service.daily_cap,
@@ -234,35 +251,44 @@ pub fn issue(
                 Some(_) => return Err(ApiError::ServiceClosed),
                 None => {}
             }
-            (today, next_number(&tx, &service, today)?, now, false)
+            let number = free_number(sql, office, &service, today, seq)?;
+            (today, number, now, false)
         }
     };
-    tx.execute(
-        "INSERT INTO tickets (service_id, office_day, number, priority, phone, issued_at,
-            recorded_at, offline, kiosk_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            service.id,
-            day_key(day),
-            number,
-            req.priority,
-            req.phone,
-            format_time(issued_at),
-            format_time(now),
+    let inserted = sql.query_one(
+        "INSERT INTO tickets (office_id, service_id, office_day, number, priority, phone,
+            issued_at, recorded_at, offline, kiosk_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         RETURNING id",
+        &params![
+            office,
+            service.id.as_str(),
+            day,
+            number.as_str(),
+            req.priority.as_str(),
+            req.phone.clone(),
+            issued_at,
+            now,
             offline,
-            kiosk_id,
+            by.kiosk_id.as_str(),
         ],
-    )?;
-    let id = tx.last_insert_rowid();
-    let people_ahead: u32 = tx.query_row(
+    );
+    let id = match inserted {
+        Ok(row) => row.int(0)?,
+        // Another instance recorded the same offline number in the same instant.
+        Err(SqlError::Unique(_)) if offline => return Err(ApiError::NumberTaken(number)),
+        Err(e) => return Err(e.into()),
+    };
+    let ahead = sql.query_one(
         "SELECT COUNT(*) FROM tickets
-         WHERE service_id = ?1 AND office_day = ?2 AND called_at IS NULL AND id <> ?3
-           AND ((priority <> 'none') > (?4 <> 'none') OR
-                ((priority <> 'none') = (?4 <> 'none') AND id < ?3))",
-        params![service.id, day_key(day), id, req.priority],
-        |r| r.get(0),
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
+           AND id <> ?4
+           AND ((priority <> 'none') > (?5 <> 'none') OR
+                ((priority <> 'none') = (?5 <> 'none') AND id < ?4))",
+        &params![office, service.id.as_str(), day, id, req.priority.as_str()],
     )?;
-    let per_person = state(&tx, &service.id, day)?.seconds_per_person;
+    let people_ahead = count(ahead.int(0)?);
+    let per_person = state(sql, office, &service.id, day)?.seconds_per_person;
     let answer = json!({
         "request_id": req.request_id,
         "number": number,
@@ -273,8 +299,14 @@ pub fn issue(
         "estimated_wait_min": estimate_minutes(people_ahead, per_person),
         "offline": offline,
     });
-    idempotency::remember(&tx, kiosk_id, &req.request_id, &fingerprint, &answer, now)?;
-    tx.commit()?;
+    idempotency::remember(
+        sql,
+        &by.kiosk_id,
+        &req.request_id,
+        &fingerprint,
+        &answer,
+        now,
+    )?;
     Ok((answer, true))
 }
 
@@ -299,75 +331,92 @@ fn check_offline_time(
 }
 
 fn number_taken(
-    conn: &Connection,
+    sql: &mut dyn Sql,
+    office: &str,
     service_id: &str,
     day: NaiveDate,
     number: &str,
 ) -> Result<bool, ApiError> {
-    Ok(conn
-        .query_row(
+    Ok(sql
+        .query_opt(
             "SELECT 1 FROM tickets
-             WHERE service_id = ?1 AND office_day = ?2 AND upper(number) = upper(?3)",
-            params![service_id, day_key(day), number],
-            |_| Ok(()),
-        )
-        .optional()?
+             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3
+               AND upper(number) = upper(?4)",
+            &params![office, service_id, day, number],
+        )?
         .is_some())
 }
 
-/// The next `<prefix>-NNN` of the day: one past the highest the server issued, skipping any
-/// number a kiosk already printed offline so no number is ever given twice.
-fn next_number(conn: &Connection, service: &Service, day: NaiveDate) -> Result<String, ApiError> {
-    let mut stmt = conn
-        .prepare("SELECT number, offline FROM tickets WHERE service_id = ?1 AND office_day = ?2")?;
-    let used: Vec<(String, bool)> = stmt
-        .query_map(params![service.id, day_key(day)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    let head = format!("{}-", service.prefix);
-    let mut seq = used
-        .iter()
-        .filter(|(_, offline)| !offline)
-        .filter_map(|(n, _)| n.strip_prefix(&head)?.parse::<u32>().ok())
-        .max()
-        .unwrap_or(0);
+/// The next sequence number of the service's series for the day. The update holds the series
+/// row until the transaction ends: a rolled-back issue gives its number back, so the series has
+/// no gaps.
+fn take_sequence(
+    sql: &mut dyn Sql,
+    office: &str,
+    service_id: &str,
+    day: NaiveDate,
+) -> Result<i64, ApiError> {
+    let row = sql.query_one(
+        "INSERT INTO ticket_series (office_id, service_id, office_day, last_seq)
+         VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (office_id, service_id, office_day)
+         DO UPDATE SET last_seq = ticket_series.last_seq + 1
+         RETURNING last_seq",
+        &params![office, service_id, day],
+    )?;
+    Ok(row.int(0)?)
+}
+
+/// `<prefix>-NNN` for `seq`, moving on past any number already recorded that day (a kiosk's
+/// offline number, or tickets recorded before the series existed).
+fn free_number(
+    sql: &mut dyn Sql,
+    office: &str,
+    service: &Service,
+    day: NaiveDate,
+    mut seq: i64,
+) -> Result<String, ApiError> {
     loop {
-        seq += 1;
-        let number = format!("{head}{seq:03}");
-        if !used.iter().any(|(n, _)| n.eq_ignore_ascii_case(&number)) {
+        let number = format!("{}-{seq:03}", service.prefix);
+        if !number_taken(sql, office, &service.id, day, &number)? {
             return Ok(number);
         }
+        seq = take_sequence(sql, office, &service.id, day)?;
     }
 }
 
 /// Calls the next ticket of today to a counter: priority tickets first, then issue order.
 pub fn call_next(
-    conn: &mut Connection,
+    sql: &mut dyn Sql,
+    office: &str,
     service_id: &str,
     counter: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<Value, ApiError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    service(&tx, service_id)?;
-    let next: Option<(i64, String, String)> = tx
-        .query_row(
+    service(sql, office, service_id)?;
+    // Two counters calling at once on PostgreSQL: each takes a different waiting ticket.
+    let lock = match sql.dialect() {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let next = sql.query_opt(
+        &format!(
             "SELECT id, number, priority FROM tickets
-             WHERE service_id = ?1 AND office_day = ?2 AND called_at IS NULL
-             ORDER BY priority = 'none', id LIMIT 1",
-            params![
-                service_id,
-                day_key(now.with_timezone(&office_offset()).date_naive())
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (id, number, priority) = next.ok_or(ApiError::QueueEmpty)?;
-    tx.execute(
-        "UPDATE tickets SET called_at = ?2, counter = ?3 WHERE id = ?1",
-        params![id, format_time(now), counter],
+             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
+             ORDER BY priority = 'none', id LIMIT 1{lock}"
+        ),
+        &params![
+            office,
+            service_id,
+            now.with_timezone(&office_offset()).date_naive()
+        ],
     )?;
-    tx.commit()?;
+    let row = next.ok_or(ApiError::QueueEmpty)?;
+    let (id, number, priority) = (row.int(0)?, row.text(1)?, row.text(2)?);
+    sql.execute(
+        "UPDATE tickets SET called_at = ?2, counter = ?3 WHERE id = ?1",
+        &params![id, now, counter],
+    )?;
     Ok(json!({ "number": number, "priority": priority, "counter": counter }))
 }
 
@@ -380,5 +429,20 @@ mod tests {
         assert_eq!(estimate_minutes(0, 240.0), 0);
         assert_eq!(estimate_minutes(5, 240.0), 20);
         assert_eq!(estimate_minutes(1, 61.0), 2);
+    }
+
+    #[test]
+    fn only_service_like_gaps_count() {
+        let t = |s: &str| crate::clock::parse_time(s).unwrap_or_else(|| panic!("{s}"));
+        let calls = [
+            t("2026-11-25T09:10:00+07:00"),
+            t("2026-11-25T09:09:58+07:00"),
+            t("2026-11-25T09:05:58+07:00"),
+            t("2026-11-25T07:00:00+07:00"),
+        ];
+        // 2 s (no service) and 2 h (a gap) are left out; 4 minutes remains.
+        assert_eq!(seconds_per_person(&calls), 240.0);
+        assert_eq!(seconds_per_person(&calls[..2]), 240.0);
+        assert_eq!(seconds_per_person(&[]), 240.0);
     }
 }

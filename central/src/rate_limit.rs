@@ -1,51 +1,52 @@
-//! A sliding one-minute window per kiosk, so dossier codes cannot be enumerated.
-//! Uses the monotonic clock, not [`crate::Clock`]: limits are about real request pace.
+//! Calls allowed per key (a kiosk, a client address) per minute, counted in the database so
+//! every server instance shares one count. Fixed one-minute windows on the server's clock.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, FixedOffset, Timelike};
 
-const WINDOW: Duration = Duration::from_secs(60);
+use crate::problem::ApiError;
+use crate::store::{Sql, params};
 
-#[derive(Debug)]
-pub struct RateLimiter {
+/// Counts one call by `key`; `Ok(Err(seconds))` says how long to wait when over the limit.
+/// `per_minute == 0` disables the limit.
+pub fn check(
+    sql: &mut dyn Sql,
+    key: &str,
     per_minute: u32,
-    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+    now: DateTime<FixedOffset>,
+) -> Result<Result<(), u64>, ApiError> {
+    if per_minute == 0 {
+        return Ok(Ok(()));
+    }
+    let window = window_start(now);
+    let hits = sql
+        .query_one(
+            "INSERT INTO rate_windows (key, window_start, hits) VALUES (?1, ?2, 1)
+             ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_windows.hits + 1
+             RETURNING hits",
+            &params![key, window],
+        )?
+        .int(0)?;
+    if hits > i64::from(per_minute) {
+        // Whole seconds to the next window, at least 1: "0" would invite a retry that fails.
+        let left = (window + Duration::minutes(1) - now).num_seconds();
+        Ok(Err(u64::try_from(left).unwrap_or(1).max(1)))
+    } else {
+        Ok(Ok(()))
+    }
 }
 
-impl RateLimiter {
-    /// `per_minute == 0` disables the limit.
-    pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            hits: Mutex::new(HashMap::new()),
-        }
-    }
+fn window_start(now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    now.with_nanosecond(0)
+        .and_then(|t| t.with_second(0))
+        .unwrap_or(now)
+}
 
-    /// Counts one call by `key`; `Err(seconds)` says how long to wait when over the limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        if self.per_minute == 0 {
-            return Ok(());
-        }
-        let now = Instant::now();
-        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        let queue = hits.entry(key.to_string()).or_default();
-        while queue
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-        {
-            queue.pop_front();
-        }
-        if queue.len() >= self.per_minute as usize {
-            let oldest = queue.front().copied().unwrap_or(now);
-            let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-            // Round up: answering "0" would invite an immediate retry that fails again.
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(secs.max(1));
-        }
-        queue.push_back(now);
-        Ok(())
-    }
+/// Drops windows that can no longer count.
+pub fn forget_old(sql: &mut dyn Sql, now: DateTime<FixedOffset>) -> Result<u64, ApiError> {
+    Ok(sql.execute(
+        "DELETE FROM rate_windows WHERE window_start < ?1",
+        &params![window_start(now) - Duration::minutes(2)],
+    )?)
 }
 
 #[cfg(test)]
@@ -53,13 +54,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_per_key() {
-        let l = RateLimiter::new(2);
-        assert!(l.check("a").is_ok());
-        assert!(l.check("a").is_ok());
-        let wait = l.check("a").err().unwrap_or(0);
-        assert!((1..=60).contains(&wait), "{wait}");
-        assert!(l.check("b").is_ok());
-        assert!(RateLimiter::new(0).check("a").is_ok());
+    fn windows_start_on_the_minute() {
+        let t = crate::clock::parse_time("2026-11-25T09:07:42+07:00").unwrap_or_default();
+        assert_eq!(
+            crate::clock::format_time(window_start(t)),
+            "2026-11-25T09:07:00+07:00"
+        );
     }
 }

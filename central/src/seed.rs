@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::catalog;
-use crate::clock::{format_time, office_offset};
+use crate::clock::office_offset;
 use crate::dossiers::{self, Dossier, Step};
+use crate::offices::{self, DEFAULT_OFFICE, NewOffice};
 use crate::problem::ApiError;
+use crate::queue::Service;
+use crate::store::{Sql, params};
 
 /// The agency identifier of the sample office (QCVN 102:2016 form; H15 is a placeholder
 /// for Đà Nẵng, whose level-1 code is not verified).
@@ -422,49 +424,61 @@ pub fn sample_dossiers(today: NaiveDate) -> Vec<SeedDossier> {
     ]
 }
 
-/// Seeds an empty database; returns the day the database was (first) seeded.
+/// The default office as seeded: the kiosk's four services, Monday-to-Saturday hours.
+pub fn default_office(name: &str) -> NewOffice {
+    NewOffice {
+        id: DEFAULT_OFFICE.to_string(),
+        name: name.to_string(),
+        address: None,
+        services: queue_services()
+            .into_iter()
+            .map(|s| Service {
+                id: s.id.into(),
+                name_vi: s.name_vi.into(),
+                name_en: s.name_en.into(),
+                prefix: s.prefix.into(),
+                priority_allowed: s.priority_allowed,
+                daily_cap: s.daily_cap,
+            })
+            .collect(),
+        hours: opening_hours()
+            .into_iter()
+            .map(|(d, o, c)| (d, o.to_string(), c.to_string()))
+            .collect(),
+    }
+}
+
+/// Seeds an empty database (all or nothing: a half-seeded one is seeded again on the next
+/// start); returns the day the database was first seeded.
 pub(crate) fn seed_if_empty(
-    conn: &mut Connection,
+    sql: &mut dyn Sql,
+    office_name: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<NaiveDate, ApiError> {
-    let seeded: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'seeded_on'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(day) = seeded {
+    if let Some(row) = sql.query_opt("SELECT value FROM meta WHERE key = 'seeded_on'", &[])? {
+        let day = row.text(0)?;
         return NaiveDate::parse_from_str(&day, "%Y-%m-%d")
             .map_err(|e| ApiError::Internal(format!("meta.seeded_on {day:?}: {e}")));
     }
     let today = now.date_naive();
-    let stamp = format_time(now);
     let procedures: serde_json::Value = serde_json::from_str(seed_procedures_json())?;
     let procedures = catalog::parse_procedures(&procedures)?;
     let dossiers: Vec<Dossier> = sample_dossiers(today)
         .into_iter()
         .map(|s| s.dossier)
         .collect();
-    // All or nothing: a half-seeded database would be seeded again on the next start.
-    let tx = conn.transaction()?;
-    catalog::import(&tx, &procedures, &stamp)?;
-    dossiers::upsert(&tx, &dossiers, &stamp)?;
-    for (position, s) in (0_i64..).zip(queue_services()) {
-        tx.execute(
-            "INSERT INTO queue_services (id, position, name_vi, name_en, prefix, priority_allowed, daily_cap)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![s.id, position, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap],
-        )?;
+    let office = default_office(office_name);
+    // A SQLite database made by an earlier release has the office row (migration 4).
+    if offices::exists(sql, DEFAULT_OFFICE)? {
+        offices::add_services_and_hours(sql, &office)?;
+    } else {
+        offices::create(sql, &office, now)?;
     }
-    for (weekday, opens, closes) in opening_hours() {
-        tx.execute(
-            "INSERT INTO opening_hours (weekday, opens, closes) VALUES (?1, ?2, ?3)",
-            params![weekday, opens, closes],
-        )?;
-    }
-    tx.execute(
+    catalog::import(sql, &procedures, now)?;
+    dossiers::upsert(sql, DEFAULT_OFFICE, &dossiers, now)?;
+    sql.execute(
         "INSERT INTO meta (key, value) VALUES ('seeded_on', ?1)",
-        params![today.format("%Y-%m-%d").to_string()],
+        &params![today.format("%Y-%m-%d").to_string()],
     )?;
-    tx.commit()?;
     Ok(today)
 }

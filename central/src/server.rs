@@ -11,21 +11,20 @@ use tokio::sync::watch;
 
 use crate::auth::Tokens;
 use crate::config::CentralConfig;
-use crate::db::{self, Db};
-use crate::rate_limit::RateLimiter;
 use crate::routes::{self, AppState};
 use crate::seed;
+use crate::store::{Store, StoreError};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CentralError {
     #[error("invalid configuration: {0}")]
     Config(String),
-    #[error("database {path}: {source}")]
+    #[error("database {what}: {source}")]
     Database {
-        path: String,
+        what: String,
         #[source]
-        source: rusqlite::Error,
+        source: StoreError,
     },
     #[error("seeding the database: {0}")]
     Seed(String),
@@ -88,12 +87,24 @@ impl Drop for RunningCentral {
 /// Opens and seeds the database, binds, and serves on a new thread. Returns once listening.
 pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     config.check().map_err(CentralError::Config)?;
-    let db_error = |source| CentralError::Database {
-        path: config.db_path.display().to_string(),
-        source,
-    };
-    let mut conn = db::open(&config.db_path).map_err(db_error)?;
-    let seeded_on = seed::seed_if_empty(&mut conn, config.clock.now())
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // Every store script waits on its own blocking thread (PostgreSQL round trips).
+        .max_blocking_threads(config.pool_size.max(4) + 4)
+        .thread_name("motcua-central-worker")
+        .enable_all()
+        .build()
+        .map_err(CentralError::Runtime)?;
+    let store = runtime
+        .block_on(Store::open(&config.database, config.pool_size))
+        .map_err(|source| CentralError::Database {
+            what: config.database.describe(),
+            source,
+        })?;
+    let office_name = config.office_name.clone();
+    let now = config.clock.now();
+    let seeded_on = runtime
+        .block_on(store.write(move |sql| seed::seed_if_empty(sql, &office_name, now)))
         .map_err(|e| CentralError::Seed(e.to_string()))?;
     let bind_error = |source| CentralError::Bind {
         addr: config.listen,
@@ -102,22 +113,15 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     let listener = std::net::TcpListener::bind(config.listen).map_err(bind_error)?;
     listener.set_nonblocking(true).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(4)
-        .thread_name("motcua-central-worker")
-        .enable_all()
-        .build()
-        .map_err(CentralError::Runtime)?;
     let state = AppState {
-        db: Db::new(conn),
+        store,
         clock: config.clock.clone(),
-        tokens: Arc::new(Tokens {
-            kiosks: config.kiosk_tokens.clone(),
-            counter: config.counter_token.clone(),
-            admin: config.admin_token.clone(),
-        }),
-        limiter: Arc::new(RateLimiter::new(config.dossier_lookups_per_minute)),
+        tokens: Arc::new(Tokens::new(
+            config.kiosk_tokens.clone(),
+            config.counter_token.clone(),
+            config.admin_token.clone(),
+        )),
+        lookups_per_minute: config.dossier_lookups_per_minute,
         always_open: config.always_open,
     };
     let (stop, stopped) = watch::channel(false);
@@ -142,7 +146,7 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
             )));
         }
     }
-    tracing::info!(%addr, %seeded_on, "central server listening");
+    tracing::info!(%addr, %seeded_on, database = %config.database.describe(), "central server listening");
     Ok(RunningCentral {
         addr,
         seeded_on,
@@ -190,18 +194,22 @@ async fn serve(
 /// How often stored data past its keeping time is removed.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
-/// Removes what the contract keeps only for a while (request ids after 30 days), once at
-/// start and then every hour.
+/// Removes what is kept only for a while (request ids after 30 days, spent rate-limit
+/// windows), once at start and then every hour.
 async fn housekeeping(state: AppState) {
     let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
         every.tick().await;
         let now = state.clock.now();
-        match state
-            .db
-            .call(move |conn| crate::idempotency::forget_old(conn, now))
-            .await
-        {
+        let done = state
+            .store
+            .write(move |sql| {
+                let ids = crate::idempotency::forget_old(sql, now)?;
+                crate::rate_limit::forget_old(sql, now)?;
+                Ok(ids)
+            })
+            .await;
+        match done {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 request_ids = n,

@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 
 use crate::auth::Admin;
 use crate::catalog;
-use crate::clock::{format_time, parse_time};
+use crate::clock::parse_time;
 use crate::dossier::normalize_code;
 use crate::dossiers::{self, Dossier, Step};
 use crate::extract::{JsonBody, integer};
+use crate::offices::DEFAULT_OFFICE;
 use crate::problem::ApiError;
 use crate::validate;
 
@@ -26,15 +27,10 @@ pub async fn import_catalog(
         check_count(records.len())?;
     }
     let procedures = catalog::parse_procedures(&body)?;
-    let now = format_time(state.clock.now());
+    let now = state.clock.now();
     let summary = state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let summary = catalog::import(&tx, &procedures, &now)?;
-            tx.commit()?;
-            Ok(summary)
-        })
+        .store
+        .write(move |sql| catalog::import(sql, &procedures, now))
         .await?;
     tracing::info!(
         version = summary.version,
@@ -170,15 +166,10 @@ pub async fn upsert_dossiers(
         .enumerate()
         .map(|(i, d)| validate(i, d))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = format_time(state.clock.now());
+    let now = state.clock.now();
     let (added, replaced) = state
-        .db
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let counts = dossiers::upsert(&tx, &items, &now)?;
-            tx.commit()?;
-            Ok(counts)
-        })
+        .store
+        .write(move |sql| dossiers::upsert(sql, DEFAULT_OFFICE, &items, now))
         .await?;
     Ok(super::json(
         StatusCode::OK,

@@ -39,7 +39,7 @@ fn since_param(uri: &Uri) -> Result<Option<i64>, ApiError> {
 
 pub async fn get_catalog(
     State(state): State<AppState>,
-    _kiosk: Kiosk,
+    kiosk: Kiosk,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
@@ -48,17 +48,21 @@ pub async fn get_catalog(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let now = format_time(state.clock.now());
+    let office = kiosk.office;
     let (version, view) = state
-        .db
-        .call(move |conn| {
-            let version = catalog::current_version(conn)?;
+        .store
+        .read(move |sql| {
+            let version = catalog::current_version(sql)?;
             // The contract: a matching tag is 304 whatever `since` says.
-            if if_none_match.is_some_and(|h| matches(&h, &etag(version))) {
+            if if_none_match
+                .as_deref()
+                .is_some_and(|h| matches(h, &etag(version)))
+            {
                 return Ok((version, None));
             }
             let since = since_param(&uri)?;
             // Read under the same lock so the version and the rows agree.
-            Ok((version, Some(catalog::read(conn, since)?)))
+            Ok((version, Some(catalog::read(sql, &office, since)?)))
         })
         .await?;
     let tag =

@@ -10,18 +10,22 @@ use crate::auth::Kiosk;
 use crate::clock::format_time;
 use crate::dossier::{mask_name, normalize_code, status_labels, timeliness};
 use crate::dossiers;
-use crate::extract::PathText;
+use crate::extract::PathParams;
 use crate::problem::ApiError;
+use crate::rate_limit;
 
 pub async fn lookup(
     State(state): State<AppState>,
-    Kiosk(kiosk_id): Kiosk,
-    PathText(code): PathText,
+    kiosk: Kiosk,
+    PathParams(code): PathParams<String>,
 ) -> Result<Response, ApiError> {
     // Every attempt counts, valid or not: that is what stops enumeration.
+    let (per_minute, now) = (state.lookups_per_minute, state.clock.now());
+    let key = format!("dossier-lookup:{}", kiosk.id);
     state
-        .limiter
-        .check(&kiosk_id)
+        .store
+        .write(move |sql| rate_limit::check(sql, &key, per_minute, now))
+        .await?
         .map_err(ApiError::RateLimited)?;
     let code = normalize_code(&code).ok_or_else(|| {
         ApiError::bad("code", "not a dossier code (8 to 40 of A-Z, 0-9, '.', '-')")
@@ -29,8 +33,8 @@ pub async fn lookup(
     let today = state.clock.today();
     let lookup = code.clone();
     let dossier = state
-        .db
-        .call(move |conn| dossiers::get(conn, &lookup))
+        .store
+        .read(move |sql| dossiers::get(sql, &lookup))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no dossier {code}")))?;
     let (label_vi, label_en) = status_labels(dossier.status).unwrap_or(("", ""));

@@ -10,6 +10,7 @@ use crate::clock::parse_time;
 use crate::extract::{JsonBody, integer};
 use crate::feedback::{self, Rating};
 use crate::problem::ApiError;
+use crate::queue::Issuer;
 use crate::validate;
 
 #[derive(Deserialize)]
@@ -29,7 +30,7 @@ pub struct FeedbackBody {
 
 pub async fn rate(
     State(state): State<AppState>,
-    Kiosk(kiosk_id): Kiosk,
+    kiosk: Kiosk,
     JsonBody(body): JsonBody<FeedbackBody>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
@@ -58,9 +59,13 @@ pub async fn rate(
             .map(|s| parse_time(&s).ok_or_else(|| ApiError::bad("at", "an RFC 3339 time")))
             .transpose()?,
     };
+    let by = Issuer {
+        office: kiosk.office,
+        kiosk_id: kiosk.id,
+    };
     let (answer, created) = state
-        .db
-        .call(move |conn| feedback::record(conn, &r, &kiosk_id, now))
+        .store
+        .write(move |sql| feedback::record(sql, &r, &by, now))
         .await?;
     Ok(super::json(created_or_ok(created), &answer))
 }

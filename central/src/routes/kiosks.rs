@@ -29,7 +29,7 @@ pub struct HeartbeatBody {
 
 pub async fn heartbeat(
     State(state): State<AppState>,
-    Kiosk(kiosk_id): Kiosk,
+    kiosk: Kiosk,
     JsonBody(body): JsonBody<HeartbeatBody>,
 ) -> Result<Response, ApiError> {
     if !validate::is_identifier(&body.kiosk_id) {
@@ -38,10 +38,10 @@ pub async fn heartbeat(
             "1 to 32 letters, digits, '-' or '_'",
         ));
     }
-    if body.kiosk_id != kiosk_id {
+    if body.kiosk_id != kiosk.id {
         return Err(ApiError::Forbidden(format!(
-            "this token belongs to kiosk \"{kiosk_id}\", not \"{}\"",
-            body.kiosk_id
+            "this token belongs to kiosk \"{}\", not \"{}\"",
+            kiosk.id, body.kiosk_id
         )));
     }
     if !PRINTER_STATES.contains(&body.printer.as_str()) {
@@ -56,7 +56,7 @@ pub async fn heartbeat(
         v => Ok(v),
     };
     let hb = Heartbeat {
-        kiosk_id,
+        kiosk_id: kiosk.id,
         version,
         printer: body.printer,
         catalog_version: non_negative("catalog_version", body.catalog_version)?,
@@ -65,8 +65,8 @@ pub async fn heartbeat(
     };
     let now = state.clock.now();
     state
-        .db
-        .call(move |conn| fleet::record(conn, &hb, now))
+        .store
+        .write(move |sql| fleet::record(sql, &kiosk.office, &hb, now))
         .await?;
     Ok(super::json(
         StatusCode::OK,
@@ -76,15 +76,15 @@ pub async fn heartbeat(
 
 pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Response, ApiError> {
     let now = state.clock.now();
-    let configured: Vec<String> = state
+    let configured: Vec<fleet::KnownKiosk> = state
         .tokens
         .kiosks
         .iter()
-        .map(|(id, _)| id.clone())
+        .map(|k| (k.kiosk_id.clone(), k.office.clone()))
         .collect();
     let rows = state
-        .db
-        .call(move |conn| fleet::list(conn, &configured, now))
+        .store
+        .read(move |sql| fleet::list(sql, &configured, now))
         .await?;
     Ok(super::json(StatusCode::OK, &Value::Array(rows)))
 }

@@ -5,6 +5,7 @@ mod catalog;
 mod dossiers;
 mod feedback;
 mod kiosks;
+mod offices;
 mod queue;
 
 use std::sync::Arc;
@@ -13,14 +14,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde_json::Value;
 
 use crate::auth::Tokens;
 use crate::clock::Clock;
-use crate::db::Db;
 use crate::problem::ApiError;
-use crate::rate_limit::RateLimiter;
+use crate::store::Store;
 
 /// Kiosk and counter bodies: the contract's 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -29,10 +29,11 @@ pub const ADMIN_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub store: Store,
     pub clock: Clock,
     pub tokens: Arc<Tokens>,
-    pub limiter: Arc<RateLimiter>,
+    /// Dossier lookups allowed per kiosk per minute (0: no limit).
+    pub lookups_per_minute: u32,
     pub always_open: bool,
 }
 
@@ -41,6 +42,21 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/catalog", post(admin::import_catalog))
         .route("/admin/dossiers", post(admin::upsert_dossiers))
         .route("/admin/kiosks", get(kiosks::list))
+        .route("/admin/offices", get(offices::list).post(offices::create))
+        .route(
+            "/admin/offices/{office}/services/{id}",
+            put(offices::put_service),
+        )
+        .route("/admin/offices/{office}/hours", put(offices::put_hours))
+        .route("/admin/offices/{office}/kiosks", post(offices::add_kiosk))
+        .route(
+            "/admin/offices/{office}/counters",
+            post(offices::add_counter),
+        )
+        .route(
+            "/admin/offices/{office}/procedures/{code}",
+            put(offices::put_override).delete(offices::delete_override),
+        )
         .layer(DefaultBodyLimit::max(ADMIN_BODY_LIMIT));
     let api = Router::new()
         .route("/catalog", get(catalog::get_catalog))

@@ -9,24 +9,25 @@ use serde_json::json;
 use super::{AppState, created_or_ok};
 use crate::auth::{Counter, Kiosk};
 use crate::clock::{format_time, parse_time};
-use crate::extract::{JsonBody, PathText, non_null};
+use crate::extract::{JsonBody, PathParams, non_null};
 use crate::problem::ApiError;
-use crate::queue::{self, PRIORITIES, TicketRequest};
+use crate::queue::{self, Issuer, PRIORITIES, TicketRequest};
 use crate::validate;
 
 pub async fn list_services(
     State(state): State<AppState>,
-    _kiosk: Kiosk,
+    kiosk: Kiosk,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let always_open = state.always_open;
+    let office = kiosk.office;
     let services = state
-        .db
-        .call(move |conn| {
-            let open_hours = queue::within_hours(conn, now)?;
+        .store
+        .read(move |sql| {
+            let open_hours = queue::within_hours(sql, &office, now)?;
             let mut out = Vec::new();
-            for s in queue::services(conn)? {
-                let st = queue::state(conn, &s.id, now.date_naive())?;
+            for s in queue::services(sql, &office)? {
+                let st = queue::state(sql, &office, &s.id, now.date_naive())?;
                 let closed = queue::closed_reason(open_hours, always_open, st.issued_today, s.daily_cap);
                 out.push(json!({
                     "id": s.id, "name_vi": s.name_vi, "name_en": s.name_en, "prefix": s.prefix,
@@ -96,15 +97,19 @@ fn validate(body: TicketBody) -> Result<TicketRequest, ApiError> {
 
 pub async fn issue_ticket(
     State(state): State<AppState>,
-    Kiosk(kiosk_id): Kiosk,
+    kiosk: Kiosk,
     JsonBody(body): JsonBody<TicketBody>,
 ) -> Result<Response, ApiError> {
     let req = validate(body)?;
     let now = state.clock.now();
     let always_open = state.always_open;
+    let by = Issuer {
+        office: kiosk.office,
+        kiosk_id: kiosk.id,
+    };
     let (answer, created) = state
-        .db
-        .call(move |conn| queue::issue(conn, &req, &kiosk_id, now, always_open))
+        .store
+        .write(move |sql| queue::issue(sql, &req, &by, now, always_open))
         .await?;
     Ok(super::json(created_or_ok(created), &answer))
 }
@@ -116,16 +121,16 @@ pub struct CallBody {
 
 pub async fn call_next(
     State(state): State<AppState>,
-    _counter: Counter,
-    PathText(service_id): PathText,
+    counter_caller: Counter,
+    PathParams(service_id): PathParams<String>,
     JsonBody(body): JsonBody<CallBody>,
 ) -> Result<Response, ApiError> {
     let service_id = validate::service_id("id", &service_id)?;
     let counter = validate::short_text("counter", &body.counter, 32)?;
     let now = state.clock.now();
     let answer = state
-        .db
-        .call(move |conn| queue::call_next(conn, &service_id, &counter, now))
+        .store
+        .write(move |sql| queue::call_next(sql, &counter_caller.office, &service_id, &counter, now))
         .await?;
     Ok(super::json(StatusCode::OK, &answer))
 }

@@ -25,7 +25,7 @@ fn heartbeats_and_silent_kiosks() {
     assert_eq!(list.len(), 2);
     assert_eq!(
         list[0],
-        json!({ "kiosk_id": KIOSK, "last_seen": "2026-11-25T09:00:00+07:00", "version": "0.1.0",
+        json!({ "kiosk_id": KIOSK, "office_id": "main", "last_seen": "2026-11-25T09:00:00+07:00", "version": "0.1.0",
                 "printer": "paper-near-end", "catalog_version": 1, "outbox": 2, "uptime_s": 3600,
                 "silent": false })
     );

@@ -1,6 +1,6 @@
 use std::time::Instant;
 
-use motcua_central::{CentralConfig, CentralError, Clock, spawn};
+use motcua_central::{CentralConfig, CentralError, Clock, KioskToken, spawn};
 
 use crate::support::{self, Harness, wednesday_9am};
 
@@ -14,7 +14,9 @@ fn base_url_shutdown_and_reopen_keeps_data() {
     let Harness {
         server,
         time: _,
-        dir,
+        database,
+        dir: _dir,
+        postgres: _postgres,
     } = h;
     let started = Instant::now();
     server.shutdown();
@@ -26,7 +28,7 @@ fn base_url_shutdown_and_reopen_keeps_data() {
 
     // Same database, next start: not seeded again, tickets kept.
     let config = support::config(
-        &dir,
+        &database,
         Clock::fixed(wednesday_9am() + chrono::Duration::days(3)),
     );
     let server = spawn(config).expect("respawn");
@@ -49,7 +51,7 @@ fn base_url_shutdown_and_reopen_keeps_data() {
 fn bad_configs_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut c = CentralConfig::demo(dir.path().join("c.db"), "K1".into(), "t".into());
-    c.kiosk_tokens.push(("K2".into(), "t".into()));
+    c.kiosk_tokens.push(KioskToken::new("K2", "t"));
     assert!(matches!(spawn(c), Err(CentralError::Config(_))));
     let mut c = CentralConfig::demo(dir.path().join("c.db"), "K1".into(), "t".into());
     c.admin_token = Some("t".into());

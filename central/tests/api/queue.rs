@@ -1,7 +1,7 @@
 use chrono::Duration;
 use serde_json::json;
 
-use crate::support::{Harness, TOKEN2};
+use crate::support::{ADMIN, Harness, TOKEN2};
 
 #[test]
 fn same_request_id_same_ticket_and_no_gap() {
@@ -218,12 +218,13 @@ fn opening_hours_and_daily_cap() {
     at("2026-11-28T13:30:00+07:00"); // Saturday afternoon: open.
     assert_eq!(h.service("ho-tich")["open"], true);
 
-    let conn = rusqlite::Connection::open(h.db_path()).expect("db");
-    conn.execute(
-        "UPDATE queue_services SET daily_cap = 2 WHERE id = 'ho-tich'",
-        [],
-    )
-    .expect("cap");
+    let r = h.put_as(
+        "/admin/offices/main/services/ho-tich",
+        Some(ADMIN),
+        &json!({ "name_vi": "Hộ tịch", "name_en": "Civil status", "prefix": "HT",
+                 "priority_allowed": true, "daily_cap": 2 }),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(h.ticket("c1", "ho-tich", "none").status, 201);
     assert_eq!(h.ticket("c2", "ho-tich", "none").status, 201);
     h.ticket("c3", "ho-tich", "none").problem(409, "daily-cap");

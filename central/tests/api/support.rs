@@ -8,8 +8,24 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use motcua_central::{CentralConfig, Clock, ManualTime, RunningCentral, spawn};
+use motcua_central::{
+    CentralConfig, Clock, Database, KioskToken, ManualTime, RunningCentral, spawn,
+};
 use serde_json::Value;
+
+use crate::pg::TestDatabase;
+
+/// Which database a test binary runs the suite against (`tests/api` SQLite,
+/// `tests/api_postgres.rs` PostgreSQL: the same tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    crate::BACKEND
+}
 
 pub const KIOSK: &str = "KIOSK-01";
 pub const TOKEN: &str = "kiosk-token-1";
@@ -137,11 +153,14 @@ fn parse(raw: &[u8]) -> Response {
     }
 }
 
-/// A running server on a temporary database with a hand-moved clock.
+/// A running server on a temporary database (of this thread's [`Backend`]) with a hand-moved
+/// clock. Fields drop in order: the server stops before its database goes.
 pub struct Harness {
     pub server: RunningCentral,
     pub time: ManualTime,
+    pub database: Database,
     pub dir: tempfile::TempDir,
+    pub postgres: Option<TestDatabase>,
 }
 
 /// Wednesday 25 November 2026, 09:00 in the office: inside opening hours.
@@ -149,9 +168,10 @@ pub fn wednesday_9am() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-11-25T09:00:00+07:00").expect("time")
 }
 
-pub fn config(dir: &tempfile::TempDir, clock: Clock) -> CentralConfig {
-    let mut c = CentralConfig::demo(dir.path().join("central.db"), KIOSK.into(), TOKEN.into());
-    c.kiosk_tokens.push((KIOSK2.into(), TOKEN2.into()));
+pub fn config(database: &Database, clock: Clock) -> CentralConfig {
+    let mut c = CentralConfig::demo(std::path::PathBuf::new(), KIOSK.into(), TOKEN.into());
+    c.database = database.clone();
+    c.kiosk_tokens.push(KioskToken::new(KIOSK2, TOKEN2));
     c.counter_token = Some(COUNTER.into());
     c.admin_token = Some(ADMIN.into());
     c.clock = clock;
@@ -166,14 +186,23 @@ impl Harness {
     pub fn start_with(adjust: impl FnOnce(&mut CentralConfig)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (clock, time) = Clock::manual(wednesday_9am());
-        let mut c = config(&dir, clock);
+        let (database, postgres) = match backend() {
+            Backend::Sqlite => (Database::Sqlite(dir.path().join("central.db")), None),
+            Backend::Postgres => {
+                let db = TestDatabase::new();
+                (Database::Postgres(db.url.clone()), Some(db))
+            }
+        };
+        let mut c = config(&database, clock);
         adjust(&mut c);
         let server = spawn(c).expect("spawn");
-        Self { server, time, dir }
-    }
-
-    pub fn db_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("central.db")
+        Self {
+            server,
+            time,
+            database,
+            dir,
+            postgres,
+        }
     }
 
     fn call(
@@ -212,6 +241,14 @@ impl Harness {
 
     pub fn post_as(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         self.call("POST", path, token, &[], Some(body.to_string().as_bytes()))
+    }
+
+    pub fn put_as(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.call("PUT", path, token, &[], Some(body.to_string().as_bytes()))
+    }
+
+    pub fn delete_as(&self, path: &str, token: Option<&str>) -> Response {
+        self.call("DELETE", path, token, &[], None)
     }
 
     pub fn post_raw(&self, path: &str, token: Option<&str>, body: &[u8]) -> Response {

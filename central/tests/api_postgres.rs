@@ -1,0 +1,29 @@
+//! The central API suite of `tests/api`, run against a real PostgreSQL (a throwaway cluster the
+//! tests start, or the one `MOTCUA_TEST_POSTGRES` names; see `tests/api/pg.rs`).
+
+#[path = "api/pg.rs"]
+mod pg;
+#[path = "api/support.rs"]
+mod support;
+
+const BACKEND: support::Backend = support::Backend::Postgres;
+
+#[path = "api/catalog.rs"]
+mod catalog;
+#[path = "api/contract.rs"]
+mod contract;
+#[path = "api/dossiers.rs"]
+mod dossiers;
+#[path = "api/errors.rs"]
+mod errors;
+#[path = "api/feedback.rs"]
+mod feedback;
+#[path = "api/fleet.rs"]
+mod fleet;
+#[path = "api/lifecycle.rs"]
+mod lifecycle;
+#[path = "api/queue.rs"]
+mod queue;
+
+#[path = "api/offices.rs"]
+mod offices;
