@@ -104,3 +104,14 @@ pub fn list(
     }
     Ok(rows.into_values().collect())
 }
+
+/// Kiosks that reported within [`SILENT_AFTER_S`].
+pub fn connected(sql: &mut dyn Sql, now: DateTime<FixedOffset>) -> Result<u64, ApiError> {
+    let n = sql
+        .query_one(
+            "SELECT COUNT(*) FROM kiosks WHERE last_seen > ?1",
+            &params![now - chrono::Duration::seconds(SILENT_AFTER_S)],
+        )?
+        .int(0)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -10,6 +10,7 @@
 //! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
+//! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -24,6 +25,7 @@ mod extract;
 mod feedback;
 mod fleet;
 mod idempotency;
+mod observe;
 pub mod offices;
 mod problem;
 mod queue;

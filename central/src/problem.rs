@@ -65,6 +65,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The whole story, for logs and start-up errors (an internal error's cause included).
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Internal(why) => format!("internal error: {why}"),
+            other => other.to_string(),
+        }
+    }
+
     /// A 400 whose detail starts with the offending field, e.g. `bad("phone", "is not …")`.
     pub fn bad(field: &str, why: impl std::fmt::Display) -> Self {
         Self::BadRequest(format!("{field}: {why}"))

@@ -12,7 +12,7 @@ use crate::dossiers::{self, Dossier, Step};
 use crate::offices::{self, DEFAULT_OFFICE, NewOffice};
 use crate::problem::ApiError;
 use crate::queue::Service;
-use crate::store::{Sql, params};
+use crate::store::{Dialect, Sql, params};
 
 /// The agency identifier of the sample office (QCVN 102:2016 form; H15 is a placeholder
 /// for Đà Nẵng, whose level-1 code is not verified).
@@ -424,6 +424,9 @@ pub fn sample_dossiers(today: NaiveDate) -> Vec<SeedDossier> {
     ]
 }
 
+/// Any number held by every instance: the advisory lock around seeding.
+const SEED_LOCK: i64 = 0x7365_6564;
+
 /// The default office as seeded: the kiosk's four services, Monday-to-Saturday hours.
 pub fn default_office(name: &str) -> NewOffice {
     NewOffice {
@@ -455,6 +458,10 @@ pub(crate) fn seed_if_empty(
     office_name: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<NaiveDate, ApiError> {
+    if sql.dialect() == Dialect::Postgres {
+        // Instances starting together: one seeds, the others wait here and find it seeded.
+        sql.execute("SELECT pg_advisory_xact_lock(?1)", &params![SEED_LOCK])?;
+    }
     if let Some(row) = sql.query_opt("SELECT value FROM meta WHERE key = 'seeded_on'", &[])? {
         let day = row.text(0)?;
         return NaiveDate::parse_from_str(&day, "%Y-%m-%d")

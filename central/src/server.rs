@@ -105,7 +105,7 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     let now = config.clock.now();
     let seeded_on = runtime
         .block_on(store.write(move |sql| seed::seed_if_empty(sql, &office_name, now)))
-        .map_err(|e| CentralError::Seed(e.to_string()))?;
+        .map_err(|e| CentralError::Seed(e.detail()))?;
     let bind_error = |source| CentralError::Bind {
         addr: config.listen,
         source,
@@ -115,6 +115,7 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     let addr = listener.local_addr().map_err(bind_error)?;
     let state = AppState {
         store,
+        metrics: Arc::default(),
         clock: config.clock.clone(),
         tokens: Arc::new(Tokens::new(
             config.kiosk_tokens.clone(),

@@ -27,3 +27,9 @@ mod queue;
 
 #[path = "api/offices.rs"]
 mod offices;
+
+#[path = "api/instances.rs"]
+mod instances;
+
+#[path = "api/operations.rs"]
+mod operations;

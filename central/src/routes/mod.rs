@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::auth::Tokens;
 use crate::clock::Clock;
+use crate::observe::{self, Metrics};
 use crate::problem::ApiError;
 use crate::store::Store;
 
@@ -30,6 +31,7 @@ pub const ADMIN_BODY_LIMIT: usize = 64 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub metrics: Arc<Metrics>,
     pub clock: Clock,
     pub tokens: Arc<Tokens>,
     /// Dossier lookups allowed per kiosk per minute (0: no limit).
@@ -70,8 +72,15 @@ pub fn router(state: AppState) -> Router {
         .merge(admin);
     Router::new()
         .nest("/api/v1", api)
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
         .with_state(state)
 }
 

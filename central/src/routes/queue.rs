@@ -111,6 +111,12 @@ pub async fn issue_ticket(
         .store
         .write(move |sql| queue::issue(sql, &req, &by, now, always_open))
         .await?;
+    if created {
+        state
+            .metrics
+            .tickets_issued
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     Ok(super::json(created_or_ok(created), &answer))
 }
 

@@ -16,4 +16,5 @@ mod feedback;
 mod fleet;
 mod lifecycle;
 mod offices;
+mod operations;
 mod queue;

@@ -3,18 +3,21 @@
 //! temporary folder on a free port (Debian's `postgresql` package; as root it runs as the
 //! `postgres` user) and stops when the process ends. Every test gets a fresh database.
 
+// Shared by the SQLite and PostgreSQL test binaries; each uses part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The cluster's base URL (no database name), or why there is none.
+/// The shared cluster's base URL (no database name), or why there is none.
 fn cluster() -> Result<&'static str, &'static str> {
     static CLUSTER: OnceLock<Result<String, String>> = OnceLock::new();
     CLUSTER
         .get_or_init(|| match std::env::var("MOTCUA_TEST_POSTGRES") {
             Ok(url) if !url.trim().is_empty() => Ok(url.trim().trim_end_matches('/').to_string()),
-            _ => start_cluster(),
+            _ => Cluster::start(false).map(|c| c.url),
         })
         .as_deref()
         .map_err(String::as_str)
@@ -63,75 +66,119 @@ fn run_pg(bin: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
-fn start_cluster() -> Result<String, String> {
-    let (Some(initdb), Some(pg_ctl)) = (pg_bin("initdb"), pg_bin("pg_ctl")) else {
-        return Err(
-            "no PostgreSQL: install Debian's postgresql package, or set \
-                    MOTCUA_TEST_POSTGRES=postgres://USER@HOST:PORT"
-                .into(),
+/// A cluster this process started, which a test may stop and start again.
+pub struct Cluster {
+    pub url: String,
+    pg_ctl: PathBuf,
+    data: String,
+    options: String,
+    log: String,
+}
+
+impl Cluster {
+    /// A new cluster in a temporary folder on a free port, stopped when this process ends.
+    /// Not `durable`, it skips fsync (fast; a crash may lose what was acknowledged).
+    pub fn start(durable: bool) -> Result<Self, String> {
+        let (Some(initdb), Some(pg_ctl)) = (pg_bin("initdb"), pg_bin("pg_ctl")) else {
+            return Err(
+                "no PostgreSQL: install Debian's postgresql package, or set \
+                        MOTCUA_TEST_POSTGRES=postgres://USER@HOST:PORT"
+                    .into(),
+            );
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("motcua-pg-")
+            .tempdir()
+            .map_err(|e| e.to_string())?
+            .keep();
+        let data = dir.join("data").display().to_string();
+        if is_root() {
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .map_err(|e| e.to_string())?;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        run_pg(
+            &initdb,
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
+        let speed = if durable {
+            ""
+        } else {
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300{speed}",
+            dir.display()
         );
-    };
-    let dir = tempfile::Builder::new()
-        .prefix("motcua-pg-")
-        .tempdir()
-        .map_err(|e| e.to_string())?
-        .keep();
-    let data = dir.join("data");
-    if is_root() {
-        Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir)
-            .status()
-            .map_err(|e| e.to_string())?;
+        let cluster = Self {
+            url: format!("postgres://postgres@127.0.0.1:{port}"),
+            log: dir.join("log").display().to_string(),
+            pg_ctl,
+            data,
+            options,
+        };
+        cluster.start_server()?;
+        // Stop the cluster when this process ends, however it ends.
+        let watcher = format!(
+            "while [ -d /proc/{pid} ]; do sleep 1; done; \
+             {ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            ctl = cluster.pg_ctl.display(),
+            data = cluster.data,
+            dir = dir.display()
+        );
+        let mut watch = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--", "sh", "-c", &watcher]);
+            c
+        } else {
+            let mut c = Command::new("sh");
+            c.args(["-c", &watcher]);
+            c
+        };
+        watch.spawn().map_err(|e| e.to_string())?;
+        Ok(cluster)
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let data_s = data.display().to_string();
-    run_pg(
-        &initdb,
-        &[
-            "-D",
-            &data_s,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ],
-    )?;
-    let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=300",
-        dir.display()
-    );
-    let log = dir.join("log").display().to_string();
-    run_pg(
-        &pg_ctl,
-        &["-D", &data_s, "-o", &options, "-l", &log, "-w", "start"],
-    )?;
-    // Stop the cluster when this process ends, however it ends.
-    let watcher = format!(
-        "while [ -d /proc/{pid} ]; do sleep 1; done; \
-         {ctl} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
-        pid = std::process::id(),
-        ctl = pg_ctl.display(),
-        data = data_s,
-        dir = dir.display()
-    );
-    let mut watch = if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", "sh", "-c", &watcher]);
-        c
-    } else {
-        let mut c = Command::new("sh");
-        c.args(["-c", &watcher]);
-        c
-    };
-    watch.spawn().map_err(|e| e.to_string())?;
-    Ok(format!("postgres://postgres@127.0.0.1:{port}"))
+
+    /// Stops the server at once (as a crash or a failover would).
+    pub fn stop(&self) -> Result<(), String> {
+        run_pg(
+            &self.pg_ctl,
+            &["-D", &self.data, "-m", "immediate", "-w", "stop"],
+        )
+    }
+
+    /// Starts the stopped server again; returns once it accepts connections.
+    pub fn start_server(&self) -> Result<(), String> {
+        run_pg(
+            &self.pg_ctl,
+            &[
+                "-D",
+                &self.data,
+                "-o",
+                &self.options,
+                "-l",
+                &self.log,
+                "-w",
+                "start",
+            ],
+        )
+    }
 }
 
 fn admin(base: &str, statement: &str) -> Result<(), String> {
@@ -163,9 +210,14 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A database on the shared cluster.
     pub fn new() -> Self {
+        Self::on(cluster().unwrap_or_else(|why| panic!("PostgreSQL tests: {why}")))
+    }
+
+    /// A database on `base` (a cluster's URL without a database name).
+    pub fn on(base: &'static str) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base = cluster().unwrap_or_else(|why| panic!("PostgreSQL tests: {why}"));
         let name = format!(
             "motcua_test_{}_{}",
             std::process::id(),
