@@ -9,6 +9,7 @@
 //! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
+//! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -30,6 +31,7 @@ mod rate_limit;
 mod routes;
 pub mod seed;
 mod server;
+pub mod sms;
 mod strict;
 mod validate;
 
