@@ -201,14 +201,14 @@ async fn refused_throttled_and_down() {
         "{e:?}"
     );
 
-    // smsbox down: temporary.
+    // smsbox down: temporary (a pooled connection may fail as "closed" rather than refused).
     kannel.smsbox.stop();
     let e = gateway
         .send(&OutgoingSms::new("d-1", "0912345678", &p))
         .await
         .expect_err("down");
     assert!(
-        matches!(&e, SendError::Transient(s) if s.contains("cannot connect")),
+        matches!(&e, SendError::Transient(s) if s.starts_with("Kannel: ")),
         "{e:?}"
     );
     assert_eq!(kannel.received().len(), 1, "nothing else went");
@@ -217,7 +217,7 @@ async fn refused_throttled_and_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_handler_wants_the_secret() {
     let mut dlr = dlr_endpoint().await;
-    let client = reqwest::Client::new();
+    let client = support::http();
     let get = |q: String| {
         let client = client.clone();
         let url = format!("{}?{q}", dlr.url);

@@ -56,10 +56,14 @@ async fn recorder(target: u16) -> Recorder {
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 while let Ok(n) = cr.read(&mut buf).await {
-                    if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                    if n == 0 {
                         break;
                     }
+                    // Kept before it is forwarded: once drive_smpp has it, so have we.
                     keep.lock().expect("lock").extend_from_slice(&buf[..n]);
+                    if sw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
                 }
                 let _ = sw.shutdown().await;
             });

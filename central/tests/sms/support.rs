@@ -22,6 +22,12 @@ pub const DRIVE_SMPP: &str = "/usr/lib/kannel/test/drive_smpp";
 /// Generous: the machine has 2 cores shared with other builds.
 pub const DEADLINE: Duration = Duration::from_secs(60);
 
+/// A reqwest client for the tests' own calls (rustls needs its ring provider installed first).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub fn require(path: &str) {
     assert!(
         Path::new(path).exists(),
@@ -219,7 +225,7 @@ concatenation = true
         );
         let start = Instant::now();
         loop {
-            let body = match reqwest::get(&status).await {
+            let body = match http().get(&status).send().await {
                 Ok(r) => r.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
