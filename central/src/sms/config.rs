@@ -212,7 +212,7 @@ pub struct SmppConfig {
     pub source_addr_npi: Option<u8>,
     #[serde(default)]
     pub bind: BindMode,
-    /// Ask for delivery receipts (`registered_delivery = 1`).
+    /// Ask for delivery receipts (`registered_delivery = 1`); only with `bind = "transceiver"`.
     #[serde(default = "yes")]
     pub delivery_reports: bool,
     #[serde(default = "default_enquire_link_secs")]

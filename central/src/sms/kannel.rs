@@ -2,7 +2,8 @@
 //! reports call back.
 //!
 //! Text goes as UTF-8 (`charset=UTF-8`) with `coding=2` for UCS-2 or `coding=0` for GSM-7;
-//! Kannel converts and, when its `sendsms-user` allows `concatenation`, splits. The outbox id
+//! Kannel converts and splits: its `sendsms-user` needs `concatenation = true` and
+//! `max-messages` at least `[sms] max_segments`. The outbox id
 //! rides in our `dlr-url`, so the report names the message: `Accepted::gateway_id` is that id.
 //! Kannel has no idempotency key: a retry after a timeout at the HTTP level may send twice
 //! (the report of the first send still arrives under the same id).

@@ -200,7 +200,9 @@ fn submits(
         Encoding::Gsm7 => DataCoding::McSpecific,
         Encoding::Ucs2 => DataCoding::Ucs2,
     };
-    let receipt = RegisteredDelivery::from(u8::from(config.delivery_reports));
+    // A transmitter session cannot take receipts; asking would pile them up at the SMSC.
+    let wanted = config.delivery_reports && config.bind == BindMode::Transceiver;
+    let receipt = RegisteredDelivery::from(u8::from(wanted));
     let base = SubmitSm::builder()
         .service_type(ServiceType::default())
         .source_addr_ton(Ton::from(ton))

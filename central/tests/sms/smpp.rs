@@ -206,14 +206,15 @@ async fn submit_sm_reaches_drive_smpp_with_the_right_coding_and_text() {
     }
     assert_eq!(sent[0].data_coding, 8);
     assert_eq!(sent[0].short_message, utf16be(&ucs2.text));
-    assert_eq!(sent[0].registered_delivery, 1);
+    // A transmitter session asks for no receipts.
+    assert_eq!(sent[0].registered_delivery, 0);
     assert_eq!(sent[1].data_coding, 0);
     assert_eq!(
         sent[1].short_message,
         gsm.text.as_bytes(),
         "plain ASCII is the same in GSM-7"
     );
-    // Two parts with one UDH reference; the receipt is asked for on the last only.
+    // Two parts with one UDH reference.
     let (a, b) = (&sent[2], &sent[3]);
     assert_eq!((a.data_coding, b.data_coding), (8, 8));
     assert_eq!((a.esm_class & 0x40, b.esm_class & 0x40), (0x40, 0x40));
@@ -221,10 +222,31 @@ async fn submit_sm_reaches_drive_smpp_with_the_right_coding_and_text() {
     assert_eq!(a.short_message[3], b.short_message[3]);
     assert_eq!((a.short_message[4], a.short_message[5]), (2, 1));
     assert_eq!((b.short_message[4], b.short_message[5]), (2, 2));
-    assert_eq!((a.registered_delivery, b.registered_delivery), (0, 1));
     let joined = [&a.short_message[6..], &b.short_message[6..]].concat();
     assert_eq!(joined, utf16be(&long.text));
+
+    // The session is kept alive with enquire_link (every 5 s here) and stays usable.
+    wait_for("an enquire_link at drive_smpp", || {
+        smsc.log()
+            .contains("Handling SMPP PDU of type enquire_link")
+            .then_some(())
+    })
+    .await;
+    gateway
+        .send(&OutgoingSms::new("s-4", "0912345678", &gsm))
+        .await
+        .expect("still bound");
     gateway.close().await;
+    let log = wait_for("drive_smpp to see the unbind", || {
+        let log = smsc.log();
+        log.contains("Handling SMPP PDU of type unbind")
+            .then_some(log)
+    })
+    .await;
+    assert_eq!(
+        log.matches("Handling SMPP PDU of type submit_sm").count(),
+        5
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
