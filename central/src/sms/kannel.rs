@@ -19,7 +19,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 
-use super::config::{KannelConfig, Secret, is_url_safe};
+use super::config::{GatewaySettings, KannelConfig, Secret, SmsSettings, is_url_safe};
 use super::gateway::{
     Accepted, DeliveryReport, DlrSender, DlrState, GatewayError, OutgoingSms, SendError,
 };
@@ -173,6 +173,15 @@ impl KannelDlr {
         config.dlr_url.as_ref()?;
         Some(Self::new(config.dlr_secret.clone()?, reports))
     }
+
+    /// The handler's state when the configured gateway is Kannel with reports; else `None`
+    /// (then the route need not be mounted).
+    pub fn from_settings(settings: &SmsSettings, reports: DlrSender) -> Option<Self> {
+        match &settings.gateway {
+            GatewaySettings::Kannel(k) => Self::from_config(k, reports),
+            _ => None,
+        }
+    }
 }
 
 /// Compares without an early exit, so the secret cannot be guessed by timing.
@@ -287,6 +296,27 @@ mod tests {
             Err(SendError::Throttled(QUEUE_FULL_WAIT))
         );
         assert!(matches!(ok(500, "x"), Err(SendError::Transient(_))));
+    }
+
+    #[test]
+    fn the_handler_exists_only_when_kannel_reports() {
+        let settings = |dlr: &str| {
+            let t = format!(
+                "gateway = \"kannel\"\n[kannel]\nsendsms_url = \"http://127.0.0.1:13013/cgi-bin/sendsms\"\nusername = \"u\"\npassword = \"p\"\nfrom = \"UBND\"\n{dlr}"
+            );
+            toml::from_str::<super::super::SmsConfig>(&t)
+                .expect("parses")
+                .check()
+                .expect("checks")
+        };
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let with = settings(
+            "dlr_url = \"http://127.0.0.1:8080/api/v1/sms/kannel-dlr\"\ndlr_secret = \"0123456789abcdef\"",
+        );
+        assert!(KannelDlr::from_settings(&with, tx.clone()).is_some());
+        assert!(KannelDlr::from_settings(&settings(""), tx.clone()).is_none());
+        let none = super::super::SmsConfig::default().check().expect("checks");
+        assert!(KannelDlr::from_settings(&none, tx).is_none());
     }
 
     #[test]

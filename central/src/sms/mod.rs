@@ -27,7 +27,9 @@ mod smpp;
 pub mod text;
 
 pub use cli::sms_test_main;
-pub use config::{ConfigProblem, GatewayKind, Secret, SmsConfig, SmsSettings, Templates};
+pub use config::{
+    ConfigProblem, GatewayKind, GatewaySettings, Secret, SmsConfig, SmsSettings, Templates,
+};
 pub use gateway::{
     Accepted, DeliveryReport, DlrSender, DlrState, Gateway, GatewayError, OutgoingSms, SendError,
 };
