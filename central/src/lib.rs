@@ -11,6 +11,7 @@
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
+//! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -34,6 +35,7 @@ mod routes;
 pub mod seed;
 mod server;
 pub mod store;
+pub mod sms;
 mod strict;
 mod validate;
 

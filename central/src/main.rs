@@ -44,6 +44,10 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    // `sms-test PHONE [--config central.toml]` has its own arguments (src/sms/cli.rs).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "sms-test") {
+        return motcua_central::sms::sms_test_main(std::env::args_os().skip(1));
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
