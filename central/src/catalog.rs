@@ -70,7 +70,9 @@ pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
             }
         };
         let code = match obj.get("code") {
-            Some(Value::String(s)) if is_procedure_code(s) => s.clone(),
+            Some(Value::String(s)) if crate::validate::procedure_code("code", s).is_ok() => {
+                s.clone()
+            }
             None | Some(Value::Null) => local_code(&name),
             _ => {
                 return Err(ApiError::bad(
@@ -95,15 +97,6 @@ pub fn parse_procedures(body: &Value) -> Result<Vec<Procedure>, ApiError> {
         });
     }
     Ok(out)
-}
-
-/// `ProcedureCode`: `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`.
-fn is_procedure_code(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
 }
 
 /// Checks the known fields of a record and stores null or absent lists as `[]`. With `repair`,

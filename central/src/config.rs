@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::clock::Clock;
 use crate::offices::DEFAULT_OFFICE;
+use crate::sms::SmsSettings;
 use crate::store::Database;
 use crate::validate::is_identifier;
 
@@ -65,6 +66,8 @@ pub struct CentralConfig {
     pub dossier_lookups_per_minute: u32,
     /// The time source.
     pub clock: Clock,
+    /// Text messages to citizens; `None` sends none.
+    pub sms: Option<SmsSettings>,
 }
 
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
@@ -89,6 +92,7 @@ impl CentralConfig {
             always_open: false,
             dossier_lookups_per_minute: 10,
             clock: Clock::system(),
+            sms: None,
         }
     }
 

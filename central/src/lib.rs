@@ -1,8 +1,10 @@
 //! `motcua-central`: the reference central server of the Một Cửa kiosk, implementing
-//! Central API v1 (`docs/central-api.md`) over plain HTTP with SQLite storage.
+//! Central API v1 (`docs/central-api.md`) over plain HTTP with SQLite or PostgreSQL storage.
 //!
 //! Module map (one job each):
 //! - [`config`] / [`clock`]: what the embedder decides; the injectable "now".
+//! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
+//! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
@@ -20,6 +22,7 @@ mod auth;
 mod catalog;
 pub mod clock;
 pub mod config;
+pub mod config_file;
 pub mod dossier;
 pub mod dossiers;
 mod extract;
@@ -34,8 +37,8 @@ mod rate_limit;
 mod routes;
 pub mod seed;
 mod server;
-pub mod store;
 pub mod sms;
+pub mod store;
 mod strict;
 mod validate;
 

@@ -98,11 +98,28 @@ pub fn name(sql: &mut dyn Sql, id: &str) -> Result<Option<String>, ApiError> {
 
 /// Every office with its services and hours, in creation order.
 pub fn list(sql: &mut dyn Sql) -> Result<Vec<Value>, ApiError> {
+    let ids: Vec<String> = sql
+        .query("SELECT id FROM offices ORDER BY position, id", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
-    for r in sql.query(
-        "SELECT id, name, address, created_at FROM offices ORDER BY position, id",
-        &[],
-    )? {
+    for id in ids {
+        out.extend(get(sql, &id)?);
+    }
+    Ok(out)
+}
+
+/// One office with its services and hours.
+pub fn get(sql: &mut dyn Sql, id: &str) -> Result<Option<Value>, ApiError> {
+    let Some(r) = sql.query_opt(
+        "SELECT id, name, address, created_at FROM offices WHERE id = ?1",
+        &params![id],
+    )?
+    else {
+        return Ok(None);
+    };
+    {
         let id = r.text(0)?;
         let services: Vec<Value> = crate::queue::services(sql, &id)?
             .into_iter()
@@ -121,10 +138,9 @@ pub fn list(sql: &mut dyn Sql) -> Result<Vec<Value>, ApiError> {
         )? {
             hours.push(json!({ "weekday": h.int(0)?, "opens": h.text(1)?, "closes": h.text(2)? }));
         }
-        out.push(json!({
+        Ok(Some(json!({
             "id": id, "name": r.text(1)?, "address": r.opt_text(2)?,
             "created_at": format_time(r.time(3)?), "services": services, "hours": hours,
-        }));
+        })))
     }
-    Ok(out)
 }

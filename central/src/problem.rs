@@ -36,6 +36,8 @@ pub enum ApiError {
     OfficeExists(String),
     #[error("{0}")]
     KioskTaken(String),
+    #[error("{0}")]
+    DuplicateService(String),
     #[error("ticket {0} has already been rated")]
     AlreadyRated(String),
     #[error("too many dossier lookups; try again in {0} s")]
@@ -93,9 +95,10 @@ impl ApiError {
             | Self::OfficeExists(_)
             | Self::KioskTaken(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::OfflineTimeOutOfRange(_) | Self::DuplicateCode(_) | Self::InvalidDates(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::OfflineTimeOutOfRange(_)
+            | Self::DuplicateCode(_)
+            | Self::InvalidDates(_)
+            | Self::DuplicateService(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable | Self::RetryTransaction => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -116,6 +119,7 @@ impl ApiError {
             Self::QueueEmpty => "queue-empty",
             Self::OfficeExists(_) => "office-exists",
             Self::KioskTaken(_) => "kiosk-taken",
+            Self::DuplicateService(_) => "duplicate-service",
             Self::PriorityNotAllowed(_) => "priority-not-allowed",
             Self::NumberTaken(_) => "number-taken",
             Self::RequestIdReused => "request-id-reused",
@@ -144,6 +148,7 @@ impl ApiError {
             Self::QueueEmpty => "Queue empty",
             Self::OfficeExists(_) => "Office exists",
             Self::KioskTaken(_) => "Kiosk id taken",
+            Self::DuplicateService(_) => "Duplicate service",
             Self::PriorityNotAllowed(_) => "Priority not allowed",
             Self::NumberTaken(_) => "Number taken",
             Self::RequestIdReused => "Request id reused",

@@ -33,6 +33,23 @@ pub fn service_id(field: &str, value: &str) -> Result<String, ApiError> {
     }
 }
 
+/// `ProcedureCode`: `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`.
+pub fn procedure_code(field: &str, value: &str) -> Result<String, ApiError> {
+    let b = value.as_bytes();
+    let ok = (1..=64).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(ApiError::bad(
+            field,
+            "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ))
+    }
+}
+
 /// `TicketNumber`: `^[A-Za-z0-9][A-Za-z0-9-]{0,31}$`.
 pub fn ticket_number(field: &str, value: &str) -> Result<String, ApiError> {
     let b = value.as_bytes();

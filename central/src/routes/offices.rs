@@ -70,7 +70,15 @@ fn service(field: &str, id: &str, b: ServiceBody) -> Result<Service, ApiError> {
     })
 }
 
+/// The schema's `maxItems` for an office's services and its opening periods.
+const MAX_SERVICES: usize = 50;
+const MAX_PERIODS: usize = 100;
+
 fn hours(field: &str, list: Vec<HoursBody>) -> Result<Vec<(u32, String, String)>, ApiError> {
+    if list.len() > MAX_PERIODS {
+        let at = if field.is_empty() { "body" } else { field };
+        return Err(ApiError::bad(at, format!("at most {MAX_PERIODS} periods")));
+    }
     list.into_iter()
         .enumerate()
         .map(|(i, h)| {
@@ -108,6 +116,12 @@ pub async fn create(
     JsonBody(body): JsonBody<OfficeBody>,
 ) -> Result<Response, ApiError> {
     let id = validate::service_id("id", &body.id)?;
+    if body.services.len() > MAX_SERVICES {
+        return Err(ApiError::bad(
+            "services",
+            format!("at most {MAX_SERVICES} services"),
+        ));
+    }
     let mut services = Vec::new();
     for (i, s) in body.services.into_iter().enumerate() {
         let field = format!("services[{i}].");
@@ -124,13 +138,38 @@ pub async fn create(
         services,
         hours: hours("hours", body.hours)?,
     };
+    check_unique_services(&office.services)?;
+    let id = office.id.clone();
     let now = state.clock.now();
     state
         .store
         .write(move |sql| offices::create(sql, &office, now))
         .await?;
-    let all = state.store.read(offices::list).await?;
-    Ok(super::json(StatusCode::CREATED, &Value::Array(all)))
+    let created = state
+        .store
+        .read(move |sql| offices::get(sql, &id))
+        .await?
+        .ok_or_else(|| ApiError::Internal("the office just created is gone".into()))?;
+    Ok(super::json(StatusCode::CREATED, &created))
+}
+
+/// Two services of one office with one id or one prefix would share numbers on the tickets.
+fn check_unique_services(services: &[Service]) -> Result<(), ApiError> {
+    for (i, s) in services.iter().enumerate() {
+        if let Some(j) = services[..i].iter().position(|o| o.id == s.id) {
+            return Err(ApiError::DuplicateService(format!(
+                "services[{i}].id: \"{}\" is also services[{j}]",
+                s.id
+            )));
+        }
+        if let Some(j) = services[..i].iter().position(|o| o.prefix == s.prefix) {
+            return Err(ApiError::DuplicateService(format!(
+                "services[{i}].prefix: \"{}\" is also the prefix of services[{j}]",
+                s.prefix
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn known_office(sql: &mut dyn Sql, office: &str) -> Result<(), ApiError> {
@@ -158,6 +197,16 @@ pub async fn put_service(
         .store
         .write(move |sql| {
             known_office(sql, &office)?;
+            if let Some(r) = sql.query_opt(
+                "SELECT id FROM queue_services WHERE office_id = ?1 AND prefix = ?2 AND id <> ?3",
+                &params![office.as_str(), s.prefix.as_str(), s.id.as_str()],
+            )? {
+                return Err(ApiError::DuplicateService(format!(
+                    "prefix: \"{}\" is the prefix of service {}",
+                    s.prefix,
+                    r.text(0)?
+                )));
+            }
             let position = sql
                 .query_one(
                     "SELECT COUNT(*) FROM queue_services WHERE office_id = ?1",
@@ -304,7 +353,7 @@ pub async fn put_override(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let office = validate::service_id("office", &office)?;
-    let code = tail;
+    let code = validate::procedure_code("code", &tail)?;
     if let Some(key) = body
         .keys()
         .find(|k| !catalog::OVERRIDABLE.contains(&k.as_str()))
@@ -345,7 +394,7 @@ pub async fn delete_override(
     PathParams((office, tail)): PathParams<(String, String)>,
 ) -> Result<Response, ApiError> {
     let office = validate::service_id("office", &office)?;
-    let code = tail;
+    let code = validate::procedure_code("code", &tail)?;
     let now = state.clock.now();
     let version = state
         .store

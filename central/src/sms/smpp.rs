@@ -113,8 +113,19 @@ impl SmppGateway {
         let client = self.client().await?;
         let total = parts.len();
         let mut gateway_id = None;
+        // Our own bound on every submit, whatever the SMPP client does with a session that
+        // died under it: a send never waits longer than the response timeout (plus a margin).
+        let bound = self.config.response_timeout() + Duration::from_secs(1);
         for (i, sm) in parts.into_iter().enumerate() {
-            let id = match client.submit_sm(sm).await {
+            let answer = tokio::time::timeout(bound, client.submit_sm(sm))
+                .await
+                .map_err(|_| {
+                    SendError::Transient(format!(
+                        "SMPP: no answer to submit_sm in {} s",
+                        bound.as_secs()
+                    ))
+                })?;
+            let id = match answer {
                 Ok(resp) => resp.message_id().as_str().to_string(),
                 // A 3.4 SMSC may answer OK with no body at all (no message id).
                 Err(SmppError::UnexpectedResponse { response })

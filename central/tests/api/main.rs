@@ -9,6 +9,7 @@ mod support;
 const BACKEND: support::Backend = support::Backend::Sqlite;
 
 mod catalog;
+mod command;
 mod contract;
 mod dossiers;
 mod errors;
