@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc, Weekday};
 
-use crate::config::Language;
+use crate::language::Language;
 
 pub const OFFICE_UTC_OFFSET_SECS: i32 = 7 * 3600;
 

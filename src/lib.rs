@@ -4,6 +4,7 @@
 //! - [`config`]: `kiosk-config.toml` → validated [`config::Config`], errors with file:line:column.
 //! - [`cli`]: the technician's command line.
 //! - [`logging`]: stderr + daily-rotated log files.
+//! - [`language`]: Vietnamese and English.
 //! - [`clock`]: office time and dates in Vietnamese and English.
 //! - [`pin`]: the admin PIN hash.
 //! - [`admin`]: the admin screen's wrong-PIN lock, recent problems and network addresses.
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod dossier;
+pub mod language;
 pub mod logging;
 pub mod pin;
 pub mod printer;

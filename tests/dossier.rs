@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{NaiveTime, TimeZone};
-use motcua_kiosk::config::Language;
+use motcua_kiosk::language::Language;
 use motcua_kiosk::dossier::{
     self, CodeError, DossierView, Outcome, Timeliness, Tone, slip_lines, status_info, text_report,
 };

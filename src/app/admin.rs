@@ -15,7 +15,8 @@ use super::events::{self, UiEvent, UiSender};
 use super::queue::QueueScreen;
 use super::session::Session;
 use crate::admin::gate::{self, PinGate, Verdict};
-use crate::config::{Config, Language, Orientation};
+use crate::config::{Config, Orientation};
+use crate::language::Language;
 use crate::printer::{Job, JobOutcome, Printer};
 use crate::server::link::LinkStatus;
 use crate::ui::{

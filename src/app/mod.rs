@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, SharedString};
 
-use crate::config::{Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint};
+use crate::config::{Config, Orientation, PrinterTransport, Renderer, ServerEndpoint};
+use crate::language::Language;
 use crate::printer::{Printer, PrinterSettings};
 use crate::server::ClientSettings;
 use crate::server::link::{

@@ -12,7 +12,8 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::events::{self, UiEvent, UiSender};
 use super::session::Session;
-use crate::config::{Config, Language, ServerEndpoint};
+use crate::config::{Config, ServerEndpoint};
+use crate::language::Language;
 use crate::printer::{Printer, PrinterState as DeviceState};
 use crate::queue::{self, IssueOutcome, IssueSettings, QueueStore, Refusal, TicketOrder};
 use crate::server::link::{LinkStatus, SharedClient};

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use crate::config::{Config, Language, TextSize, Theme};
+use crate::config::{Config, TextSize, Theme};
+use crate::language::Language;
 use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;

@@ -19,6 +19,8 @@ pub use hours::OpeningHours;
 pub use locate::KeyPath;
 pub use summary::Summary;
 
+use crate::language::Language;
+
 /// The shipped config's file name; the kiosk looks for it in the working directory, then in /etc.
 pub const FILE_NAME: &str = "kiosk-config.toml";
 /// Where the package installs the config.
@@ -37,29 +39,6 @@ pub struct Config {
     pub queue: QueueConfig,
     pub ui: UiConfig,
     pub log: LogConfig,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Vi,
-    En,
-}
-
-impl Language {
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Vi => "vi",
-            Language::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "vi" => Some(Language::Vi),
-            "en" => Some(Language::En),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

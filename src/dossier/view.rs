@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use super::status::{Timeliness, Tone, parse_time, status_info, timeliness};
 use crate::checklist::push_wrapped;
 use crate::clock;
-use crate::config::Language;
+use crate::language::Language;
 use crate::server::model::Dossier;
 
 #[derive(Debug, Clone, PartialEq)]
