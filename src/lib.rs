@@ -3,11 +3,11 @@
 //! Module map (one job each; only `app` knows both Slint and the rest):
 //! - [`config`]: `kiosk-config.toml` → validated [`config::Config`], errors with file:line:column.
 //! - [`cli`]: the technician's command line.
-//! - [`logging`]: stderr + daily-rotated log files.
+//! - [`logging`]: stderr + daily-rotated log files; the recent problems for the admin screen.
 //! - [`language`]: Vietnamese and English.
 //! - [`clock`]: office time and dates in Vietnamese and English.
 //! - [`pin`]: the admin PIN hash.
-//! - [`admin`]: the admin screen's wrong-PIN lock, recent problems and network addresses.
+//! - [`admin`]: the admin screen's wrong-PIN lock and network addresses.
 //! - [`supervise`]: worker threads restarted after a panic; panics logged.
 //! - [`server`]: the central API client.
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.

@@ -1,6 +1,5 @@
-//! What the admin screen needs that is not Slint: the wrong-PIN lock, the recent problems from
-//! the log, the kiosk's addresses.
+//! What the admin screen needs that is not Slint: the wrong-PIN lock, the kiosk's addresses and
+//! how long it has run. (The recent problems it shows are kept by [`crate::logging::recent`].)
 
 pub mod gate;
 pub mod netinfo;
-pub mod recent;

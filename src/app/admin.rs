@@ -315,7 +315,7 @@ impl AdminScreen {
             .into_iter()
             .map(Into::into)
             .collect();
-        let problems: Vec<SharedString> = crate::admin::recent::newest_first()
+        let problems: Vec<SharedString> = crate::logging::recent::newest_first()
             .into_iter()
             .map(Into::into)
             .collect();
