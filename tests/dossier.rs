@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use chrono::{NaiveTime, TimeZone};
-use motcua_kiosk::language::Language;
 use motcua_kiosk::dossier::{
     self, CodeError, DossierView, Outcome, Timeliness, Tone, slip_lines, status_info, text_report,
 };
+use motcua_kiosk::language::Language;
 use motcua_kiosk::server::CentralClient;
 
 use crate::support::net::{self, central, central_with, hostile};
