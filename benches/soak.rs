@@ -159,7 +159,7 @@ fn main() {
 
     let config = motcua_kiosk::config::parse(CONFIG, &dir.path().join("kiosk-config.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let settings = motcua_kiosk::app::issue_settings(&config);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
     let fake = fake_printer::FakePrinter::start();
     let printer = Printer::spawn(
         PrinterSettings {

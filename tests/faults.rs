@@ -273,7 +273,7 @@ fn server_slow_5_s() {
 fn clock_jumps_across_midnight() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let settings = motcua_kiosk::app::issue_settings(&config);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
     let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
     let printer = crate::queue::preview_printer(&dir.path().join("preview"));
     let office = motcua_kiosk::clock::office_offset();

@@ -82,7 +82,7 @@ pub fn issue(
 ) -> IssueOutcome {
     queue::issue(
         &order(),
-        &motcua_kiosk::app::issue_settings(config),
+        &motcua_kiosk::queue::IssueSettings::from_config(config),
         client,
         store,
         printer,

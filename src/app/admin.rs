@@ -350,8 +350,8 @@ impl AdminScreen {
             return;
         }
         let config = self.running.borrow().clone();
-        let settings = super::queue::issue_settings(&config);
-        let layout = crate::ticket::Layout::of(&config.printer);
+        let settings = crate::queue::IssueSettings::from_config(&config);
+        let layout = config.printer.layout();
         let job = Job {
             name: "test-ticket".into(),
             bytes: crate::ticket::encode_ticket(&crate::queue::sample_ticket(&settings), &layout),

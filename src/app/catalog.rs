@@ -72,7 +72,7 @@ impl CatalogWorker {
         let interval = config.catalog.sync_interval;
         let mut print = PrintTarget {
             printer,
-            layout: crate::ticket::Layout::of(&config.printer),
+            layout: config.printer.layout(),
             columns: crate::checklist::columns_for(config.printer.paper_width_dots),
             office: config.kiosk.office_name.clone(),
         };

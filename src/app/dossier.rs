@@ -95,7 +95,7 @@ pub fn connect(
         columns: crate::checklist::columns_for(config.printer.paper_width_dots),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
         printer,
-        layout: crate::ticket::Layout::of(&config.printer),
+        layout: config.printer.layout(),
         events: events.clone(),
     });
     events::register(&CONTROLS, window, &control);

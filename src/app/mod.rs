@@ -10,7 +10,6 @@ mod queue;
 mod session;
 
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, SharedString};
@@ -18,22 +17,14 @@ use slint::{ComponentHandle, SharedString};
 use crate::config::{Config, Orientation, PrinterTransport, Renderer, ServerEndpoint};
 use crate::language::Language;
 use crate::printer::{Printer, PrinterSettings};
-use crate::server::ClientSettings;
-use crate::server::link::{
-    self, DemoSettings, Link, LinkReport, LinkSettings, LinkStatus, LinkTarget,
-};
+use crate::server::link::{self, Link, LinkReport, LinkSettings, LinkStatus};
 use crate::ui::{
     AppWindow, DossierAdapter, KioskState, PrinterState, ScreenOrientation, ServerState,
 };
 
 pub use admin::{AdminEvent, Ending};
 pub use events::{UiEvent, UiSender};
-pub use queue::issue_settings;
 pub use session::Session;
-
-/// How often the printer is asked for its state, and how often a lost one is looked for.
-const PRINTER_POLL: Duration = Duration::from_secs(5);
-const PRINTER_RECONNECT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -97,7 +88,7 @@ impl Kiosk {
             PrinterTransport::Preview { .. } => "preview",
             _ => "offline",
         });
-        let link = link_settings(config, &link_status).map(|settings| {
+        let link = LinkSettings::from_config(config, &link_status).map(|settings| {
             let events = events.clone();
             Link::spawn(settings, shared_client.clone(), move |report| {
                 events.send(match report {
@@ -197,21 +188,6 @@ impl Kiosk {
     }
 }
 
-/// The printer thread's settings for `[printer]`: poll and reconnect periods, and the preview
-/// picture drawn with the configured paper and text mode.
-pub fn printer_settings(config: &Config) -> PrinterSettings {
-    let width = config.printer.paper_width_dots;
-    let text_mode = config.printer.text_mode;
-    PrinterSettings {
-        transport: config.printer.transport.clone(),
-        poll_every: PRINTER_POLL,
-        reconnect_every: PRINTER_RECONNECT,
-        render_preview: Some(Arc::new(move |bytes: &[u8]| {
-            crate::ticket::preview::render_png(bytes, width, text_mode).ok()
-        })),
-    }
-}
-
 /// Starts the printer thread; its state goes to the screen and, at once, to the central system.
 fn start_printer(
     config: &Config,
@@ -219,52 +195,15 @@ fn start_printer(
     link_status: &LinkStatus,
     waker: Option<link::LinkWaker>,
 ) -> Printer {
-    let settings = printer_settings(config);
+    let settings = PrinterSettings::from_config(config);
     let events = events.clone();
     let link_status = link_status.clone();
     Printer::spawn(settings, move |state| {
-        link_status.set_printer(heartbeat_printer(state));
+        link_status.set_printer(state.heartbeat_code());
         if let Some(waker) = &waker {
             waker.wake();
         }
         events.send(UiEvent::Printer(state));
-    })
-}
-
-/// The printer in the central API's words (`ok`, `paper-near-end`, `paper-out`, `cover-open`,
-/// `offline`, `preview`): a printer that is silent, failing or gone is `offline` to the fleet.
-fn heartbeat_printer(state: crate::printer::PrinterState) -> &'static str {
-    use crate::printer::PrinterState as S;
-    match state {
-        S::Ready => "ok",
-        S::PaperNearEnd => "paper-near-end",
-        S::PaperOut => "paper-out",
-        S::CoverOpen => "cover-open",
-        S::Preview => "preview",
-        S::Error | S::NoAnswer | S::NotConnected => "offline",
-    }
-}
-
-/// What the server link worker needs, or `None` when no server is configured.
-fn link_settings(config: &Config, status: &LinkStatus) -> Option<LinkSettings> {
-    let target = match &config.server.endpoint {
-        ServerEndpoint::NotConfigured => return None,
-        ServerEndpoint::Remote(url) => {
-            LinkTarget::Remote(ClientSettings::from_config(&config.server, url.clone()))
-        }
-        ServerEndpoint::Demo => LinkTarget::Demo(DemoSettings {
-            db_path: config.kiosk.data_dir.join("demo-central.sqlite3"),
-            kiosk_id: config.kiosk.id.clone(),
-            connect_timeout: config.server.connect_timeout,
-            request_timeout: config.server.request_timeout,
-        }),
-    };
-    Some(LinkSettings {
-        target,
-        kiosk_id: config.kiosk.id.clone(),
-        status: status.clone(),
-        heartbeat_every: link::HEARTBEAT_EVERY,
-        retry_every: link::RETRY_EVERY,
     })
 }
 

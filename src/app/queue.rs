@@ -18,7 +18,6 @@ use crate::printer::{Printer, PrinterState as DeviceState};
 use crate::queue::{self, IssueOutcome, IssueSettings, QueueStore, Refusal, TicketOrder};
 use crate::server::link::{LinkStatus, SharedClient};
 use crate::server::model::{FeedbackRequest, Priority, QueueService};
-use crate::ticket::Layout;
 use crate::ui::{
     AppWindow, KioskState, Page, PrinterState, QueueAdapter, QueueRefusal, QueueStep, ServiceItem,
 };
@@ -102,7 +101,7 @@ pub fn connect(
     link_status: LinkStatus,
     events: &UiSender,
 ) -> Rc<QueueScreen> {
-    let settings = issue_settings(config);
+    let settings = IssueSettings::from_config(config);
     let store_path = config.kiosk.data_dir.join("tickets.sqlite3");
     let tone = tone_player(config);
     let (orders, inbox) = mpsc::channel();
@@ -283,7 +282,7 @@ impl QueueScreen {
     /// A reloaded config: the queue thread gets the new services, hours and ticket texts; the
     /// screen the new offline service list and hours.
     pub(super) fn reconfigure(&self, config: &Config) {
-        let settings = Box::new(issue_settings(config));
+        let settings = Box::new(IssueSettings::from_config(config));
         if self
             .orders
             .send(DeskJob::Settings(settings, tone_player(config)))
@@ -558,31 +557,6 @@ fn priority_label_en(p: Priority) -> Option<&'static str> {
         Priority::Pregnant => Some("Pregnant woman"),
         Priority::Disabled => Some("Person with a disability"),
         Priority::Child => Some("With a small child"),
-    }
-}
-
-pub fn issue_settings(config: &Config) -> IssueSettings {
-    IssueSettings {
-        kiosk_tag: config.queue.offline_tag.clone(),
-        office: config.kiosk.office_name.clone(),
-        layout: Layout::of(&config.printer),
-        header_lines: config.printer.header_lines.clone(),
-        footer_lines: config.printer.footer_lines.clone(),
-        opening_hours: config.queue.opening_hours.clone(),
-        open_days: config.queue.open_days.clone(),
-        daily_cap: config.queue.daily_cap,
-        // Checked when the config was read; a file changed since is reported and left off.
-        logo: config.printer.logo.as_ref().and_then(|path| {
-            std::fs::read(path)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    crate::ticket::Logo::from_png(&bytes, config.printer.paper_width_dots)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(|e| tracing::warn!("logo {} left off tickets: {e}", path.display()))
-                .ok()
-        }),
-        qr_url: config.printer.qr_url.clone(),
     }
 }
 

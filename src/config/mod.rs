@@ -20,6 +20,7 @@ pub use locate::KeyPath;
 pub use summary::Summary;
 
 use crate::language::Language;
+use crate::ticket::{Layout, Logo, TextMode};
 
 /// The shipped config's file name; the kiosk looks for it in the working directory, then in /etc.
 pub const FILE_NAME: &str = "kiosk-config.toml";
@@ -133,25 +134,6 @@ pub enum PrinterTransport {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeTable {
-    /// Windows-1258 with combining tone marks.
-    Wpc1258,
-    Tcvn3,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextMode {
-    /// Text drawn with the bundled font and sent as a picture: right on every printer.
-    Raster,
-    Codepage {
-        table: CodeTable,
-        page: u8,
-    },
-    /// Diacritics stripped: the last resort.
-    Ascii,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrinterConfig {
     pub transport: PrinterTransport,
@@ -160,9 +142,27 @@ pub struct PrinterConfig {
     pub text_mode: TextMode,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
-    pub logo: Option<PathBuf>,
+    pub logo: Option<LogoFile>,
     /// Printed as a QR code on tickets, `{number}` and `{service}` filled in.
     pub qr_url: Option<String>,
+}
+
+impl PrinterConfig {
+    /// The paper and text mode tickets and slips are laid out for.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            width_dots: self.paper_width_dots,
+            text_mode: self.text_mode,
+        }
+    }
+}
+
+/// `[printer] logo`: the file, and its picture, decoded once when the config was read (a file
+/// changed afterwards is read again only with the config).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogoFile {
+    pub path: PathBuf,
+    pub image: Logo,
 }
 
 #[derive(Debug, Clone, PartialEq)]

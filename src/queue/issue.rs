@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
-use crate::config::OpeningHours;
+use crate::config::{Config, OpeningHours};
 use crate::printer::PrintFailure;
 use crate::server::model::{Priority, TicketRequest};
 use crate::server::{CentralClient, ServerError, new_request_id};
@@ -58,6 +58,24 @@ pub struct IssueSettings {
     pub logo: Option<crate::ticket::Logo>,
     /// `[printer] qr_url` with `{number}` and `{service}` still in it.
     pub qr_url: Option<String>,
+}
+
+impl IssueSettings {
+    /// This kiosk's tickets as `config` describes them.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            kiosk_tag: config.queue.offline_tag.clone(),
+            office: config.kiosk.office_name.clone(),
+            layout: config.printer.layout(),
+            header_lines: config.printer.header_lines.clone(),
+            footer_lines: config.printer.footer_lines.clone(),
+            opening_hours: config.queue.opening_hours.clone(),
+            open_days: config.queue.open_days.clone(),
+            daily_cap: config.queue.daily_cap,
+            logo: config.printer.logo.as_ref().map(|logo| logo.image.clone()),
+            qr_url: config.printer.qr_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::error::{ErrorKind, ServerError};
 use super::model::Heartbeat;
 use super::{CentralClient, ClientSettings, DemoServer};
+use crate::config::{Config, ServerEndpoint};
 
 /// How often a healthy kiosk reports in, and how soon an offline one tries again.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(60);
@@ -139,6 +140,31 @@ pub struct LinkSettings {
     pub status: LinkStatus,
     pub heartbeat_every: Duration,
     pub retry_every: Duration,
+}
+
+impl LinkSettings {
+    /// The link of `[server]`, reporting `status`; `None` when no server is configured.
+    pub fn from_config(config: &Config, status: &LinkStatus) -> Option<Self> {
+        let target = match &config.server.endpoint {
+            ServerEndpoint::NotConfigured => return None,
+            ServerEndpoint::Remote(url) => {
+                LinkTarget::Remote(ClientSettings::from_config(&config.server, url.clone()))
+            }
+            ServerEndpoint::Demo => LinkTarget::Demo(DemoSettings {
+                db_path: config.kiosk.data_dir.join("demo-central.sqlite3"),
+                kiosk_id: config.kiosk.id.clone(),
+                connect_timeout: config.server.connect_timeout,
+                request_timeout: config.server.request_timeout,
+            }),
+        };
+        Some(Self {
+            target,
+            kiosk_id: config.kiosk.id.clone(),
+            status: status.clone(),
+            heartbeat_every: HEARTBEAT_EVERY,
+            retry_every: RETRY_EVERY,
+        })
+    }
 }
 
 enum Command {

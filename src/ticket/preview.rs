@@ -9,7 +9,7 @@
 use ab_glyph::{Font, ScaleFont, point};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::config::TextMode;
+use super::TextMode;
 use super::codepage;
 use super::commands::{
     Command, DEFAULT_LINE_SPACING, FONT_A, FONT_B, ParseError, QR_EC_M, QrFunction, parse,

@@ -10,7 +10,6 @@ use super::encode::wrap;
 use super::preview::{render, render_png};
 use super::raster::Bitmap;
 use super::*;
-use crate::config::{CodeTable, TextMode};
 
 const MODES: [(&str, TextMode); 4] = [
     ("raster", TextMode::Raster),
