@@ -11,7 +11,6 @@
 //! - [`supervise`]: worker threads restarted after a panic; panics logged.
 //! - [`server`]: the central API client.
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
-//! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
 //! - [`dossier`]: dossier lookup: code normalising, scanner input, statuses in citizens' words.
 //! - [`queue`]: queue tickets: server or offline numbers, SQLite, outbox.
 //! - [`ticket`]: a ticket (or lines) → ESC/POS bytes in raster, code-page or ASCII text; preview PNG.
@@ -26,7 +25,6 @@
 pub mod admin;
 pub mod app;
 pub mod catalog;
-pub mod checklist;
 pub mod cli;
 pub mod clock;
 pub mod config;

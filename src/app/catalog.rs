@@ -73,7 +73,7 @@ impl CatalogWorker {
         let mut print = PrintTarget {
             printer,
             layout: config.printer.layout(),
-            columns: crate::checklist::columns_for(config.printer.paper_width_dots),
+            columns: crate::ticket::columns(&config.printer.layout()),
             office: config.kiosk.office_name.clone(),
         };
         let spawned = crate::supervise::spawn("catalog", move || {
@@ -226,7 +226,7 @@ fn print_checklist(catalog: &Catalog, code: &str, target: &PrintTarget) -> bool 
         _ => return false,
     };
     let now = crate::clock::now();
-    let lines = crate::checklist::lines(
+    let lines = crate::catalog::checklist::lines(
         &detail,
         &target.office,
         &now.format("%H:%M %d/%m/%Y").to_string(),

@@ -92,7 +92,7 @@ pub fn connect(
         generation: Cell::new(0),
         shown: RefCell::new(None),
         office: RefCell::new(config.kiosk.office_name.clone()),
-        columns: crate::checklist::columns_for(config.printer.paper_width_dots),
+        columns: crate::ticket::columns(&config.printer.layout()),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
         printer,
         layout: config.printer.layout(),

@@ -9,9 +9,11 @@
 //! - `read`: meta, fields, browsing, one procedure's detail.
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
 //! - [`synth`]: generated catalogs and queries for the benchmark.
+//! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
 //!
 //! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
 
+pub mod checklist;
 mod fold;
 mod read;
 mod record;

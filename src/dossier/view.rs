@@ -3,10 +3,10 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::status::{Timeliness, Tone, parse_time, status_info, timeliness};
-use crate::checklist::push_wrapped;
 use crate::clock;
 use crate::language::Language;
 use crate::server::model::Dossier;
+use crate::ticket::push_wrapped;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepView {

@@ -12,6 +12,7 @@
 pub mod codepage;
 mod commands;
 mod encode;
+mod lines;
 mod logo;
 pub mod preview;
 mod raster;
@@ -21,6 +22,7 @@ mod tests;
 
 pub use commands::ParseError;
 pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
+pub use lines::push_wrapped;
 pub use logo::{Logo, LogoError};
 
 /// What a queue ticket says.
