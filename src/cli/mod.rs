@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app::Ending;
 use crate::config::{self, ConfigError};
+use crate::server::model::Priority;
 
 mod catalog_cmd;
 mod dossier_cmd;
@@ -123,9 +124,9 @@ pub enum TicketAction {
         /// The service id, as in [[queue.services]] or on the server (e.g. ho-tich).
         #[arg(long)]
         service: String,
-        /// none, elderly, pregnant, disabled or child.
-        #[arg(long, default_value = "none", value_parser = ["none", "elderly", "pregnant", "disabled", "child"])]
-        priority: String,
+        /// Who is called first.
+        #[arg(long, value_enum, default_value_t = Priority::None)]
+        priority: Priority,
         /// A Vietnamese mobile number for the SMS notice.
         #[arg(long)]
         phone: Option<String>,
@@ -193,7 +194,7 @@ pub fn main(cli: Cli) -> ExitCode {
                     phone,
                     count,
                 },
-        }) => queue_cmd::issue(cli.config, &service, priority_of(&priority), phone, count),
+        }) => queue_cmd::issue(cli.config, &service, priority, phone, count),
         Some(Command::Outbox { action }) => {
             queue_cmd::outbox(cli.config, matches!(action, OutboxAction::Flush))
         }
@@ -201,14 +202,14 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-fn priority_of(code: &str) -> crate::server::model::Priority {
-    use crate::server::model::Priority;
-    match code {
-        "elderly" => Priority::Elderly,
-        "pregnant" => Priority::Pregnant,
-        "disabled" => Priority::Disabled,
-        "child" => Priority::Child,
-        _ => Priority::None,
+/// `--priority` takes the API's words, the ones [`Priority::as_str`] gives.
+impl clap::ValueEnum for Priority {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Priority::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
