@@ -159,9 +159,7 @@ fn run(
                     ui.send(UiEvent::Catalog(CatalogEvent::Printed(ok)));
                 }
                 Command::SyncNow => {
-                    let client = server
-                        .as_ref()
-                        .and_then(|slot| slot.lock().ok().and_then(|c| c.clone()));
+                    let client = server.as_ref().and_then(SharedClient::current);
                     next_sync = Instant::now()
                         + match client {
                             None => RETRY_SYNC_AFTER.min(interval),

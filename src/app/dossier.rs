@@ -456,7 +456,7 @@ fn work(server: &SharedClient, inbox: &Receiver<Job>, ui: &UiSender) {
         while let Ok(newer) = inbox.try_recv() {
             job = newer;
         }
-        let client = server.lock().ok().and_then(|slot| slot.clone());
+        let client = server.current();
         let outcome = match client {
             Some(client) => dossier::lookup(&client, &job.code),
             None => Outcome::Offline,

@@ -561,7 +561,7 @@ fn priority_label_en(p: Priority) -> Option<&'static str> {
 }
 
 fn shared(server: Option<&SharedClient>) -> Option<crate::server::CentralClient> {
-    server.and_then(|s| s.lock().ok().and_then(|slot| slot.clone()))
+    server.and_then(SharedClient::current)
 }
 
 /// What the queue thread works with.
