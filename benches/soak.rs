@@ -11,6 +11,10 @@ mod common;
 #[path = "../tests/support/printer.rs"]
 #[allow(dead_code)]
 mod fake_printer;
+/// What the fake printer waits with.
+#[path = "../tests/support/wait.rs"]
+#[allow(dead_code)]
+mod wait;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;

@@ -4,16 +4,23 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use motcua_kiosk::config::{Config, PrinterTransport};
 use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
-use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, Refusal, TicketOrder};
+use motcua_kiosk::queue::{
+    self, Desk, DeskReport, DeskSettings, IssueOutcome, IssueSettings, PrintStatus, QueueStore,
+    Refusal, TicketOrder,
+};
 use motcua_kiosk::server::CentralClient;
-use motcua_kiosk::server::model::Priority;
+use motcua_kiosk::server::link::LinkStatus;
+use motcua_kiosk::server::model::{FeedbackRequest, Priority};
+use motcua_kiosk::ticket::preview::Picture;
 
 use crate::support::net::{self, central_with};
 use crate::support::printer::{FakePrinter, Mode};
+use crate::support::wait::{PATIENCE, eventually, first};
 use crate::support::{self, MINIMAL};
 
 /// Open around the clock, every day, so offline numbering never depends on when tests run.
@@ -415,4 +422,116 @@ fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
         started.elapsed()
     );
     assert_eq!(store.outbox_len().unwrap(), 1);
+}
+
+// ---------------------------------------------------------------- the desk, without a window
+
+/// A desk on the config's ticket database and preview printer, reporting into a channel.
+fn desk(config: &Config) -> (Desk, LinkStatus, mpsc::Receiver<DeskReport>) {
+    let (reports, heard) = mpsc::channel();
+    let link_status = LinkStatus::new("preview");
+    let desk = Desk::spawn(
+        DeskSettings::from_config(config),
+        None,
+        Printer::spawn(PrinterSettings::from_config(config), |_| {}),
+        link_status.clone(),
+        move |report| {
+            let _ = reports.send(report);
+        },
+    );
+    (desk, link_status, heard)
+}
+
+/// The desk's answer to the order tagged `tag`.
+fn issued(heard: &mpsc::Receiver<DeskReport>, tag: u64) -> (IssueOutcome, Option<Picture>) {
+    let report = first(
+        heard,
+        PATIENCE,
+        |r| matches!(r, DeskReport::Issued { tag: t, .. } if *t == tag),
+    );
+    match report {
+        Some(DeskReport::Issued {
+            outcome, picture, ..
+        }) => (outcome, picture),
+        _ => panic!("no answer to order {tag}"),
+    }
+}
+
+/// With the preview folder in the test's own folder (the config reads as if from /etc).
+fn desk_config(dir: &Path) -> Config {
+    let mut config = config(dir);
+    config.printer.transport = PrinterTransport::Preview {
+        dir: dir.join("preview"),
+    };
+    config
+}
+
+#[test]
+fn the_desk_answers_each_order_with_its_tag_and_the_preview_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_config(dir.path());
+    let (desk, link_status, heard) = desk(&config);
+    desk.issue(order(), 7).unwrap();
+    let (outcome, picture) = issued(&heard, 7);
+    let IssueOutcome::Printed { ticket, .. } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(ticket.number, "K01-HT-001");
+    let picture = picture.expect("the preview printer's picture");
+    assert_eq!(picture.width, u32::from(config.printer.paper_width_dots));
+
+    // Without a server the offline ticket and a rating wait in the outbox; the fleet hears so.
+    desk.keep_rating(FeedbackRequest {
+        request_id: motcua_kiosk::server::new_request_id(),
+        rating: 1,
+        service_id: None,
+        ticket: None,
+        reason: None,
+        at: Some(motcua_kiosk::clock::now().to_rfc3339()),
+    })
+    .unwrap();
+    desk.refresh();
+    assert!(matches!(
+        first(&heard, PATIENCE, |r| matches!(r, DeskReport::Services(_))),
+        Some(DeskReport::Services(None))
+    ));
+    assert!(eventually(PATIENCE, || link_status.outbox() == 2));
+}
+
+#[test]
+fn a_desk_without_its_database_refuses_every_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = desk_config(dir.path());
+    // A file where the data folder should be: the ticket database cannot be opened.
+    let not_a_folder = dir.path().join("data");
+    std::fs::write(&not_a_folder, "").unwrap();
+    config.kiosk.data_dir = not_a_folder;
+    let (desk, _, heard) = desk(&config);
+    for tag in [1, 2] {
+        desk.issue(order(), tag).unwrap();
+        let (outcome, _) = issued(&heard, tag);
+        assert!(
+            matches!(outcome, IssueOutcome::Refused(Refusal::Storage(_))),
+            "{outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reconfigured_desk_numbers_with_the_new_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_config(dir.path());
+    let (desk, _, heard) = desk(&config);
+    desk.issue(order(), 1).unwrap();
+    assert!(
+        matches!(issued(&heard, 1).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K01-HT-001")
+    );
+    let mut settings = IssueSettings::from_config(&config);
+    settings.kiosk_tag = "K02".into();
+    desk.reconfigure(settings, None);
+    desk.issue(order(), 2).unwrap();
+    // The new tag; the service's series of the day goes on.
+    assert!(
+        matches!(issued(&heard, 2).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K02-HT-002")
+    );
 }

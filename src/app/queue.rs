@@ -494,7 +494,7 @@ impl QueueScreen {
 
     fn priority_label(&self, priority: Priority) -> &'static str {
         match self.session.language() {
-            Language::Vi => queue::priority_label_vi(priority),
+            Language::Vi => queue::priority_label(priority, Language::Vi),
             Language::En => priority_label_en(priority),
         }
         .unwrap_or_default()

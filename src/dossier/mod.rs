@@ -1,5 +1,6 @@
 //! Dossier status lookup: what a citizen typed or scanned becomes a valid code, the central
-//! system's answer becomes words, colours and dates for the screen, a slip and the CLI.
+//! system's answer becomes words, colours and dates for the screen, a slip and the CLI. The
+//! [`Worker`] asks on its own thread; [`scanner`] reads a serial barcode scanner.
 //!
 //! Privacy: nothing here writes to disk or logs a code or a result; callers log only outcomes.
 
@@ -8,10 +9,13 @@ pub mod limit;
 pub mod lines;
 mod lookup;
 pub mod scan;
+pub mod scanner;
 mod status;
 mod view;
+mod worker;
 
 pub use code::{CodeError, DossierCode, normalize};
 pub use lookup::{Outcome, lookup};
 pub use status::{StatusInfo, Timeliness, Tone, status_info, timeliness};
 pub use view::{DossierView, StepView, slip_lines, text_report};
+pub use worker::{Answer, Worker, WorkerStopped};

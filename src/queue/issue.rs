@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
+use super::offer::priority_label;
 use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
 use crate::config::{Config, OpeningHours};
+use crate::language::Language;
 use crate::printer::PrintFailure;
 use crate::server::model::{Priority, TicketRequest};
 use crate::server::{CentralClient, ServerError, new_request_id};
@@ -234,17 +236,6 @@ fn offline(
         })
 }
 
-/// The words printed for a priority ticket.
-pub fn priority_label_vi(p: Priority) -> Option<&'static str> {
-    match p {
-        Priority::None => None,
-        Priority::Elderly => Some("Người cao tuổi"),
-        Priority::Pregnant => Some("Phụ nữ mang thai"),
-        Priority::Disabled => Some("Người khuyết tật"),
-        Priority::Child => Some("Người đi cùng trẻ nhỏ"),
-    }
-}
-
 fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSettings) -> Ticket {
     let issued_at = DateTime::parse_from_rfc3339(&stored.issued_at)
         .map(|t| t.with_timezone(&crate::clock::office_offset()))
@@ -258,7 +249,7 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         people_ahead: stored.people_ahead,
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
-        priority: priority_label_vi(stored.priority).map(str::to_string),
+        priority: priority_label(stored.priority, Language::Vi).map(str::to_string),
         qr: queue_address(settings, &stored.number, &stored.service_id),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),

@@ -127,6 +127,13 @@ impl SharedClient {
     }
 }
 
+/// A client already connected, for workers started without a link (tools and tests).
+impl From<CentralClient> for SharedClient {
+    fn from(client: CentralClient) -> Self {
+        Self(Arc::new(Mutex::new(Some(client))))
+    }
+}
+
 /// Where the server is: a configured URL, or the built-in demo server to start first.
 #[derive(Debug, Clone)]
 pub enum LinkTarget {
