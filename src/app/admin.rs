@@ -4,25 +4,20 @@
 
 use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::catalog::{CatalogWorker, Command as CatalogCommand};
-use super::dossier::DossierScreenControl;
-use super::events::{self, UiEvent, UiSender};
-use super::queue::QueueScreen;
+use super::catalog::CatalogScreen;
+use super::events::{UiEvent, UiSender, weak_call};
 use super::session::Session;
 use crate::admin::gate::{self, PinGate, Verdict};
-use crate::config::{Config, Orientation};
-use crate::language::Language;
+use crate::config::Config;
 use crate::printer::{Job, JobOutcome, Printer};
-use crate::server::link::LinkStatus;
-use crate::ui::{
-    AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem,
-    ScreenOrientation,
-};
+use crate::queue::{Desk, IssueSettings};
+use crate::server::link::{LinkState, LinkStatus};
+use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
 
 /// How the kiosk's event loop ended, and so what the process does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,21 +42,24 @@ pub enum AdminEvent {
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
 
+/// A test print waits at most this long for the printer.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The parts of the kiosk the admin screen reaches.
 pub(super) struct Reach {
     pub session: Rc<Session>,
     pub printer: Printer,
     pub link_status: LinkStatus,
-    pub catalog: Rc<CatalogWorker>,
-    pub queue: Rc<QueueScreen>,
-    pub dossier: Rc<DossierScreenControl>,
+    pub catalog: Rc<CatalogScreen>,
+    pub desk: Rc<Desk>,
     pub events: UiSender,
 }
 
 pub struct AdminScreen {
+    /// This screen, for its timers.
+    me: Weak<AdminScreen>,
     window: slint::Weak<AppWindow>,
     reach: Reach,
-    running: RefCell<Config>,
     config_file: PathBuf,
     gate: RefCell<PinGate>,
     /// Bumped for every PIN sent to be checked, and when the screen is left: a late answer to
@@ -72,14 +70,11 @@ pub struct AdminScreen {
     ending: Cell<Ending>,
 }
 
-thread_local! {
-    static SCREENS: events::Registry<AdminScreen> = const { RefCell::new(Vec::new()) };
-}
-
-pub(super) fn connect(window: &AppWindow, config: &Config, reach: Reach) -> Rc<AdminScreen> {
-    let screen = Rc::new(AdminScreen {
+pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
+    let config = reach.session.running();
+    let screen = Rc::new_cyclic(|me| AdminScreen {
+        me: me.clone(),
         window: window.as_weak(),
-        running: RefCell::new(config.clone()),
         config_file: config.source.clone(),
         gate: RefCell::new(PinGate::new()),
         attempt: Cell::new(0),
@@ -88,69 +83,56 @@ pub(super) fn connect(window: &AppWindow, config: &Config, reach: Reach) -> Rc<A
         ending: Cell::new(Ending::Closed),
         reach,
     });
-    events::register(&SCREENS, window, &screen);
-
     let adapter = window.global::<AdminAdapter>();
     adapter.set_version(env!("CARGO_PKG_VERSION").into());
-    // The full path: a technician may not know which folder the kiosk was started in.
-    let shown = std::fs::canonicalize(&config.source).unwrap_or_else(|_| config.source.clone());
-    adapter.set_config_file(shown.display().to_string().into());
+    adapter.set_config_file(config.full_source().display().to_string().into());
     adapter.on_dots(|n| {
         let n = usize::try_from(n).unwrap_or(0);
         vec!["●"; n].join(" ").into()
     });
-    let weak = Rc::downgrade(&screen);
-    window.global::<KioskState>().on_open_admin(move || {
-        if let Some(s) = weak.upgrade() {
-            s.open();
-        }
-    });
-    macro_rules! action {
-        ($on:ident, $method:ident) => {{
-            let weak = Rc::downgrade(&screen);
-            adapter.$on(move || {
-                if let Some(s) = weak.upgrade() {
-                    s.$method();
-                }
-            });
-        }};
-    }
-    action!(on_submit_pin, submit_pin);
-    action!(on_test_print, test_print);
-    action!(on_sync_catalog, sync_catalog);
-    action!(on_flush_outbox, flush_outbox);
-    action!(on_reload_config, reload_config);
-    action!(on_restart, restart);
-    action!(on_quit, quit);
-    let weak = Rc::downgrade(&screen);
-    screen.reach.session.on_clear(Box::new(move || {
-        if let Some(s) = weak.upgrade() {
-            s.lock();
-        }
-    }));
+    window
+        .global::<KioskState>()
+        .on_open_admin(weak_call(&screen, |s| s.open()));
+    adapter.on_submit_pin(weak_call(&screen, |s| s.submit_pin()));
+    adapter.on_test_print(weak_call(&screen, |s| s.test_print()));
+    adapter.on_sync_catalog(weak_call(&screen, |s| s.sync_catalog()));
+    adapter.on_flush_outbox(weak_call(&screen, |s| s.flush_outbox()));
+    adapter.on_reload_config(weak_call(&screen, |s| s.reload_config()));
+    adapter.on_restart(weak_call(&screen, |s| s.end(Ending::Restart)));
+    adapter.on_quit(weak_call(&screen, |s| s.end(Ending::QuitToShell)));
+    screen
+        .reach
+        .session
+        .on_clear(weak_call(&screen, |s| s.lock()));
     screen
 }
 
-/// Applies a helper thread's report on the UI thread.
-pub(super) fn apply(window: &AppWindow, event: AdminEvent) {
-    let Some(screen) = events::screen_of(&SCREENS, window) else {
-        return;
-    };
-    match event {
-        AdminEvent::PinChecked { attempt, right } => screen.pin_checked(attempt, right),
-        AdminEvent::TestPrinted(ok) => screen.show_outcome(
-            if ok {
-                AdminOutcome::TestPrinted
-            } else {
-                AdminOutcome::TestFailed
-            },
-            String::new(),
-        ),
-        AdminEvent::ConfigRead(read) => screen.config_read(read),
-    }
-}
-
 impl AdminScreen {
+    /// A helper thread's report, on the UI thread.
+    pub(super) fn apply(&self, event: AdminEvent) {
+        match event {
+            AdminEvent::PinChecked { attempt, right } => self.pin_checked(attempt, right),
+            AdminEvent::TestPrinted(ok) => self.show_outcome(
+                if ok {
+                    AdminOutcome::TestPrinted
+                } else {
+                    AdminOutcome::TestFailed
+                },
+                String::new(),
+            ),
+            AdminEvent::ConfigRead(read) => self.config_read(read),
+        }
+    }
+
+    /// The server's latency among the facts (-1 while it does not answer).
+    pub(super) fn show_server(&self, link: LinkState) {
+        let latency = match link {
+            LinkState::Online { latency_ms } => i32::try_from(latency_ms).unwrap_or(i32::MAX),
+            _ => -1,
+        };
+        self.adapter(|a| a.set_latency_ms(latency));
+    }
+
     pub fn ending(&self) -> Ending {
         self.ending.get()
     }
@@ -170,7 +152,7 @@ impl AdminScreen {
 
     /// The long press: the PIN entry, or word that no PIN is set.
     fn open(&self) {
-        let has_pin = self.running.borrow().kiosk.admin_pin_hash.is_some();
+        let has_pin = self.reach.session.running().kiosk.admin_pin_hash.is_some();
         if !has_pin {
             tracing::warn!("admin screen asked for, but no admin PIN is set");
         }
@@ -208,11 +190,9 @@ impl AdminScreen {
         });
         if let Verdict::Locked(left) = verdict {
             // Unlock the button when the time is up.
-            let weak = self.window.clone();
+            let me = self.me.clone();
             slint::Timer::single_shot(left + Duration::from_millis(50), move || {
-                if let Some(window) = weak.upgrade()
-                    && let Some(screen) = events::screen_of(&SCREENS, &window)
-                {
+                if let Some(screen) = me.upgrade() {
                     screen.show_gate(Instant::now());
                 }
             });
@@ -224,7 +204,7 @@ impl AdminScreen {
             return;
         };
         let adapter = window.global::<AdminAdapter>();
-        let Some(hash) = self.running.borrow().kiosk.admin_pin_hash.clone() else {
+        let Some(hash) = self.reach.session.running().kiosk.admin_pin_hash else {
             adapter.set_problem(PinProblem::NotSet);
             return;
         };
@@ -241,14 +221,15 @@ impl AdminScreen {
         adapter.set_checking(true);
         let attempt = self.attempt.get() + 1;
         self.attempt.set(attempt);
-        // Argon2 takes a noticeable moment by design: never on the UI thread.
+        // Argon2 takes a noticeable moment by design: never on the UI thread. A check that
+        // fails badly opens nothing.
         let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-pin".into())
-            .spawn(move || {
-                let right = crate::pin::verify(&pin, &hash);
-                events.send(UiEvent::Admin(AdminEvent::PinChecked { attempt, right }));
-            });
+        let spawned = crate::supervise::once(
+            "admin-pin",
+            false,
+            move || crate::pin::verify(&pin, &hash),
+            move |right| events.send(UiEvent::Admin(AdminEvent::PinChecked { attempt, right })),
+        );
         if let Err(e) = spawned {
             tracing::error!("cannot check the admin PIN: {e}");
             adapter.set_checking(false);
@@ -271,12 +252,10 @@ impl AdminScreen {
                 a.set_step(AdminStep::Panel);
             });
             self.refresh_facts();
-            let weak = self.window.clone();
+            let me = self.me.clone();
             self.refresh
                 .start(slint::TimerMode::Repeated, REFRESH_EVERY, move || {
-                    if let Some(window) = weak.upgrade()
-                        && let Some(screen) = events::screen_of(&SCREENS, &window)
-                    {
+                    if let Some(screen) = me.upgrade() {
                         screen.refresh_facts();
                     }
                 });
@@ -310,7 +289,7 @@ impl AdminScreen {
             self.refresh.stop();
             return;
         }
-        let uptime = uptime_text(self.started.elapsed());
+        let uptime = crate::admin::uptime_text(self.started.elapsed());
         let addresses: Vec<SharedString> = crate::admin::netinfo::addresses()
             .into_iter()
             .map(Into::into)
@@ -349,26 +328,31 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        let config = self.running.borrow().clone();
-        let settings = crate::queue::IssueSettings::from_config(&config);
-        let layout = config.printer.layout();
+        let config = self.reach.session.running();
+        let settings = IssueSettings::from_config(&config);
         let job = Job {
             name: "test-ticket".into(),
-            bytes: crate::ticket::encode_ticket(&crate::queue::sample_ticket(&settings), &layout),
+            bytes: crate::ticket::encode_ticket(
+                &crate::queue::sample_ticket(&settings),
+                &config.printer.layout(),
+            ),
         };
         self.show_outcome(AdminOutcome::Working, String::new());
         let printer = self.reach.printer.clone();
         let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-test-print".into())
-            .spawn(move || {
+        let spawned = crate::supervise::once(
+            "admin-test-print",
+            false,
+            move || {
                 let ok = matches!(
-                    printer.print(job, Duration::from_secs(60)),
+                    printer.print(job, PRINT_TIMEOUT),
                     JobOutcome::Printed { .. }
                 );
                 tracing::info!(ok, "admin test print");
-                events.send(UiEvent::Admin(AdminEvent::TestPrinted(ok)));
-            });
+                ok
+            },
+            move |ok| events.send(UiEvent::Admin(AdminEvent::TestPrinted(ok))),
+        );
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
             self.show_outcome(AdminOutcome::TestFailed, String::new());
@@ -378,7 +362,7 @@ impl AdminScreen {
     fn sync_catalog(&self) {
         if self.allowed() {
             tracing::info!("admin: catalog sync asked for");
-            self.reach.catalog.send(CatalogCommand::SyncNow);
+            self.reach.catalog.sync_now();
             self.show_outcome(AdminOutcome::SyncAsked, String::new());
         }
     }
@@ -386,7 +370,7 @@ impl AdminScreen {
     fn flush_outbox(&self) {
         if self.allowed() {
             tracing::info!("admin: outbox flush asked for");
-            self.reach.queue.flush_now();
+            self.reach.desk.refresh();
             self.show_outcome(AdminOutcome::FlushAsked, String::new());
         }
     }
@@ -399,14 +383,16 @@ impl AdminScreen {
         self.show_outcome(AdminOutcome::Working, String::new());
         let path = self.config_file.clone();
         let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-reload".into())
-            .spawn(move || {
-                let read = crate::config::load(&path)
+        let spawned = crate::supervise::once(
+            "admin-reload",
+            Err("reading the file stopped on an internal error".into()),
+            move || {
+                crate::config::load(&path)
                     .map(Box::new)
-                    .map_err(|e| e.to_string());
-                events.send(UiEvent::Admin(AdminEvent::ConfigRead(read)));
-            });
+                    .map_err(|e| e.to_string())
+            },
+            move |read| events.send(UiEvent::Admin(AdminEvent::ConfigRead(read))),
+        );
         if let Err(e) = spawned {
             self.show_outcome(AdminOutcome::ReloadRejected, e.to_string());
         }
@@ -421,98 +407,33 @@ impl AdminScreen {
                 return;
             }
         };
-        let reload = crate::config::reload::merge(&self.running.borrow(), &new);
+        let reload = Session::reload(&self.reach.session, &new);
         if reload.applied.is_empty() && reload.need_restart.is_empty() {
             self.show_outcome(AdminOutcome::ReloadUnchanged, String::new());
             return;
-        }
-        if !reload.applied.is_empty() {
-            self.apply_config(&reload.running);
         }
         tracing::info!(
             applied = ?reload.applied,
             need_restart = ?reload.need_restart,
             "config reloaded"
         );
-        *self.running.borrow_mut() = reload.running;
-        let mut detail = String::new();
-        if !reload.applied.is_empty() {
-            detail.push_str(&format!("Applied: {}.", reload.applied.join(", ")));
-        }
-        if !reload.need_restart.is_empty() {
-            if !detail.is_empty() {
-                detail.push(' ');
-            }
-            detail.push_str(&format!(
-                "After a restart: {}.",
-                reload.need_restart.join(", ")
-            ));
-        }
         let outcome = if reload.applied.is_empty() {
             AdminOutcome::ReloadUnchanged
         } else {
             AdminOutcome::Reloaded
         };
-        self.show_outcome(outcome, detail);
+        self.show_outcome(outcome, reload.summary());
     }
 
-    /// Puts the live parts of `config` to work: texts, services, hours, timeouts, the look.
-    fn apply_config(&self, config: &Config) {
-        if let Some(window) = self.window.upgrade() {
-            let state = window.global::<KioskState>();
-            state.set_office_name(config.kiosk.office_name.clone().into());
-            state.set_office_address(config.kiosk.office_address.clone().into());
-            state.set_english_available(config.kiosk.languages.contains(&Language::En));
-            state.set_orientation(match config.ui.orientation {
-                Orientation::Auto => ScreenOrientation::Auto,
-                Orientation::Landscape => ScreenOrientation::Landscape,
-                Orientation::Portrait => ScreenOrientation::Portrait,
-            });
-        }
-        Session::reconfigure(&self.reach.session, config);
-        self.reach.queue.reconfigure(config);
-        self.reach.dossier.set_office(&config.kiosk.office_name);
-        self.reach
-            .catalog
-            .send(CatalogCommand::Office(config.kiosk.office_name.clone()));
-    }
-
-    fn restart(&self) {
+    /// Restart, or quit to the system: the event loop ends and `run` says which.
+    fn end(&self, ending: Ending) {
         if self.allowed() {
-            tracing::info!("admin: restart");
-            self.ending.set(Ending::Restart);
+            match ending {
+                Ending::QuitToShell => tracing::warn!("admin: quit to the system"),
+                _ => tracing::info!("admin: restart"),
+            }
+            self.ending.set(ending);
             let _ = slint::quit_event_loop();
         }
-    }
-
-    fn quit(&self) {
-        if self.allowed() {
-            tracing::warn!("admin: quit to the system");
-            self.ending.set(Ending::QuitToShell);
-            let _ = slint::quit_event_loop();
-        }
-    }
-}
-
-/// "3 d 04:05:06": days, then hours, minutes and seconds.
-fn uptime_text(elapsed: Duration) -> String {
-    let s = elapsed.as_secs();
-    let clock = format!("{:02}:{:02}:{:02}", (s / 3600) % 24, (s / 60) % 60, s % 60);
-    match s / 86_400 {
-        0 => clock,
-        days => format!("{days} d {clock}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn uptime_reads_as_days_and_a_clock() {
-        use std::time::Duration;
-        assert_eq!(super::uptime_text(Duration::from_secs(59)), "00:00:59");
-        assert_eq!(
-            super::uptime_text(Duration::from_secs(3 * 86_400 + 4 * 3600 + 5 * 60 + 6)),
-            "3 d 04:05:06"
-        );
     }
 }

@@ -1,54 +1,44 @@
 //! Dossier lookups on screen. The UI thread validates the code and applies the kiosk's own rate
-//! limit; a worker thread asks the central system. A result lives only in memory and on screen:
-//! it is dropped when the citizen leaves the page or walks away, and an answer that arrives after
-//! that is discarded unseen.
+//! limit; the lookup worker ([`crate::dossier::Worker`]) asks the central system. A result lives
+//! only in memory and on screen: it is dropped when the citizen leaves the page or walks away,
+//! and an answer that arrives after that is discarded unseen.
 
 use std::cell::{Cell, RefCell};
-use std::io::Read;
 use std::rc::Rc;
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
-use super::events::{self, UiEvent, UiSender};
+use super::events::{UiEvent, UiSender, weak_call, weak_call_config, weak_call_with};
 use super::session::Session;
-use crate::config::{Config, PrinterTransport, SerialScanner};
+use crate::config::PrinterTransport;
 use crate::dossier::limit::RateLimit;
 use crate::dossier::scan::ScanDetector;
-use crate::dossier::{self, CodeError, DossierView, Outcome, Tone};
-use crate::server::link::SharedClient;
+use crate::dossier::{self, Answer, CodeError, DossierView, Outcome, Tone};
+use crate::printer::{Job, JobOutcome, Printer, PrinterState};
 use crate::server::model::Dossier;
 use crate::ui::{
-    AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierScreen, DossierStepItem,
+    AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
     KioskState, Page, PrintState, StatusTone,
 };
 
-/// What the dossier workers tell the UI.
-#[derive(Debug, Clone)]
-pub enum DossierEvent {
-    Answer {
-        generation: u64,
-        outcome: Outcome,
-    },
-    /// Text read by the serial scanner.
-    Scanned(String),
-    /// The slip came out of the printer (or did not).
-    SlipPrinted {
-        generation: u64,
-        ok: bool,
-    },
+/// A slip waits at most this long for the printer.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the dossier page is wired to.
+pub(super) struct Parts {
+    /// `None` when no server is configured.
+    pub lookups: Option<dossier::Worker>,
+    /// A serial scanner's thread, kept (and running) for as long as the page.
+    pub _scanner: Option<dossier::scanner::Scanner>,
+    pub printer: Printer,
+    pub events: UiSender,
 }
 
-struct Job {
-    generation: u64,
-    code: dossier::DossierCode,
-}
-
-pub struct DossierScreenControl {
+pub struct DossierScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
-    jobs: Option<Sender<Job>>,
+    parts: Parts,
     limit: RefCell<RateLimit>,
     scanner: RefCell<ScanDetector>,
     keyboard_scanner: bool,
@@ -57,146 +47,81 @@ pub struct DossierScreenControl {
     /// The dossier on screen, kept only to redraw it in the other language or print it.
     shown: RefCell<Option<Dossier>>,
     office: RefCell<String>,
-    columns: usize,
-    preview: bool,
-    printer: crate::printer::Printer,
     layout: crate::ticket::Layout,
-    events: UiSender,
+    preview: bool,
 }
 
-thread_local! {
-    // `UiEvent`s are applied with only the window at hand; this finds its controller.
-    static CONTROLS: events::Registry<DossierScreenControl> = const { RefCell::new(Vec::new()) };
-}
-
-/// Wires the dossier page of `window`; workers stop when the returned handle is dropped.
-pub fn connect(
+/// Wires the dossier page of `window`; the workers stop when the screen is dropped.
+pub(super) fn connect(
     window: &AppWindow,
-    config: &Config,
-    session: Rc<Session>,
-    server: Option<SharedClient>,
-    printer: crate::printer::Printer,
-    events: &UiSender,
-) -> Rc<DossierScreenControl> {
-    let jobs = server.map(|server| spawn_worker(server, events.clone()));
-    if let Some(serial) = &config.scanner.serial {
-        spawn_serial_scanner(serial.clone(), events.clone());
-    }
-    let control = Rc::new(DossierScreenControl {
+    session: &Rc<Session>,
+    parts: Parts,
+) -> Rc<DossierScreen> {
+    let config = session.running();
+    let screen = Rc::new(DossierScreen {
         window: window.as_weak(),
         session: session.clone(),
-        jobs,
+        parts,
         limit: RefCell::new(RateLimit::per_minute(config.dossier.lookups_per_minute)),
         scanner: RefCell::new(ScanDetector::default()),
         keyboard_scanner: config.scanner.keyboard,
         generation: Cell::new(0),
         shown: RefCell::new(None),
         office: RefCell::new(config.kiosk.office_name.clone()),
-        columns: crate::ticket::columns(&config.printer.layout()),
-        preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
-        printer,
         layout: config.printer.layout(),
-        events: events.clone(),
+        preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
     });
-    events::register(&CONTROLS, window, &control);
-
     let adapter = window.global::<DossierAdapter>();
+    adapter.set_server_configured(screen.parts.lookups.is_some());
     adapter.on_format_code(|text| dossier::code::format_as_typed(&text).into());
-    let weak = Rc::downgrade(&control);
-    adapter.on_look_up(move || {
-        if let Some(c) = weak.upgrade() {
-            c.look_up();
-        }
-    });
-    let weak = Rc::downgrade(&control);
-    adapter.on_edit(move || {
-        if let Some(c) = weak.upgrade() {
-            c.abandon();
-            c.with_adapter(|a| a.set_screen(DossierScreen::Entry));
-        }
-    });
-    let weak = Rc::downgrade(&control);
-    adapter.on_start_over(move || {
-        if let Some(c) = weak.upgrade() {
-            c.clear();
-        }
-    });
-    let weak = Rc::downgrade(&control);
-    adapter.on_print_slip(move || {
-        if let Some(c) = weak.upgrade() {
-            c.print_slip();
-        }
-    });
-    adapter.on_close_slip({
-        let window = window.as_weak();
-        move || {
-            if let Some(w) = window.upgrade() {
-                w.global::<DossierAdapter>()
-                    .set_slip(ModelRc::new(VecModel::<SharedString>::default()));
-            }
-        }
-    });
-    let weak = Rc::downgrade(&control);
-    window.global::<KioskState>().on_key_typed(move |text| {
-        if let Some(c) = weak.upgrade() {
-            c.key_typed(&text, Instant::now());
-        }
-    });
-    let weak = Rc::downgrade(&control);
-    session.on_language_change(Box::new(move |_| {
-        if let Some(c) = weak.upgrade() {
-            c.redraw();
-        }
+    adapter.on_look_up(weak_call(&screen, |s| s.look_up()));
+    adapter.on_edit(weak_call(&screen, |s| {
+        s.abandon();
+        s.adapter(|a| a.set_step(DossierStep::Entry));
     }));
-    let weak = Rc::downgrade(&control);
-    session.on_clear(Box::new(move || {
-        if let Some(c) = weak.upgrade() {
-            c.clear();
-        }
+    adapter.on_start_over(weak_call(&screen, |s| s.clear()));
+    adapter.on_print_slip(weak_call(&screen, |s| s.print_slip()));
+    adapter.on_close_slip(weak_call(&screen, |s| {
+        s.adapter(|a| a.set_slip(ModelRc::new(VecModel::<SharedString>::default())));
     }));
-    control
-}
-
-/// Applies a worker's event on the UI thread.
-pub(super) fn apply(window: &AppWindow, event: DossierEvent) {
-    let Some(control) = events::screen_of(&CONTROLS, window) else {
-        return;
-    };
-    match event {
-        DossierEvent::Answer {
-            generation,
-            outcome,
-        } => control.answer(generation, outcome),
-        DossierEvent::Scanned(text) => control.open_scanned(&text),
-        DossierEvent::SlipPrinted { generation, ok } => {
-            if generation == control.generation.get() {
-                control.with_adapter(|a| {
-                    a.set_print_state(if ok {
-                        PrintState::Done
-                    } else {
-                        PrintState::Failed
-                    })
-                });
-            }
-        }
-    }
-}
-
-/// Offers the demo server's sample codes on the entry screen.
-pub(super) fn show_samples(window: &AppWindow, codes: Vec<String>) {
-    let codes: Vec<SharedString> = codes.into_iter().map(Into::into).collect();
     window
-        .global::<DossierAdapter>()
-        .set_samples(ModelRc::new(VecModel::from(codes)));
+        .global::<KioskState>()
+        .on_key_typed(weak_call_with(&screen, |s, text: SharedString| {
+            s.key_typed(&text, Instant::now());
+        }));
+    session.on_language_change(weak_call_with(&screen, |s, _| s.redraw()));
+    session.on_clear(weak_call(&screen, |s| s.clear()));
+    session.on_reconfigure(weak_call_config(&screen, |s, config| {
+        *s.office.borrow_mut() = config.kiosk.office_name.clone();
+    }));
+    screen
 }
 
-impl DossierScreenControl {
-    /// The office name printed on dossier slips (a reloaded config).
-    pub(super) fn set_office(&self, name: &str) {
-        *self.office.borrow_mut() = name.to_string();
+impl DossierScreen {
+    /// Offers the demo server's sample codes on the entry screen.
+    pub(super) fn show_samples(&self, codes: Vec<String>) {
+        let codes: Vec<SharedString> = codes.into_iter().map(Into::into).collect();
+        self.adapter(|a| a.set_samples(ModelRc::new(VecModel::from(codes))));
     }
 
-    fn with_adapter(&self, f: impl FnOnce(DossierAdapter<'_>)) {
+    /// Slips are offered only while the printer can print.
+    pub(super) fn show_printer(&self, state: PrinterState) {
+        self.adapter(|a| a.set_can_print(state.can_print()));
+    }
+
+    pub(super) fn slip_printed(&self, generation: u64, ok: bool) {
+        if generation == self.generation.get() {
+            self.adapter(|a| {
+                a.set_print_state(if ok {
+                    PrintState::Done
+                } else {
+                    PrintState::Failed
+                })
+            });
+        }
+    }
+
+    fn adapter(&self, f: impl FnOnce(DossierAdapter<'_>)) {
         if let Some(window) = self.window.upgrade() {
             f(window.global::<DossierAdapter>());
         }
@@ -208,8 +133,8 @@ impl DossierScreenControl {
             return;
         };
         let adapter = window.global::<DossierAdapter>();
-        let Some(jobs) = &self.jobs else {
-            adapter.set_screen(DossierScreen::Offline);
+        let Some(lookups) = &self.parts.lookups else {
+            adapter.set_step(DossierStep::Offline);
             return;
         };
         let code = match dossier::normalize(&adapter.get_code()) {
@@ -223,20 +148,26 @@ impl DossierScreenControl {
         if let Err(wait) = self.limit.borrow_mut().try_acquire(Instant::now()) {
             tracing::info!("dossier lookup refused: kiosk rate limit");
             adapter.set_retry_after_s(seconds(wait));
-            adapter.set_screen(DossierScreen::RateLimited);
+            adapter.set_step(DossierStep::RateLimited);
             return;
         }
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         adapter.set_code(code.as_str().into());
         adapter.set_problem(CodeProblem::None);
-        adapter.set_screen(DossierScreen::Checking);
-        if jobs.send(Job { generation, code }).is_err() {
-            adapter.set_screen(DossierScreen::Busy);
+        adapter.set_step(DossierStep::Checking);
+        if let Err(e) = lookups.look_up(code, generation) {
+            tracing::error!("{e}");
+            adapter.set_step(DossierStep::Busy);
         }
     }
 
-    fn answer(&self, generation: u64, outcome: Outcome) {
+    /// The lookup worker's answer, on the UI thread.
+    pub(super) fn answer(&self, answer: Answer) {
+        let Answer {
+            tag: generation,
+            outcome,
+        } = answer;
         let Some(window) = self.window.upgrade() else {
             return;
         };
@@ -251,22 +182,22 @@ impl DossierScreenControl {
                 *self.shown.borrow_mut() = Some(*dossier);
                 adapter.set_print_state(PrintState::Idle);
                 self.redraw();
-                DossierScreen::Result
+                DossierStep::Result
             }
             Outcome::Invalid(e) => {
                 show_problem(&adapter, &e);
-                DossierScreen::Entry
+                DossierStep::Entry
             }
-            Outcome::NotFound => DossierScreen::NotFound,
-            Outcome::Offline => DossierScreen::Offline,
-            Outcome::Busy => DossierScreen::Busy,
-            Outcome::NotAuthorized => DossierScreen::NotAuthorized,
+            Outcome::NotFound => DossierStep::NotFound,
+            Outcome::Offline => DossierStep::Offline,
+            Outcome::Busy => DossierStep::Busy,
+            Outcome::NotAuthorized => DossierStep::NotAuthorized,
             Outcome::RateLimited { retry_after } => {
                 adapter.set_retry_after_s(seconds(retry_after.unwrap_or(Duration::from_secs(30))));
-                DossierScreen::RateLimited
+                DossierStep::RateLimited
             }
         };
-        adapter.set_screen(screen);
+        adapter.set_step(screen);
     }
 
     /// Draws the shown dossier (if any) in the session's language.
@@ -276,7 +207,7 @@ impl DossierScreenControl {
             return;
         };
         let view = DossierView::new(dossier, self.session.language(), crate::clock::now());
-        self.with_adapter(|adapter| {
+        self.adapter(|adapter| {
             adapter.set_result(result_item(&view));
             if adapter.get_slip().row_count() > 0 {
                 adapter.set_slip(self.slip(&view));
@@ -293,7 +224,7 @@ impl DossierScreenControl {
         let view = DossierView::new(dossier, lang, crate::clock::now());
         if self.preview {
             // The preview printer shows the slip on screen only: dossier results never touch the disk.
-            self.with_adapter(|adapter| {
+            self.adapter(|adapter| {
                 adapter.set_slip(self.slip(&view));
                 adapter.set_print_state(PrintState::Done);
             });
@@ -305,32 +236,34 @@ impl DossierScreenControl {
             &self.office.borrow(),
             lang,
             crate::clock::now(),
-            self.columns,
+            crate::ticket::columns(&self.layout),
         );
-        let job = crate::printer::Job {
+        let job = Job {
             name: "dossier-slip".into(),
             bytes: crate::ticket::encode_lines(&lines, &self.layout),
         };
-        let printer = self.printer.clone();
-        let events = self.events.clone();
-        let generation = self.generation.get();
-        self.with_adapter(|a| a.set_print_state(PrintState::Printing));
-        // The printer thread does the work; this thread only waits for it, off the UI thread.
-        let spawned = std::thread::Builder::new()
-            .name("dossier-slip".into())
-            .spawn(move || {
+        let printer = self.parts.printer.clone();
+        let events = self.parts.events.clone();
+        let tag = self.generation.get();
+        self.adapter(|a| a.set_print_state(PrintState::Printing));
+        // The printer thread does the work; this one only waits for it, off the UI thread, and
+        // always answers: a slip that failed badly reads as not printed.
+        let spawned = crate::supervise::once(
+            "dossier-slip",
+            false,
+            move || {
                 let ok = matches!(
-                    printer.print(job, Duration::from_secs(60)),
-                    crate::printer::JobOutcome::Printed { .. }
+                    printer.print(job, PRINT_TIMEOUT),
+                    JobOutcome::Printed { .. }
                 );
                 tracing::info!(ok, "dossier slip printed");
-                events.send(UiEvent::Dossier(DossierEvent::SlipPrinted {
-                    generation,
-                    ok,
-                }));
-            });
-        if spawned.is_err() {
-            self.with_adapter(|a| a.set_print_state(PrintState::Failed));
+                ok
+            },
+            move |ok| events.send(UiEvent::SlipPrinted { tag, ok }),
+        );
+        if let Err(e) = spawned {
+            tracing::error!("cannot print the dossier slip: {e}");
+            self.adapter(|a| a.set_print_state(PrintState::Failed));
         }
     }
 
@@ -340,7 +273,7 @@ impl DossierScreenControl {
             &self.office.borrow(),
             self.session.language(),
             crate::clock::now(),
-            self.columns,
+            crate::ticket::columns(&self.layout),
         )
         .into_iter()
         .map(Into::into)
@@ -359,7 +292,7 @@ impl DossierScreenControl {
         }
     }
 
-    fn open_scanned(&self, text: &str) {
+    pub(super) fn open_scanned(&self, text: &str) {
         tracing::info!("receipt scanned");
         self.clear();
         let typed: String = match dossier::normalize(text) {
@@ -367,7 +300,7 @@ impl DossierScreenControl {
             // Shown so the citizen can see what was read; long junk is cut for the screen.
             Err(_) => text.chars().filter(|c| !c.is_control()).take(60).collect(),
         };
-        self.with_adapter(|adapter| adapter.set_code(typed.into()));
+        self.adapter(|adapter| adapter.set_code(typed.into()));
         self.session.navigate(Page::Dossier);
         self.look_up();
     }
@@ -381,11 +314,11 @@ impl DossierScreenControl {
     /// Forgets everything about the citizen's lookup: code, result, slip.
     fn clear(&self) {
         self.abandon();
-        self.with_adapter(|adapter| {
+        self.adapter(|adapter| {
             adapter.set_code(SharedString::new());
             adapter.set_full_keyboard(false);
             adapter.set_problem(CodeProblem::None);
-            adapter.set_screen(DossierScreen::Entry);
+            adapter.set_step(DossierStep::Entry);
             adapter.set_result(DossierResult::default());
             adapter.set_slip(ModelRc::new(VecModel::<SharedString>::default()));
             adapter.set_print_state(PrintState::Idle);
@@ -403,7 +336,7 @@ fn show_problem(adapter: &DossierAdapter<'_>, e: &CodeError) {
             CodeProblem::BadCharacter
         }
     });
-    adapter.set_screen(DossierScreen::Entry);
+    adapter.set_step(DossierStep::Entry);
 }
 
 fn seconds(d: Duration) -> i32 {
@@ -438,84 +371,5 @@ fn result_item(view: &DossierView) -> DossierResult {
         late: view.timeliness == Some(dossier::Timeliness::Late),
         next_step: view.next_step.clone().unwrap_or_default().into(),
         steps: ModelRc::new(VecModel::from(steps)),
-    }
-}
-
-fn spawn_worker(server: SharedClient, ui: UiSender) -> Sender<Job> {
-    let (jobs, inbox) = mpsc::channel::<Job>();
-    let spawned = crate::supervise::spawn("dossier", move || work(&server, &inbox, &ui));
-    if let Err(e) = spawned {
-        tracing::error!("cannot start the dossier thread: {e}");
-    }
-    jobs
-}
-
-fn work(server: &SharedClient, inbox: &Receiver<Job>, ui: &UiSender) {
-    while let Ok(mut job) = inbox.recv() {
-        // Only the newest request matters when several queued up.
-        while let Ok(newer) = inbox.try_recv() {
-            job = newer;
-        }
-        let client = server.current();
-        let outcome = match client {
-            Some(client) => dossier::lookup(&client, &job.code),
-            None => Outcome::Offline,
-        };
-        // The outcome only: never the code or what the server said about it.
-        tracing::info!("{}", outcome.label());
-        ui.send(UiEvent::Dossier(DossierEvent::Answer {
-            generation: job.generation,
-            outcome,
-        }));
-    }
-}
-
-/// How often to try again after a serial scanner is unplugged or cannot be opened.
-const SCANNER_RETRY: Duration = Duration::from_secs(3);
-
-fn spawn_serial_scanner(scanner: SerialScanner, ui: UiSender) {
-    let spawned = crate::supervise::spawn("scanner", move || read_serial_scanner(&scanner, &ui));
-    if let Err(e) = spawned {
-        tracing::error!("cannot start the scanner thread: {e}");
-    }
-}
-
-/// Reads lines from the scanner for the life of the process, reopening the port after errors.
-fn read_serial_scanner(scanner: &SerialScanner, ui: &UiSender) {
-    let mut reported = false;
-    loop {
-        match serialport::new(&scanner.port, scanner.baud)
-            .timeout(Duration::from_millis(500))
-            .open()
-        {
-            Ok(mut port) => {
-                tracing::info!("serial scanner {} open", scanner.port);
-                reported = false;
-                let mut lines = crate::dossier::lines::LineReader::default();
-                let mut buf = [0u8; 256];
-                loop {
-                    match port.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            for line in lines.push(&buf[..n]) {
-                                ui.send(UiEvent::Dossier(DossierEvent::Scanned(line)));
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-                        Err(e) => {
-                            tracing::warn!("serial scanner {}: {e}", scanner.port);
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                if !reported {
-                    tracing::warn!("serial scanner {} cannot be opened: {e}", scanner.port);
-                    reported = true;
-                }
-            }
-        }
-        std::thread::sleep(SCANNER_RETRY);
     }
 }

@@ -1,26 +1,40 @@
 //! Events from worker threads to the UI. Workers never touch Slint objects: they send an event,
-//! and it is applied on the UI thread through the event loop.
+//! and it is applied on the UI thread, through the event loop, by the window's [`Screens`].
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::sync::mpsc;
-use std::thread::LocalKey;
 
 use slint::ComponentHandle;
 
+use super::admin::{AdminEvent, AdminScreen};
+use super::catalog::CatalogScreen;
+use super::dossier::DossierScreen;
+use super::feedback::FeedbackScreen;
+use super::queue::QueueScreen;
+use crate::catalog::CatalogReport;
+use crate::printer::PrinterState;
+use crate::queue::DeskReport;
 use crate::server::link::LinkState;
-use crate::ui::{AppWindow, KioskState, ServerState};
+use crate::ui::AppWindow;
 
 #[derive(Debug, Clone)]
 pub enum UiEvent {
     Server(LinkState),
     /// The built-in demo server is up with these sample dossier codes.
     DemoSamples(Vec<String>),
-    Catalog(super::catalog::CatalogEvent),
-    Dossier(super::dossier::DossierEvent),
-    Queue(super::queue::QueueEvent),
-    Printer(crate::printer::PrinterState),
-    Admin(super::admin::AdminEvent),
+    Catalog(CatalogReport),
+    Queue(DeskReport),
+    Dossier(crate::dossier::Answer),
+    /// Text read by the serial scanner.
+    Scanned(String),
+    /// A dossier slip came out of the printer (or did not).
+    SlipPrinted {
+        tag: u64,
+        ok: bool,
+    },
+    Printer(PrinterState),
+    Admin(AdminEvent),
 }
 
 /// Cloneable, `Send` handle workers use to reach the UI.
@@ -55,62 +69,120 @@ impl UiSender {
             let _ = self.pending.send(event);
         }
     }
-}
 
-/// Runs on the UI thread: turns an event into property changes.
-pub(super) fn apply(window: &AppWindow, event: UiEvent) {
-    let state = window.global::<KioskState>();
-    match event {
-        UiEvent::Server(link) => {
-            let latency = match link {
-                LinkState::Online { latency_ms } => i32::try_from(latency_ms).unwrap_or(i32::MAX),
-                _ => -1,
-            };
-            window
-                .global::<crate::ui::AdminAdapter>()
-                .set_latency_ms(latency);
-            state.set_server_state(match link {
-                LinkState::Connecting => ServerState::Connecting,
-                LinkState::Online { .. } => ServerState::Online,
-                LinkState::Offline(_) => ServerState::Offline,
-                LinkState::Unauthorized => ServerState::Unauthorized,
-            });
-        }
-        UiEvent::DemoSamples(codes) => super::dossier::show_samples(window, codes),
-        UiEvent::Catalog(event) => super::catalog::apply(window, event),
-        UiEvent::Dossier(event) => super::dossier::apply(window, event),
-        UiEvent::Queue(event) => super::queue::apply(window, event),
-        UiEvent::Printer(state) => super::queue::show_printer(window, state),
-        UiEvent::Admin(event) => super::admin::apply(window, event),
+    /// A `Send` callback for a worker: each report becomes the event `wrap` makes of it.
+    pub(super) fn reporter<R>(
+        &self,
+        wrap: impl Fn(R) -> UiEvent + Clone + Send + 'static,
+    ) -> impl Fn(R) + Clone + Send + 'static {
+        let events = self.clone();
+        move |report| events.send(wrap(report))
     }
 }
 
-/// The screens whose worker events arrive with only the window at hand (`apply` has nothing
-/// else): each registers itself with its window, and an event finds its screen again.
-pub(super) type Registry<T> = RefCell<Vec<(slint::Weak<AppWindow>, Weak<T>)>>;
-
-pub(super) fn register<T>(
-    registry: &'static LocalKey<Registry<T>>,
-    window: &AppWindow,
-    screen: &Rc<T>,
-) {
-    registry.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|(_, s)| s.strong_count() > 0);
-        all.push((window.as_weak(), Rc::downgrade(screen)));
-    });
+/// The screens of one window, for the events that arrive with only the window at hand.
+pub(super) struct Screens {
+    pub window: slint::Weak<AppWindow>,
+    pub catalog: Rc<CatalogScreen>,
+    pub queue: Rc<QueueScreen>,
+    /// Kept alive here like the others (its callbacks hold it weakly); it gets no events.
+    pub _feedback: Rc<FeedbackScreen>,
+    pub dossier: Rc<DossierScreen>,
+    pub admin: Rc<AdminScreen>,
 }
 
-pub(super) fn screen_of<T>(
-    registry: &'static LocalKey<Registry<T>>,
-    window: &AppWindow,
-) -> Option<Rc<T>> {
-    registry.with(|all| {
-        all.borrow().iter().find_map(|(w, s)| {
-            let same = w
+thread_local! {
+    /// Every window's screens on this thread (tests open several windows one after another).
+    static SCREENS: RefCell<Vec<Weak<Screens>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Screens {
+    /// Makes `screens` the ones worker events for their window go to.
+    pub(super) fn register(screens: &Rc<Screens>) {
+        SCREENS.with(|all| {
+            let mut all = all.borrow_mut();
+            all.retain(|s| s.strong_count() > 0);
+            all.push(Rc::downgrade(screens));
+        });
+    }
+
+    /// Runs on the UI thread: each event to the screen it is for.
+    pub(super) fn apply(&self, window: &AppWindow, event: UiEvent) {
+        match event {
+            UiEvent::Server(link) => {
+                super::shell::show_server(window, link);
+                self.admin.show_server(link);
+            }
+            UiEvent::DemoSamples(codes) => self.dossier.show_samples(codes),
+            UiEvent::Catalog(report) => self.catalog.apply(report),
+            UiEvent::Queue(report) => self.queue.apply(report),
+            UiEvent::Dossier(answer) => self.dossier.answer(answer),
+            UiEvent::Scanned(text) => self.dossier.open_scanned(&text),
+            UiEvent::SlipPrinted { tag, ok } => self.dossier.slip_printed(tag, ok),
+            UiEvent::Printer(state) => {
+                super::shell::show_printer(window, state);
+                self.queue.show_printer(state);
+                self.catalog.show_printer(state);
+                self.dossier.show_printer(state);
+            }
+            UiEvent::Admin(event) => self.admin.apply(event),
+        }
+    }
+}
+
+fn apply(window: &AppWindow, event: UiEvent) {
+    let screens = SCREENS.with(|all| {
+        all.borrow().iter().find_map(|s| {
+            let screens = s.upgrade()?;
+            let same = screens
+                .window
                 .upgrade()
                 .is_some_and(|w| std::ptr::eq(w.window(), window.window()));
-            if same { s.upgrade() } else { None }
+            same.then_some(screens)
         })
-    })
+    });
+    if let Some(screens) = screens {
+        screens.apply(window, event);
+    }
+}
+
+/// A callback that reaches `target` only while it lives. The window owns its callbacks, and
+/// screens own the window's timers: a strong reference in a callback would keep them alive for
+/// good.
+pub(super) fn weak_call<T: 'static>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>) + 'static,
+) -> impl Fn() + 'static {
+    let weak = Rc::downgrade(target);
+    move || {
+        if let Some(target) = weak.upgrade() {
+            call(&target);
+        }
+    }
+}
+
+/// [`weak_call`] for callbacks with an argument.
+pub(super) fn weak_call_with<T: 'static, A>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>, A) + 'static,
+) -> impl Fn(A) + 'static {
+    let weak = Rc::downgrade(target);
+    move |arg| {
+        if let Some(target) = weak.upgrade() {
+            call(&target, arg);
+        }
+    }
+}
+
+/// [`weak_call`] for listeners of a reloaded config.
+pub(super) fn weak_call_config<T: 'static>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>, &crate::config::Config) + 'static,
+) -> impl Fn(&crate::config::Config) + 'static {
+    let weak = Rc::downgrade(target);
+    move |config| {
+        if let Some(target) = weak.upgrade() {
+            call(&target, config);
+        }
+    }
 }

@@ -1,17 +1,17 @@
 //! The satisfaction rating on screen: optionally the service it is about, a face, for the two
-//! lower ones an optional reason, then thanks. Ratings are kept in the ticket database and sent with the outbox, so none is lost
-//! while the central system is away.
+//! lower ones an optional reason, then thanks. Ratings are kept by the queue desk in the ticket
+//! database and sent with the outbox, so none is lost while the central system is away.
 
 use std::rc::Rc;
-use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use super::queue::SyncJob;
+use super::events::{weak_call, weak_call_with};
 use super::session::Session;
-use crate::server::model::FeedbackRequest;
-use crate::ui::{AppWindow, FeedbackAdapter, FeedbackStep, KioskState, Page};
+use crate::queue::Desk;
+use crate::server::model::{FeedbackRequest, RatingReason};
+use crate::ui::{self, AppWindow, FeedbackAdapter, FeedbackStep, KioskState, Page};
 
 /// The thanks stay this long, then the kiosk is ready for the next citizen.
 const THANKS_FOR: Duration = Duration::from_secs(8);
@@ -19,41 +19,39 @@ const THANKS_FOR: Duration = Duration::from_secs(8);
 pub struct FeedbackScreen {
     window: slint::Weak<AppWindow>,
     session: std::rc::Weak<Session>,
-    sink: Sender<SyncJob>,
+    desk: Rc<Desk>,
     back_home: slint::Timer,
 }
 
-pub fn connect(
+pub(super) fn connect(
     window: &AppWindow,
     session: &Rc<Session>,
-    sink: Sender<SyncJob>,
+    desk: Rc<Desk>,
 ) -> Rc<FeedbackScreen> {
     let screen = Rc::new(FeedbackScreen {
         window: window.as_weak(),
         session: Rc::downgrade(session),
-        sink,
+        desk,
         back_home: slint::Timer::default(),
     });
     let adapter = window.global::<FeedbackAdapter>();
-    let weak = Rc::downgrade(&screen);
-    adapter.on_choose(move |choice| {
-        if let Some(s) = weak.upgrade() {
-            s.choose(choice);
-        }
-    });
-    let weak = Rc::downgrade(&screen);
-    adapter.on_give_reason(move |reason| {
-        if let Some(s) = weak.upgrade() {
-            s.send((!reason.is_empty()).then(|| reason.to_string()));
-        }
-    });
-    let weak = Rc::downgrade(&screen);
-    session.on_clear(Box::new(move || {
-        if let Some(s) = weak.upgrade() {
-            s.clear();
-        }
+    adapter.on_choose(weak_call_with(&screen, |s, choice| s.choose(choice)));
+    adapter.on_give_reason(weak_call_with(&screen, |s, reason| {
+        s.send(reason_of(reason))
     }));
+    session.on_clear(weak_call(&screen, |s| s.clear()));
     screen
+}
+
+fn reason_of(reason: ui::RatingReason) -> Option<RatingReason> {
+    match reason {
+        ui::RatingReason::None => None,
+        ui::RatingReason::WaitTime => Some(RatingReason::WaitTime),
+        ui::RatingReason::Staff => Some(RatingReason::Staff),
+        ui::RatingReason::Procedure => Some(RatingReason::Procedure),
+        ui::RatingReason::Facilities => Some(RatingReason::Facilities),
+        ui::RatingReason::Other => Some(RatingReason::Other),
+    }
 }
 
 impl FeedbackScreen {
@@ -75,8 +73,8 @@ impl FeedbackScreen {
         }
     }
 
-    /// Keeps the rating (the sync thread stores and sends it) and thanks the citizen.
-    fn send(&self, reason: Option<String>) {
+    /// Keeps the rating (the desk stores and sends it) and thanks the citizen.
+    fn send(&self, reason: Option<RatingReason>) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
@@ -93,13 +91,12 @@ impl FeedbackScreen {
             rating,
             service_id: (!service.is_empty()).then(|| service.to_string()),
             ticket: None,
-            reason,
+            reason: reason.map(|r| r.as_str().to_string()),
             at: Some(crate::clock::now().to_rfc3339()),
         };
-        if self.sink.send(SyncJob::Rating(request)).is_err() {
-            tracing::error!("rating lost: the queue sync thread stopped");
-        } else {
-            tracing::info!(rating, "rating given");
+        match self.desk.keep_rating(request) {
+            Ok(()) => tracing::info!(rating, "rating given"),
+            Err(e) => tracing::error!("rating lost: {e}"),
         }
         adapter.set_step(FeedbackStep::Thanks);
         let (weak, session) = (self.window.clone(), self.session.clone());

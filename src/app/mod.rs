@@ -1,5 +1,11 @@
 //! The only module that knows both Slint and the rest: builds the window from a [`Config`],
-//! wires callbacks, and keeps the UI thread free of blocking work.
+//! starts the workers of the domain modules, and maps their reports to screens and the screens'
+//! callbacks to them. Nothing here touches a file, a port or a socket, and the UI thread never
+//! blocks.
+//!
+//! - `session`: one citizen's session and the running config; `shell`: what every page shows.
+//! - One `…Screen` per page with its adapter: `queue`, `catalog`, `dossier`, `feedback`, `admin`.
+//! - `events`: worker reports to the UI thread, and the `Screens` they are applied to.
 
 mod admin;
 mod catalog;
@@ -8,23 +14,24 @@ mod events;
 mod feedback;
 mod queue;
 mod session;
+mod shell;
 
 use std::rc::Rc;
 use std::time::Duration;
 
-use slint::{ComponentHandle, SharedString};
+use slint::ComponentHandle;
 
-use crate::config::{Config, Orientation, PrinterTransport, Renderer, ServerEndpoint};
-use crate::language::Language;
+use crate::config::{Config, PrinterTransport, Renderer};
 use crate::printer::{Printer, PrinterSettings};
-use crate::server::link::{self, Link, LinkReport, LinkSettings, LinkStatus};
-use crate::ui::{
-    AppWindow, DossierAdapter, KioskState, PrinterState, ScreenOrientation, ServerState,
-};
+use crate::queue::{Desk, DeskSettings};
+use crate::server::link::{Link, LinkReport, LinkSettings, LinkStatus, SharedClient};
+use crate::ui::{AppWindow, KioskState};
 
 pub use admin::{AdminEvent, Ending};
 pub use events::{UiEvent, UiSender};
 pub use session::Session;
+
+use events::Screens;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -32,7 +39,7 @@ pub enum AppError {
     Platform(#[from] slint::PlatformError),
 }
 
-/// The running kiosk UI: the window plus the timers and state that drive it.
+/// The running kiosk UI: the window plus the timers, workers and screens that drive it.
 pub struct Kiosk {
     window: AppWindow,
     session: Rc<Session>,
@@ -40,111 +47,90 @@ pub struct Kiosk {
     events: UiSender,
     pending: std::sync::mpsc::Receiver<UiEvent>,
     _link: Option<Link>,
-    _catalog: Rc<catalog::CatalogWorker>,
-    _dossier: Rc<dossier::DossierScreenControl>,
-    _queue: Rc<queue::QueueScreen>,
-    _feedback: Rc<feedback::FeedbackScreen>,
-    admin: Rc<admin::AdminScreen>,
+    screens: Rc<Screens>,
 }
 
 impl Kiosk {
     /// Builds the window for `config`. Needs a Slint platform (a real backend, or the testing one).
     pub fn new(config: &Config) -> Result<Self, AppError> {
         let window = AppWindow::new()?;
-        let state = window.global::<KioskState>();
-        state.set_office_name(config.kiosk.office_name.clone().into());
-        state.set_office_address(config.kiosk.office_address.clone().into());
-        state.set_kiosk_id(config.kiosk.id.clone().into());
-        state.set_english_available(config.kiosk.languages.contains(&Language::En));
-        state.set_orientation(match config.ui.orientation {
-            Orientation::Auto => ScreenOrientation::Auto,
-            Orientation::Landscape => ScreenOrientation::Landscape,
-            Orientation::Portrait => ScreenOrientation::Portrait,
-        });
-        state.set_server_state(match config.server.endpoint {
-            ServerEndpoint::NotConfigured => ServerState::NotConfigured,
-            ServerEndpoint::Demo | ServerEndpoint::Remote(_) => ServerState::Connecting,
-        });
-        state.set_server_demo(config.server.endpoint == ServerEndpoint::Demo);
-        state.set_printer_state(match config.printer.transport {
-            PrinterTransport::Preview { .. } => PrinterState::Preview,
-            _ => PrinterState::NotConnected,
-        });
-        window
-            .global::<DossierAdapter>()
-            .set_server_configured(config.server.endpoint != ServerEndpoint::NotConfigured);
-        state.on_drop_last(|text| {
-            let mut text = text.to_string();
-            text.pop();
-            SharedString::from(text)
-        });
-
         let session = Session::start(&window, config);
-        let clock = start_clock(&window, session.clone());
-
+        shell::start(&window, &session);
+        let clock = shell::start_clock(&window, &session);
         let (events, pending) = UiSender::new(&window);
-        let shared_client = link::SharedClient::default();
+
+        // The workers, each reporting through `events`.
         let link_status = LinkStatus::new(match config.printer.transport {
             PrinterTransport::Preview { .. } => "preview",
             _ => "offline",
         });
+        let shared = SharedClient::default();
         let link = LinkSettings::from_config(config, &link_status).map(|settings| {
-            let events = events.clone();
-            Link::spawn(settings, shared_client.clone(), move |report| {
-                events.send(match report {
+            Link::spawn(
+                settings,
+                shared.clone(),
+                events.reporter(|report| match report {
                     LinkReport::State(state) => UiEvent::Server(state),
                     LinkReport::DemoSamples(codes) => UiEvent::DemoSamples(codes),
-                })
-            })
+                }),
+            )
         });
+        let server = link.as_ref().map(|_| shared.clone());
         if let Some(link) = &link {
             link_status.wake_on_change(link.waker());
         }
-        let printer = start_printer(
-            config,
-            &events,
-            &link_status,
-            link.as_ref().map(Link::waker),
-        );
-        let catalog_worker = Rc::new(catalog::CatalogWorker::spawn(
-            config,
-            link.as_ref().map(|_| shared_client.clone()),
+        let printer = start_printer(config, &events, &link_status, link.as_ref());
+        let catalog = crate::catalog::Worker::spawn(
+            crate::catalog::WorkerSettings::from_config(config),
+            server.clone(),
             printer.clone(),
             link_status.clone(),
-            events.clone(),
+            events.reporter(UiEvent::Catalog),
+        );
+        let desk = Rc::new(Desk::spawn(
+            DeskSettings::from_config(config),
+            server.clone(),
+            printer.clone(),
+            link_status.clone(),
+            events.reporter(UiEvent::Queue),
         ));
-        catalog::connect(&window, catalog_worker.clone());
-        let queue = queue::connect(
-            &window,
-            config,
-            session.clone(),
-            link.as_ref().map(|_| shared_client.clone()),
-            printer.clone(),
-            link_status.clone(),
-            &events,
-        );
-        let feedback = feedback::connect(&window, &session, queue.sync_jobs());
-        let dossier = dossier::connect(
-            &window,
-            config,
-            session.clone(),
-            link.as_ref().map(|_| shared_client.clone()),
-            printer.clone(),
-            &events,
-        );
-        let admin = admin::connect(
-            &window,
-            config,
-            admin::Reach {
-                session: session.clone(),
-                printer,
-                link_status,
-                catalog: catalog_worker.clone(),
-                queue: queue.clone(),
-                dossier: dossier.clone(),
-                events: events.clone(),
-            },
-        );
+        let lookups = server
+            .map(|server| crate::dossier::Worker::spawn(server, events.reporter(UiEvent::Dossier)));
+        let scanner =
+            config.scanner.serial.clone().map(|port| {
+                crate::dossier::scanner::spawn(port, events.reporter(UiEvent::Scanned))
+            });
+
+        // The screens, each wired to its adapter and to the workers it drives.
+        let catalog = catalog::connect(&window, &session, catalog);
+        let screens = Rc::new(Screens {
+            window: window.as_weak(),
+            queue: queue::connect(&window, &session, desk.clone()),
+            _feedback: feedback::connect(&window, &session, desk.clone()),
+            dossier: dossier::connect(
+                &window,
+                &session,
+                dossier::Parts {
+                    lookups,
+                    _scanner: scanner,
+                    printer: printer.clone(),
+                    events: events.clone(),
+                },
+            ),
+            admin: admin::connect(
+                &window,
+                admin::Reach {
+                    session: session.clone(),
+                    printer,
+                    link_status,
+                    catalog: catalog.clone(),
+                    desk,
+                    events: events.clone(),
+                },
+            ),
+            catalog,
+        });
+        Screens::register(&screens);
 
         Ok(Self {
             window,
@@ -153,17 +139,13 @@ impl Kiosk {
             events,
             pending,
             _link: link,
-            _catalog: catalog_worker,
-            _dossier: dossier,
-            _queue: queue,
-            _feedback: feedback,
-            admin,
+            screens,
         })
     }
 
     /// How the event loop ended: closed, or restart / quit from the admin screen.
     pub fn ending(&self) -> Ending {
-        self.admin.ending()
+        self.screens.admin.ending()
     }
 
     pub fn window(&self) -> &AppWindow {
@@ -183,7 +165,7 @@ impl Kiosk {
     /// under a running event loop they are applied as they come.
     pub fn pump_events(&self) {
         while let Ok(event) = self.pending.try_recv() {
-            events::apply(&self.window, event);
+            self.screens.apply(&self.window, event);
         }
     }
 }
@@ -193,41 +175,18 @@ fn start_printer(
     config: &Config,
     events: &UiSender,
     link_status: &LinkStatus,
-    waker: Option<link::LinkWaker>,
+    link: Option<&Link>,
 ) -> Printer {
-    let settings = PrinterSettings::from_config(config);
     let events = events.clone();
     let link_status = link_status.clone();
-    Printer::spawn(settings, move |state| {
+    let waker = link.map(Link::waker);
+    Printer::spawn(PrinterSettings::from_config(config), move |state| {
         link_status.set_printer(state.heartbeat_code());
         if let Some(waker) = &waker {
             waker.wake();
         }
         events.send(UiEvent::Printer(state));
     })
-}
-
-/// Refreshes the clock and date on screen every second.
-fn start_clock(window: &AppWindow, session: Rc<Session>) -> slint::Timer {
-    let update = {
-        let weak = window.as_weak();
-        move || {
-            if let Some(window) = weak.upgrade() {
-                let now = crate::clock::now();
-                let state = window.global::<KioskState>();
-                state.set_clock(crate::clock::time_text(&now).into());
-                state.set_date(crate::clock::date_text(&now, session.language()).into());
-            }
-        }
-    };
-    update();
-    let timer = slint::Timer::default();
-    timer.start(
-        slint::TimerMode::Repeated,
-        std::time::Duration::from_secs(1),
-        update,
-    );
-    timer
 }
 
 /// Opens the kiosk and runs it until the window closes or the admin screen ends it.

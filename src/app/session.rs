@@ -1,5 +1,6 @@
 //! One citizen's session: the idle timer, the language, large text and contrast, and clearing
 //! everything they typed. After a longer quiet spell the attract screen invites the next one.
+//! The session also holds the running config and tells the screens when a reload changes it.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -7,15 +8,20 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
+use super::events::{weak_call, weak_call_with};
+use crate::config::reload::Reload;
 use crate::config::{Config, TextSize, Theme};
 use crate::language::Language;
 use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
 type ClearListener = Box<dyn Fn()>;
+type ReconfigureListener = Box<dyn Fn(&Config)>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
+    /// The config the kiosk runs with: the file it started with, then each reload's live parts.
+    running: RefCell<Config>,
     default_language: Cell<Language>,
     language: Cell<Language>,
     idle: slint::Timer,
@@ -27,6 +33,7 @@ pub struct Session {
     large_text: Cell<bool>,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
+    reconfigure_listeners: RefCell<Vec<ReconfigureListener>>,
 }
 
 impl Session {
@@ -34,6 +41,7 @@ impl Session {
         let default_language = first_language(config);
         let session = Rc::new(Self {
             window: window.as_weak(),
+            running: RefCell::new(config.clone()),
             default_language: Cell::new(default_language),
             language: Cell::new(default_language),
             idle: slint::Timer::default(),
@@ -44,63 +52,69 @@ impl Session {
             large_text: Cell::new(config.ui.text_size == TextSize::Large),
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
+            reconfigure_listeners: RefCell::new(Vec::new()),
         });
         session.apply_language(default_language);
         session.apply_view_defaults(window);
 
         let state = window.global::<KioskState>();
-        let weak = Rc::downgrade(&session);
-        state.on_activity(move || {
-            if let Some(s) = weak.upgrade() {
-                s.touched();
-            }
-        });
-        let weak = Rc::downgrade(&session);
-        state.on_navigate(move |page| {
-            if let Some(s) = weak.upgrade() {
-                s.navigate(page);
-            }
-        });
-        let weak = Rc::downgrade(&session);
-        state.on_select_language(move |code| {
-            if let (Some(s), Some(lang)) = (weak.upgrade(), Language::from_code(&code)) {
+        state.on_activity(weak_call(&session, |s| s.touched()));
+        state.on_navigate(weak_call_with(&session, |s, page| s.navigate(page)));
+        state.on_select_language(weak_call_with(&session, |s, code: slint::SharedString| {
+            if let Some(lang) = Language::from_code(&code) {
                 s.apply_language(lang);
             }
-        });
+        }));
         Self::arm_timers(&session);
         session
     }
 
     /// (Re)starts the idle and attract timers with the current durations.
     fn arm_timers(session: &Rc<Self>) {
-        let weak = Rc::downgrade(session);
         session.idle.start(
             slint::TimerMode::SingleShot,
             session.idle_timeout.get(),
-            move || {
-                if let Some(s) = weak.upgrade() {
-                    s.expire();
-                }
-            },
+            weak_call(session, |s| s.expire()),
         );
         match session.attract_after.get() {
-            Some(after) => {
-                let weak = Rc::downgrade(session);
-                session
-                    .attract
-                    .start(slint::TimerMode::SingleShot, after, move || {
-                        if let Some(s) = weak.upgrade() {
-                            s.show_attract();
-                        }
-                    });
-            }
+            Some(after) => session.attract.start(
+                slint::TimerMode::SingleShot,
+                after,
+                weak_call(session, |s| s.show_attract()),
+            ),
             None => session.attract.stop(),
         }
     }
 
+    /// The config the kiosk runs with now.
+    pub fn running(&self) -> Config {
+        self.running.borrow().clone()
+    }
+
+    /// Takes the live parts of a newly read config (see [`crate::config::reload`]) and tells
+    /// every screen that listens; what needs a restart waits for one.
+    pub(super) fn reload(session: &Rc<Self>, new: &Config) -> Reload {
+        let reload = crate::config::reload::merge(&session.running.borrow(), new);
+        if !reload.applied.is_empty() {
+            *session.running.borrow_mut() = reload.running.clone();
+            Self::reconfigure(session, &reload.running);
+            for listener in session.reconfigure_listeners.borrow().iter() {
+                listener(&reload.running);
+            }
+        }
+        reload
+    }
+
+    /// Called with the running config after a reload changed it.
+    pub(super) fn on_reconfigure(&self, listener: impl Fn(&Config) + 'static) {
+        self.reconfigure_listeners
+            .borrow_mut()
+            .push(Box::new(listener));
+    }
+
     /// A reloaded config: timeouts and what each citizen starts with. The citizen at the kiosk
     /// keeps their language and view until they leave.
-    pub(super) fn reconfigure(session: &Rc<Self>, config: &Config) {
+    fn reconfigure(session: &Rc<Self>, config: &Config) {
         session.default_language.set(first_language(config));
         session.idle_timeout.set(config.kiosk.idle_timeout);
         session.attract_after.set(config.ui.attract_after);
@@ -125,13 +139,15 @@ impl Session {
         self.language.get()
     }
 
-    pub(super) fn on_language_change(&self, listener: LanguageListener) {
-        self.language_listeners.borrow_mut().push(listener);
+    pub(super) fn on_language_change(&self, listener: impl Fn(Language) + 'static) {
+        self.language_listeners
+            .borrow_mut()
+            .push(Box::new(listener));
     }
 
     /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
-    pub(super) fn on_clear(&self, listener: ClearListener) {
-        self.clear_listeners.borrow_mut().push(listener);
+    pub(super) fn on_clear(&self, listener: impl Fn() + 'static) {
+        self.clear_listeners.borrow_mut().push(Box::new(listener));
     }
 
     /// Shows `page`; going home, or leaving a dossier lookup, clears every input so nothing
@@ -143,7 +159,7 @@ impl Session {
         let leaving_lookup =
             window.global::<KioskState>().get_page() == Page::Dossier && page != Page::Dossier;
         if page == Page::Home || leaving_lookup {
-            self.clear_inputs(&window);
+            self.clear_inputs();
         }
         window.global::<KioskState>().set_page(page);
         self.touched();
@@ -157,7 +173,7 @@ impl Session {
         if window.global::<KioskState>().get_page() != Page::Home {
             tracing::info!("idle timeout: back to the home page");
         }
-        self.clear_inputs(&window);
+        self.clear_inputs();
         window.global::<KioskState>().set_page(Page::Home);
         if self.language.get() != self.default_language.get() {
             self.apply_language(self.default_language.get());
@@ -182,8 +198,7 @@ impl Session {
         theme.set_large_text(self.large_text.get());
     }
 
-    fn clear_inputs(&self, window: &AppWindow) {
-        super::catalog::clear(window);
+    fn clear_inputs(&self) {
         for listener in self.clear_listeners.borrow().iter() {
             listener();
         }

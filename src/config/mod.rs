@@ -42,6 +42,14 @@ pub struct Config {
     pub log: LogConfig,
 }
 
+impl Config {
+    /// The file this config came from as a full path: a technician may not know which folder
+    /// the kiosk was started in.
+    pub fn full_source(&self) -> PathBuf {
+        std::fs::canonicalize(&self.source).unwrap_or_else(|_| self.source.clone())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KioskConfig {
     pub id: String,
