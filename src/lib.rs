@@ -17,6 +17,7 @@
 //! - [`printer`]: printer transports, real-time status, the printer thread.
 //! - [`tone`]: the optional ticket tone.
 //! - [`systemd`]: readiness and the watchdog for systemd.
+//! - [`workers`]: every worker thread started from one config, reporting through one callback.
 //! - [`app`]: the Slint window wired to the rest; the UI thread never blocks.
 //! - [`ui`]: code generated from `ui/*.slint`.
 #![deny(clippy::unwrap_used)]
@@ -40,3 +41,4 @@ pub mod systemd;
 pub mod ticket;
 pub mod tone;
 pub mod ui;
+pub mod workers;

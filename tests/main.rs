@@ -27,3 +27,4 @@ mod snapshots;
 mod systemd;
 mod translations;
 mod ui_shell;
+mod workers;

@@ -12,28 +12,19 @@ use super::catalog::CatalogScreen;
 use super::dossier::DossierScreen;
 use super::feedback::FeedbackScreen;
 use super::queue::QueueScreen;
-use crate::catalog::CatalogReport;
-use crate::printer::PrinterState;
-use crate::queue::DeskReport;
-use crate::server::link::LinkState;
+use crate::server::link::LinkReport;
 use crate::ui::AppWindow;
+use crate::workers::Report;
 
 #[derive(Debug, Clone)]
 pub enum UiEvent {
-    Server(LinkState),
-    /// The built-in demo server is up with these sample dossier codes.
-    DemoSamples(Vec<String>),
-    Catalog(CatalogReport),
-    Queue(DeskReport),
-    Dossier(crate::dossier::Answer),
-    /// Text read by the serial scanner.
-    Scanned(String),
+    /// A report of one of the [`crate::workers`].
+    Worker(Report),
     /// A dossier slip came out of the printer (or did not).
     SlipPrinted {
         tag: u64,
         ok: bool,
     },
-    Printer(PrinterState),
     Admin(AdminEvent),
 }
 
@@ -69,15 +60,6 @@ impl UiSender {
             let _ = self.pending.send(event);
         }
     }
-
-    /// A `Send` callback for a worker: each report becomes the event `wrap` makes of it.
-    pub(super) fn reporter<R>(
-        &self,
-        wrap: impl Fn(R) -> UiEvent + Clone + Send + 'static,
-    ) -> impl Fn(R) + Clone + Send + 'static {
-        let events = self.clone();
-        move |report| events.send(wrap(report))
-    }
 }
 
 /// The screens of one window, for the events that arrive with only the window at hand.
@@ -108,24 +90,27 @@ impl Screens {
 
     /// Runs on the UI thread: each event to the screen it is for.
     pub(super) fn apply(&self, window: &AppWindow, event: UiEvent) {
-        match event {
-            UiEvent::Server(link) => {
+        let report = match event {
+            UiEvent::Worker(report) => report,
+            UiEvent::SlipPrinted { tag, ok } => return self.dossier.slip_printed(tag, ok),
+            UiEvent::Admin(event) => return self.admin.apply(event),
+        };
+        match report {
+            Report::Link(LinkReport::State(link)) => {
                 super::shell::show_server(window, link);
                 self.admin.show_server(link);
             }
-            UiEvent::DemoSamples(codes) => self.dossier.show_samples(codes),
-            UiEvent::Catalog(report) => self.catalog.apply(report),
-            UiEvent::Queue(report) => self.queue.apply(report),
-            UiEvent::Dossier(answer) => self.dossier.answer(answer),
-            UiEvent::Scanned(text) => self.dossier.open_scanned(&text),
-            UiEvent::SlipPrinted { tag, ok } => self.dossier.slip_printed(tag, ok),
-            UiEvent::Printer(state) => {
+            Report::Link(LinkReport::DemoSamples(codes)) => self.dossier.show_samples(codes),
+            Report::Catalog(report) => self.catalog.apply(report),
+            Report::Queue(report) => self.queue.apply(report),
+            Report::Dossier(answer) => self.dossier.answer(answer),
+            Report::Scanned(text) => self.dossier.open_scanned(&text),
+            Report::Printer(state) => {
                 super::shell::show_printer(window, state);
                 self.queue.show_printer(state);
                 self.catalog.show_printer(state);
                 self.dossier.show_printer(state);
             }
-            UiEvent::Admin(event) => self.admin.apply(event),
         }
     }
 }

@@ -21,11 +21,10 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use crate::config::{Config, PrinterTransport, Renderer};
-use crate::printer::{Printer, PrinterSettings};
-use crate::queue::{Desk, DeskSettings};
-use crate::server::link::{Link, LinkReport, LinkSettings, LinkStatus, SharedClient};
+use crate::config::{Config, Renderer};
+use crate::server::link::Link;
 use crate::ui::{AppWindow, KioskState};
+use crate::workers::Workers;
 
 pub use admin::{AdminEvent, Ending};
 pub use events::{UiEvent, UiSender};
@@ -59,50 +58,14 @@ impl Kiosk {
         let clock = shell::start_clock(&window, &session);
         let (events, pending) = UiSender::new(&window);
 
-        // The workers, each reporting through `events`.
-        let link_status = LinkStatus::new(match config.printer.transport {
-            PrinterTransport::Preview { .. } => "preview",
-            _ => "offline",
-        });
-        let shared = SharedClient::default();
-        let link = LinkSettings::from_config(config, &link_status).map(|settings| {
-            Link::spawn(
-                settings,
-                shared.clone(),
-                events.reporter(|report| match report {
-                    LinkReport::State(state) => UiEvent::Server(state),
-                    LinkReport::DemoSamples(codes) => UiEvent::DemoSamples(codes),
-                }),
-            )
-        });
-        let server = link.as_ref().map(|_| shared.clone());
-        if let Some(link) = &link {
-            link_status.wake_on_change(link.waker());
-        }
-        let printer = start_printer(config, &events, &link_status, link.as_ref());
-        let catalog = crate::catalog::Worker::spawn(
-            crate::catalog::WorkerSettings::from_config(config),
-            server.clone(),
-            printer.clone(),
-            link_status.clone(),
-            events.reporter(UiEvent::Catalog),
-        );
-        let desk = Rc::new(Desk::spawn(
-            DeskSettings::from_config(config),
-            server.clone(),
-            printer.clone(),
-            link_status.clone(),
-            events.reporter(UiEvent::Queue),
-        ));
-        let lookups = server
-            .map(|server| crate::dossier::Worker::spawn(server, events.reporter(UiEvent::Dossier)));
-        let scanner =
-            config.scanner.serial.clone().map(|port| {
-                crate::dossier::scanner::spawn(port, events.reporter(UiEvent::Scanned))
-            });
+        let workers = {
+            let events = events.clone();
+            Workers::start(config, move |report| events.send(UiEvent::Worker(report)))
+        };
+        let desk = Rc::new(workers.desk);
 
         // The screens, each wired to its adapter and to the workers it drives.
-        let catalog = catalog::connect(&window, &session, catalog);
+        let catalog = catalog::connect(&window, &session, workers.catalog);
         let screens = Rc::new(Screens {
             window: window.as_weak(),
             queue: queue::connect(&window, &session, desk.clone()),
@@ -111,9 +74,9 @@ impl Kiosk {
                 &window,
                 &session,
                 dossier::Parts {
-                    lookups,
-                    _scanner: scanner,
-                    printer: printer.clone(),
+                    lookups: workers.lookups,
+                    _scanner: workers.scanner,
+                    printer: workers.printer.clone(),
                     events: events.clone(),
                 },
             ),
@@ -121,8 +84,8 @@ impl Kiosk {
                 &window,
                 admin::Reach {
                     session: session.clone(),
-                    printer,
-                    link_status,
+                    printer: workers.printer,
+                    link_status: workers.link_status,
                     catalog: catalog.clone(),
                     desk,
                     events: events.clone(),
@@ -138,7 +101,7 @@ impl Kiosk {
             _clock: clock,
             events,
             pending,
-            _link: link,
+            _link: workers.link,
             screens,
         })
     }
@@ -168,25 +131,6 @@ impl Kiosk {
             self.screens.apply(&self.window, event);
         }
     }
-}
-
-/// Starts the printer thread; its state goes to the screen and, at once, to the central system.
-fn start_printer(
-    config: &Config,
-    events: &UiSender,
-    link_status: &LinkStatus,
-    link: Option<&Link>,
-) -> Printer {
-    let events = events.clone();
-    let link_status = link_status.clone();
-    let waker = link.map(Link::waker);
-    Printer::spawn(PrinterSettings::from_config(config), move |state| {
-        link_status.set_printer(state.heartbeat_code());
-        if let Some(waker) = &waker {
-            waker.wake();
-        }
-        events.send(UiEvent::Printer(state));
-    })
 }
 
 /// Opens the kiosk and runs it until the window closes or the admin screen ends it.
