@@ -1,9 +1,9 @@
-//! Dossier lookups on screen. The UI thread validates the code and applies the kiosk's own rate
-//! limit; the lookup worker ([`crate::dossier::Worker`]) asks the central system. A result lives
-//! only in memory and on screen: it is dropped when the citizen leaves the page or walks away,
-//! and an answer that arrives after that is discarded unseen.
+//! Dossier lookups on screen: the citizen's code goes through [`crate::dossier::Enquiry`] (well
+//! formed, within the kiosk's own limit) to the lookup worker. A result lives only in memory and
+//! on screen: it is dropped when the citizen leaves the page or walks away, and an answer that
+//! arrives after that is discarded unseen.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -12,18 +12,13 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use super::events::{UiEvent, UiSender, weak_call, weak_call_config, weak_call_with};
 use super::session::Session;
 use crate::config::PrinterTransport;
-use crate::dossier::limit::RateLimit;
 use crate::dossier::scan::ScanDetector;
-use crate::dossier::{self, Answer, CodeError, DossierView, Outcome, Tone};
-use crate::printer::{Job, JobOutcome, Printer, PrinterState};
-use crate::server::model::Dossier;
+use crate::dossier::{self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Tone};
+use crate::printer::{Printer, PrinterState};
 use crate::ui::{
     AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
     KioskState, Page, PrintState, StatusTone,
 };
-
-/// A slip waits at most this long for the printer.
-const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What the dossier page is wired to.
 pub(super) struct Parts {
@@ -39,15 +34,12 @@ pub struct DossierScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
     parts: Parts,
-    limit: RefCell<RateLimit>,
+    enquiry: RefCell<Enquiry>,
     scanner: RefCell<ScanDetector>,
     keyboard_scanner: bool,
-    /// Bumped whenever what is on screen is abandoned; answers to older lookups are dropped.
-    generation: Cell<u64>,
-    /// The dossier on screen, kept only to redraw it in the other language or print it.
-    shown: RefCell<Option<Dossier>>,
     office: RefCell<String>,
     layout: crate::ticket::Layout,
+    /// The preview printer shows a slip on screen only: dossier results never touch the disk.
     preview: bool,
 }
 
@@ -62,11 +54,9 @@ pub(super) fn connect(
         window: window.as_weak(),
         session: session.clone(),
         parts,
-        limit: RefCell::new(RateLimit::per_minute(config.dossier.lookups_per_minute)),
+        enquiry: RefCell::new(Enquiry::new(config.dossier.lookups_per_minute)),
         scanner: RefCell::new(ScanDetector::default()),
         keyboard_scanner: config.scanner.keyboard,
-        generation: Cell::new(0),
-        shown: RefCell::new(None),
         office: RefCell::new(config.kiosk.office_name.clone()),
         layout: config.printer.layout(),
         preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
@@ -76,13 +66,13 @@ pub(super) fn connect(
     adapter.on_format_code(|text| dossier::code::format_as_typed(&text).into());
     adapter.on_look_up(weak_call(&screen, |s| s.look_up()));
     adapter.on_edit(weak_call(&screen, |s| {
-        s.abandon();
+        s.enquiry.borrow_mut().abandon();
         s.adapter(|a| a.set_step(DossierStep::Entry));
     }));
     adapter.on_start_over(weak_call(&screen, |s| s.clear()));
     adapter.on_print_slip(weak_call(&screen, |s| s.print_slip()));
     adapter.on_close_slip(weak_call(&screen, |s| {
-        s.adapter(|a| a.set_slip(ModelRc::new(VecModel::<SharedString>::default())));
+        s.adapter(|a| a.set_slip(ModelRc::default()));
     }));
     window
         .global::<KioskState>()
@@ -109,15 +99,14 @@ impl DossierScreen {
         self.adapter(|a| a.set_can_print(state.can_print()));
     }
 
-    pub(super) fn slip_printed(&self, generation: u64, ok: bool) {
-        if generation == self.generation.get() {
-            self.adapter(|a| {
-                a.set_print_state(if ok {
-                    PrintState::Done
-                } else {
-                    PrintState::Failed
-                })
-            });
+    pub(super) fn slip_printed(&self, tag: u64, ok: bool) {
+        if tag == self.enquiry.borrow().tag() {
+            let state = if ok {
+                PrintState::Done
+            } else {
+                PrintState::Failed
+            };
+            self.adapter(|a| a.set_print_state(state));
         }
     }
 
@@ -127,67 +116,56 @@ impl DossierScreen {
         }
     }
 
-    /// Validates what was typed and, if the kiosk's limit allows, asks the server.
+    /// Checks what was typed and, if the enquiry allows, asks the server.
     fn look_up(&self) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let adapter = window.global::<DossierAdapter>();
         let Some(lookups) = &self.parts.lookups else {
-            adapter.set_step(DossierStep::Offline);
-            return;
+            return adapter.set_step(DossierStep::Offline);
         };
-        let code = match dossier::normalize(&adapter.get_code()) {
-            Ok(code) => code,
-            Err(e) => {
-                tracing::info!("dossier lookup refused: malformed code");
-                show_problem(&adapter, &e);
-                return;
+        let asked = self
+            .enquiry
+            .borrow_mut()
+            .ask(&adapter.get_code(), Instant::now());
+        match asked {
+            Ok((code, tag)) => {
+                adapter.set_code(code.as_str().into());
+                adapter.set_problem(CodeProblem::None);
+                adapter.set_step(DossierStep::Checking);
+                if let Err(e) = lookups.look_up(code, tag) {
+                    tracing::error!("{e}");
+                    adapter.set_step(DossierStep::Busy);
+                }
             }
-        };
-        if let Err(wait) = self.limit.borrow_mut().try_acquire(Instant::now()) {
-            tracing::info!("dossier lookup refused: kiosk rate limit");
-            adapter.set_retry_after_s(seconds(wait));
-            adapter.set_step(DossierStep::RateLimited);
-            return;
-        }
-        let generation = self.generation.get() + 1;
-        self.generation.set(generation);
-        adapter.set_code(code.as_str().into());
-        adapter.set_problem(CodeProblem::None);
-        adapter.set_step(DossierStep::Checking);
-        if let Err(e) = lookups.look_up(code, generation) {
-            tracing::error!("{e}");
-            adapter.set_step(DossierStep::Busy);
+            Err(Refused::Malformed(e)) => show_problem(&adapter, &e),
+            Err(Refused::TooSoon(wait)) => {
+                adapter.set_retry_after_s(seconds(wait));
+                adapter.set_step(DossierStep::RateLimited);
+            }
         }
     }
 
     /// The lookup worker's answer, on the UI thread.
     pub(super) fn answer(&self, answer: Answer) {
-        let Answer {
-            tag: generation,
-            outcome,
-        } = answer;
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let on_page = window.global::<KioskState>().get_page() == Page::Dossier;
-        if generation != self.generation.get() || !on_page {
+        let outcome = on_page.then(|| self.enquiry.borrow_mut().answer(answer));
+        let Some(Some(outcome)) = outcome else {
             tracing::debug!("dossier answer dropped: the citizen moved on");
             return;
-        }
+        };
         let adapter = window.global::<DossierAdapter>();
-        let screen = match outcome {
-            Outcome::Found(dossier) => {
-                *self.shown.borrow_mut() = Some(*dossier);
+        let step = match outcome {
+            Outcome::Found(_) => {
                 adapter.set_print_state(PrintState::Idle);
                 self.redraw();
                 DossierStep::Result
             }
-            Outcome::Invalid(e) => {
-                show_problem(&adapter, &e);
-                DossierStep::Entry
-            }
+            Outcome::Invalid(e) => return show_problem(&adapter, &e),
             Outcome::NotFound => DossierStep::NotFound,
             Outcome::Offline => DossierStep::Offline,
             Outcome::Busy => DossierStep::Busy,
@@ -197,16 +175,25 @@ impl DossierScreen {
                 DossierStep::RateLimited
             }
         };
-        adapter.set_step(screen);
+        adapter.set_step(step);
+    }
+
+    /// The dossier shown (if any) in the session's language.
+    fn view(&self) -> Option<DossierView> {
+        let enquiry = self.enquiry.borrow();
+        let dossier = enquiry.shown()?;
+        Some(DossierView::new(
+            dossier,
+            self.session.language(),
+            crate::clock::now(),
+        ))
     }
 
     /// Draws the shown dossier (if any) in the session's language.
     fn redraw(&self) {
-        let shown = self.shown.borrow();
-        let Some(dossier) = shown.as_ref() else {
+        let Some(view) = self.view() else {
             return;
         };
-        let view = DossierView::new(dossier, self.session.language(), crate::clock::now());
         self.adapter(|adapter| {
             adapter.set_result(result_item(&view));
             if adapter.get_slip().row_count() > 0 {
@@ -216,14 +203,10 @@ impl DossierScreen {
     }
 
     fn print_slip(&self) {
-        let shown = self.shown.borrow();
-        let Some(dossier) = shown.as_ref() else {
+        let Some(view) = self.view() else {
             return;
         };
-        let lang = self.session.language();
-        let view = DossierView::new(dossier, lang, crate::clock::now());
         if self.preview {
-            // The preview printer shows the slip on screen only: dossier results never touch the disk.
             self.adapter(|adapter| {
                 adapter.set_slip(self.slip(&view));
                 adapter.set_print_state(PrintState::Done);
@@ -231,54 +214,22 @@ impl DossierScreen {
             tracing::info!("dossier slip shown on the preview printer");
             return;
         }
-        let lines = dossier::slip_lines(
-            &view,
-            &self.office.borrow(),
-            lang,
-            crate::clock::now(),
-            crate::ticket::columns(&self.layout),
-        );
-        let job = Job {
-            name: "dossier-slip".into(),
-            bytes: crate::ticket::encode_lines(&lines, &self.layout),
-        };
-        let printer = self.parts.printer.clone();
-        let events = self.parts.events.clone();
-        let tag = self.generation.get();
+        let (lang, now) = (self.session.language(), crate::clock::now());
+        let job = dossier::slip_job(&view, &self.office.borrow(), lang, now, &self.layout);
+        let (events, tag) = (self.parts.events.clone(), self.enquiry.borrow().tag());
         self.adapter(|a| a.set_print_state(PrintState::Printing));
-        // The printer thread does the work; this one only waits for it, off the UI thread, and
-        // always answers: a slip that failed badly reads as not printed.
-        let spawned = crate::supervise::once(
-            "dossier-slip",
-            false,
-            move || {
-                let ok = matches!(
-                    printer.print(job, PRINT_TIMEOUT),
-                    JobOutcome::Printed { .. }
-                );
-                tracing::info!(ok, "dossier slip printed");
-                ok
-            },
-            move |ok| events.send(UiEvent::SlipPrinted { tag, ok }),
-        );
-        if let Err(e) = spawned {
+        let printed = move |ok| events.send(UiEvent::SlipPrinted { tag, ok });
+        if let Err(e) = dossier::print_slip(self.parts.printer.clone(), job, printed) {
             tracing::error!("cannot print the dossier slip: {e}");
             self.adapter(|a| a.set_print_state(PrintState::Failed));
         }
     }
 
     fn slip(&self, view: &DossierView) -> ModelRc<SharedString> {
-        let lines: Vec<SharedString> = dossier::slip_lines(
-            view,
-            &self.office.borrow(),
-            self.session.language(),
-            crate::clock::now(),
-            crate::ticket::columns(&self.layout),
-        )
-        .into_iter()
-        .map(Into::into)
-        .collect();
-        ModelRc::new(VecModel::from(lines))
+        let (lang, now) = (self.session.language(), crate::clock::now());
+        let columns = crate::ticket::columns(&self.layout);
+        let lines = dossier::slip_lines(view, &self.office.borrow(), lang, now, columns);
+        ModelRc::new(VecModel::from_iter(lines.into_iter().map(Into::into)))
     }
 
     /// A key from a physical keyboard: a scanner's burst opens the lookup from any page.
@@ -295,32 +246,21 @@ impl DossierScreen {
     pub(super) fn open_scanned(&self, text: &str) {
         tracing::info!("receipt scanned");
         self.clear();
-        let typed: String = match dossier::normalize(text) {
-            Ok(code) => code.as_str().to_string(),
-            // Shown so the citizen can see what was read; long junk is cut for the screen.
-            Err(_) => text.chars().filter(|c| !c.is_control()).take(60).collect(),
-        };
-        self.adapter(|adapter| adapter.set_code(typed.into()));
+        self.adapter(|a| a.set_code(dossier::as_scanned(text).into()));
         self.session.navigate(Page::Dossier);
         self.look_up();
     }
 
-    /// Abandons any lookup on its way: its answer will be dropped.
-    fn abandon(&self) {
-        self.generation.set(self.generation.get() + 1);
-        *self.shown.borrow_mut() = None;
-    }
-
     /// Forgets everything about the citizen's lookup: code, result, slip.
     fn clear(&self) {
-        self.abandon();
+        self.enquiry.borrow_mut().abandon();
         self.adapter(|adapter| {
             adapter.set_code(SharedString::new());
             adapter.set_full_keyboard(false);
             adapter.set_problem(CodeProblem::None);
             adapter.set_step(DossierStep::Entry);
             adapter.set_result(DossierResult::default());
-            adapter.set_slip(ModelRc::new(VecModel::<SharedString>::default()));
+            adapter.set_slip(ModelRc::default());
             adapter.set_print_state(PrintState::Idle);
         });
     }
@@ -339,20 +279,17 @@ fn show_problem(adapter: &DossierAdapter<'_>, e: &CodeError) {
     adapter.set_step(DossierStep::Entry);
 }
 
+/// Whole seconds, rounded up: "wait 1 s" rather than "wait 0 s".
 fn seconds(d: Duration) -> i32 {
     i32::try_from(d.as_secs() + u64::from(d.subsec_nanos() > 0)).unwrap_or(i32::MAX)
 }
 
 fn result_item(view: &DossierView) -> DossierResult {
-    let steps: Vec<DossierStepItem> = view
-        .steps
-        .iter()
-        .map(|s| DossierStepItem {
-            when: s.when.clone().into(),
-            unit: s.unit.clone().into(),
-            action: s.action.clone().into(),
-        })
-        .collect();
+    let steps = view.steps.iter().map(|s| DossierStepItem {
+        when: s.when.clone().into(),
+        unit: s.unit.clone().into(),
+        action: s.action.clone().into(),
+    });
     DossierResult {
         code: view.code.clone().into(),
         procedure: view.procedure.clone().into(),
@@ -370,6 +307,6 @@ fn result_item(view: &DossierView) -> DossierResult {
         timeliness: view.timeliness_text.clone().into(),
         late: view.timeliness == Some(dossier::Timeliness::Late),
         next_step: view.next_step.clone().unwrap_or_default().into(),
-        steps: ModelRc::new(VecModel::from(steps)),
+        steps: ModelRc::new(VecModel::from_iter(steps)),
     }
 }

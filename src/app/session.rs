@@ -4,7 +4,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Duration;
 
 use slint::ComponentHandle;
 
@@ -21,16 +20,11 @@ type ReconfigureListener = Box<dyn Fn(&Config)>;
 pub struct Session {
     window: slint::Weak<AppWindow>,
     /// The config the kiosk runs with: the file it started with, then each reload's live parts.
+    /// Its timeouts, first language, theme and text size are what each citizen starts with.
     running: RefCell<Config>,
-    default_language: Cell<Language>,
     language: Cell<Language>,
     idle: slint::Timer,
-    idle_timeout: Cell<Duration>,
     attract: slint::Timer,
-    attract_after: Cell<Option<Duration>>,
-    /// The theme and text size every citizen starts with.
-    high_contrast: Cell<bool>,
-    large_text: Cell<bool>,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
     reconfigure_listeners: RefCell<Vec<ReconfigureListener>>,
@@ -38,23 +32,18 @@ pub struct Session {
 
 impl Session {
     pub(super) fn start(window: &AppWindow, config: &Config) -> Rc<Self> {
-        let default_language = first_language(config);
+        let first = config.kiosk.first_language();
         let session = Rc::new(Self {
             window: window.as_weak(),
             running: RefCell::new(config.clone()),
-            default_language: Cell::new(default_language),
-            language: Cell::new(default_language),
+            language: Cell::new(first),
             idle: slint::Timer::default(),
-            idle_timeout: Cell::new(config.kiosk.idle_timeout),
             attract: slint::Timer::default(),
-            attract_after: Cell::new(config.ui.attract_after),
-            high_contrast: Cell::new(config.ui.theme == Theme::HighContrast),
-            large_text: Cell::new(config.ui.text_size == TextSize::Large),
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
             reconfigure_listeners: RefCell::new(Vec::new()),
         });
-        session.apply_language(default_language);
+        session.apply_language(first);
         session.apply_view_defaults(window);
 
         let state = window.global::<KioskState>();
@@ -69,14 +58,15 @@ impl Session {
         session
     }
 
-    /// (Re)starts the idle and attract timers with the current durations.
+    /// (Re)starts the idle and attract timers with the running config's durations.
     fn arm_timers(session: &Rc<Self>) {
+        let config = session.running.borrow();
         session.idle.start(
             slint::TimerMode::SingleShot,
-            session.idle_timeout.get(),
+            config.kiosk.idle_timeout,
             weak_call(session, |s| s.expire()),
         );
-        match session.attract_after.get() {
+        match config.ui.attract_after {
             Some(after) => session.attract.start(
                 slint::TimerMode::SingleShot,
                 after,
@@ -92,12 +82,13 @@ impl Session {
     }
 
     /// Takes the live parts of a newly read config (see [`crate::config::reload`]) and tells
-    /// every screen that listens; what needs a restart waits for one.
+    /// every screen that listens; what needs a restart waits for one. The citizen at the kiosk
+    /// keeps their language and view until they leave.
     pub(super) fn reload(session: &Rc<Self>, new: &Config) -> Reload {
         let reload = crate::config::reload::merge(&session.running.borrow(), new);
         if !reload.applied.is_empty() {
             *session.running.borrow_mut() = reload.running.clone();
-            Self::reconfigure(session, &reload.running);
+            Self::arm_timers(session);
             for listener in session.reconfigure_listeners.borrow().iter() {
                 listener(&reload.running);
             }
@@ -112,25 +103,10 @@ impl Session {
             .push(Box::new(listener));
     }
 
-    /// A reloaded config: timeouts and what each citizen starts with. The citizen at the kiosk
-    /// keeps their language and view until they leave.
-    fn reconfigure(session: &Rc<Self>, config: &Config) {
-        session.default_language.set(first_language(config));
-        session.idle_timeout.set(config.kiosk.idle_timeout);
-        session.attract_after.set(config.ui.attract_after);
-        session
-            .high_contrast
-            .set(config.ui.theme == Theme::HighContrast);
-        session
-            .large_text
-            .set(config.ui.text_size == TextSize::Large);
-        Self::arm_timers(session);
-    }
-
     /// A touch anywhere: the citizen is still there.
     fn touched(&self) {
         self.idle.restart();
-        if self.attract_after.get().is_some() {
+        if self.running.borrow().ui.attract_after.is_some() {
             self.attract.restart();
         }
     }
@@ -175,8 +151,9 @@ impl Session {
         }
         self.clear_inputs();
         window.global::<KioskState>().set_page(Page::Home);
-        if self.language.get() != self.default_language.get() {
-            self.apply_language(self.default_language.get());
+        let first = self.running.borrow().kiosk.first_language();
+        if self.language.get() != first {
+            self.apply_language(first);
         }
         self.apply_view_defaults(&window);
     }
@@ -193,9 +170,10 @@ impl Session {
 
     /// Large text and contrast back to what the config gives every citizen.
     fn apply_view_defaults(&self, window: &AppWindow) {
+        let config = self.running.borrow();
         let theme = window.global::<crate::ui::Theme>();
-        theme.set_high_contrast(self.high_contrast.get());
-        theme.set_large_text(self.large_text.get());
+        theme.set_high_contrast(config.ui.theme == Theme::HighContrast);
+        theme.set_large_text(config.ui.text_size == TextSize::Large);
     }
 
     fn clear_inputs(&self) {
@@ -223,13 +201,4 @@ impl Session {
             listener(lang);
         }
     }
-}
-
-fn first_language(config: &Config) -> Language {
-    config
-        .kiosk
-        .languages
-        .first()
-        .copied()
-        .unwrap_or(Language::Vi)
 }

@@ -50,6 +50,13 @@ impl Config {
     }
 }
 
+impl KioskConfig {
+    /// What every citizen sees first.
+    pub fn first_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::Vi)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KioskConfig {
     pub id: String,

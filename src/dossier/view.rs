@@ -180,6 +180,27 @@ pub fn slip_lines(
     out
 }
 
+/// The slip as a print job on `layout`'s paper.
+pub fn slip_job(
+    view: &DossierView,
+    office: &str,
+    lang: Language,
+    printed_at: DateTime<FixedOffset>,
+    layout: &crate::ticket::Layout,
+) -> crate::printer::Job {
+    let lines = slip_lines(
+        view,
+        office,
+        lang,
+        printed_at,
+        crate::ticket::columns(layout),
+    );
+    crate::printer::Job {
+        name: "dossier-slip".into(),
+        bytes: crate::ticket::encode_lines(&lines, layout),
+    }
+}
+
 /// Everything on the result screen as plain text, for technicians checking the link.
 pub fn text_report(view: &DossierView, lang: Language, columns: usize) -> String {
     let l = labels(lang);
