@@ -2,7 +2,7 @@
 //! ([`crate::queue::Desk`]) issues, prints and syncs on its own threads. The printer's state
 //! decides whether the action is offered at all.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use super::events::{weak_call, weak_call_config, weak_call_with};
 use super::session::Session;
 use crate::config::{Config, ServerEndpoint};
 use crate::printer::PrinterState;
-use crate::queue::{self, Desk, DeskReport, IssueOutcome, IssueSettings, Offer, Refusal};
+use crate::queue::{self, Desk, DeskReport, IssueOutcome, IssueSettings, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
 use crate::ui::{self, AppWindow, KioskState, Page, QueueAdapter, QueueRefusal, QueueStep};
@@ -24,15 +24,7 @@ pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
     session: Rc<Session>,
     desk: Rc<Desk>,
-    /// The config's services, shown while the central system cannot be asked.
-    configured: RefCell<Vec<Offer>>,
-    live: Cell<bool>,
-    offers: RefCell<Vec<Offer>>,
-    chosen: RefCell<Option<Offer>>,
-    priority: Cell<Priority>,
-    /// Bumped for each ticket asked for and when the citizen leaves: only the answer to the
-    /// newest order is shown.
-    generation: Cell<u64>,
+    selection: RefCell<Selection>,
     back_home: slint::Timer,
 }
 
@@ -43,17 +35,11 @@ pub(super) fn connect(
     desk: Rc<Desk>,
 ) -> Rc<QueueScreen> {
     let config = session.running();
-    let configured = Offer::configured(&config);
     let screen = Rc::new(QueueScreen {
         window: window.as_weak(),
         session: session.clone(),
         desk,
-        offers: RefCell::new(configured.clone()),
-        configured: RefCell::new(configured),
-        live: Cell::new(false),
-        chosen: RefCell::new(None),
-        priority: Cell::new(Priority::None),
-        generation: Cell::new(0),
+        selection: RefCell::new(Selection::new(&config)),
         back_home: slint::Timer::default(),
     });
     let adapter = window.global::<QueueAdapter>();
@@ -64,7 +50,7 @@ pub(super) fn connect(
         s.choose_service(usize::try_from(i).unwrap_or(usize::MAX));
     }));
     adapter.on_choose_priority(weak_call_with(&screen, |s, kind| {
-        s.priority.set(priority(kind));
+        s.selection.borrow_mut().set_priority(priority(kind));
         s.after_priority();
     }));
     adapter.on_submit_phone(weak_call(&screen, |s| s.submit_phone()));
@@ -117,11 +103,8 @@ impl QueueScreen {
             .and_then(crate::tone::TonePlayer::new);
         self.desk
             .reconfigure(IssueSettings::from_config(config), tone);
-        *self.configured.borrow_mut() = Offer::configured(config);
-        if !self.live.get() {
-            *self.offers.borrow_mut() = self.configured.borrow().clone();
-            self.show_offers();
-        }
+        self.selection.borrow_mut().reconfigure(config);
+        self.show_offers();
         self.adapter(|a| a.set_opening_hours(config.queue.opening_hours.to_string().into()));
         self.desk.refresh();
     }
@@ -136,8 +119,9 @@ impl QueueScreen {
         let lang = self.session.language();
         let count = |n: Option<u32>| n.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX));
         let items: Vec<ui::ServiceItem> = self
-            .offers
+            .selection
             .borrow()
+            .offers()
             .iter()
             .map(|o| ui::ServiceItem {
                 id: o.id.clone().into(),
@@ -155,31 +139,29 @@ impl QueueScreen {
     }
 
     fn services_arrived(&self, services: Option<Vec<crate::server::model::QueueService>>) {
-        let live = services.is_some();
-        self.live.set(live);
-        *self.offers.borrow_mut() = Offer::live_or(services, &self.configured.borrow());
+        let live = {
+            let mut selection = self.selection.borrow_mut();
+            selection.services_arrived(services);
+            selection.is_live()
+        };
         self.adapter(|a| a.set_live(live));
         self.show_offers();
     }
 
     fn choose_service(&self, index: usize) {
-        let Some(offer) = self.offers.borrow().get(index).cloned() else {
+        let lang = self.session.language();
+        let chosen = self
+            .selection
+            .borrow_mut()
+            .choose(index)
+            .map(|o| (o.name(lang).to_string(), o.priority_allowed));
+        let Some((name, priority_allowed)) = chosen else {
             return;
         };
-        if !offer.open {
-            return;
-        }
-        let name = offer.name(self.session.language()).to_string();
-        let allowed = offer.priority_allowed;
-        *self.chosen.borrow_mut() = Some(offer);
-        self.priority.set(Priority::None);
-        self.adapter(|a| {
-            a.set_service_name(name.into());
-            if allowed {
-                a.set_step(QueueStep::Priority);
-            }
-        });
-        if !allowed {
+        self.adapter(|a| a.set_service_name(name.into()));
+        if priority_allowed {
+            self.adapter(|a| a.set_step(QueueStep::Priority));
+        } else {
             self.after_priority();
         }
     }
@@ -208,29 +190,26 @@ impl QueueScreen {
     }
 
     fn issue(&self, phone: Option<String>) {
-        let Some(offer) = self.chosen.borrow().clone() else {
+        let Some((order, tag)) = self.selection.borrow_mut().order(phone) else {
             return;
         };
-        let generation = self.generation.get() + 1;
-        self.generation.set(generation);
         self.adapter(|a| {
             a.set_step(QueueStep::Issuing);
             // The number is not needed on screen any longer than it takes to send it.
             a.set_phone(SharedString::new());
         });
-        let order = offer.order(self.priority.get(), phone);
-        if let Err(e) = self.desk.issue(order, generation) {
+        if let Err(e) = self.desk.issue(order, tag) {
             tracing::error!("{e}");
             self.refused(&Refusal::Storage(e.to_string()));
         }
     }
 
-    fn issued(&self, generation: u64, outcome: IssueOutcome, picture: Option<Picture>) {
+    fn issued(&self, tag: u64, outcome: IssueOutcome, picture: Option<Picture>) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         // The ticket printed either way; the screen only shows it to the citizen who asked.
-        if generation != self.generation.get()
+        if !self.selection.borrow().is_newest(tag)
             || window.global::<KioskState>().get_page() != Page::Queue
         {
             return;
@@ -278,11 +257,13 @@ impl QueueScreen {
 
     /// The chosen service and priority in the language just selected.
     fn relabel(&self) {
-        let Some(offer) = self.chosen.borrow().clone() else {
+        let lang = self.session.language();
+        let selection = self.selection.borrow();
+        let Some(offer) = selection.chosen() else {
             return;
         };
-        let name = offer.name(self.session.language()).to_string();
-        let label = self.priority_label(self.priority.get());
+        let name = offer.name(lang).to_string();
+        let label = self.priority_label(selection.priority());
         self.adapter(|a| {
             a.set_service_name(name.into());
             a.set_priority_label(label.into());
@@ -307,10 +288,8 @@ impl QueueScreen {
 
     /// Forgets the citizen's choices and phone number.
     fn clear(&self) {
-        self.generation.set(self.generation.get() + 1);
+        self.selection.borrow_mut().clear();
         self.back_home.stop();
-        *self.chosen.borrow_mut() = None;
-        self.priority.set(Priority::None);
         self.adapter(|a| {
             a.set_step(QueueStep::Services);
             a.set_wants_sms(false);

@@ -15,6 +15,6 @@ pub use desk::{Desk, DeskReport, DeskSettings, DeskStopped};
 pub use issue::{
     IssueOutcome, IssueSettings, Refusal, TicketOrder, TicketPrinter, issue, sample_ticket,
 };
-pub use offer::{Offer, priority_label};
+pub use offer::{Offer, Selection, priority_label};
 pub use outbox::{FlushReport, flush};
 pub use store::{OutboxItem, PrintStatus, QueueStore, StoreError, StoredTicket};
