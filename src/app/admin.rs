@@ -1,9 +1,8 @@
 //! The admin screen: a press held in the home page's corner, then the PIN (checked off the UI
-//! thread; wrong ones lock the entry for longer and longer), then the kiosk's facts and the
-//! technician's actions. Leaving it, or the idle timeout, locks it again.
+//! thread; wrong ones lock the entry for longer and longer, see [`crate::admin::gate`]), then
+//! the kiosk's facts and the technician's actions. Leaving it, or the idle timeout, locks it.
 
 use std::cell::{Cell, RefCell};
-use std::path::PathBuf;
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
@@ -12,26 +11,15 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use super::catalog::CatalogScreen;
 use super::events::{UiEvent, UiSender, weak_call};
 use super::session::Session;
-use crate::admin::gate::{self, PinGate, Verdict};
+use crate::admin::gate::{PinGate, Verdict};
+use crate::admin::{Ending, Facts};
 use crate::config::Config;
-use crate::printer::{Job, JobOutcome, Printer};
-use crate::queue::{Desk, IssueSettings};
+use crate::printer::{JobOutcome, Printer};
+use crate::queue::Desk;
 use crate::server::link::{LinkState, LinkStatus};
 use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
 
-/// How the kiosk's event loop ended, and so what the process does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Ending {
-    /// The window was closed.
-    #[default]
-    Closed,
-    /// "Restart" on the admin screen: start the kiosk again.
-    Restart,
-    /// "Quit to the system": stop, and do not let systemd start it again.
-    QuitToShell,
-}
-
-/// What the admin screen's helper threads report.
+/// What the admin screen's one-shot jobs answer.
 #[derive(Debug, Clone)]
 pub enum AdminEvent {
     PinChecked { attempt: u64, right: bool },
@@ -41,7 +29,6 @@ pub enum AdminEvent {
 
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
-
 /// A test print waits at most this long for the printer.
 const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -60,11 +47,7 @@ pub struct AdminScreen {
     me: Weak<AdminScreen>,
     window: slint::Weak<AppWindow>,
     reach: Reach,
-    config_file: PathBuf,
     gate: RefCell<PinGate>,
-    /// Bumped for every PIN sent to be checked, and when the screen is left: a late answer to
-    /// an abandoned check opens nothing.
-    attempt: Cell<u64>,
     started: Instant,
     refresh: slint::Timer,
     ending: Cell<Ending>,
@@ -75,9 +58,7 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
     let screen = Rc::new_cyclic(|me| AdminScreen {
         me: me.clone(),
         window: window.as_weak(),
-        config_file: config.source.clone(),
         gate: RefCell::new(PinGate::new()),
-        attempt: Cell::new(0),
         started: Instant::now(),
         refresh: slint::Timer::default(),
         ending: Cell::new(Ending::Closed),
@@ -86,13 +67,9 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
     let adapter = window.global::<AdminAdapter>();
     adapter.set_version(env!("CARGO_PKG_VERSION").into());
     adapter.set_config_file(config.full_source().display().to_string().into());
-    adapter.on_dots(|n| {
-        let n = usize::try_from(n).unwrap_or(0);
-        vec!["●"; n].join(" ").into()
-    });
-    window
-        .global::<KioskState>()
-        .on_open_admin(weak_call(&screen, |s| s.open()));
+    adapter.on_dots(|n| vec!["●"; usize::try_from(n).unwrap_or(0)].join(" ").into());
+    let state = window.global::<KioskState>();
+    state.on_open_admin(weak_call(&screen, |s| s.open()));
     adapter.on_submit_pin(weak_call(&screen, |s| s.submit_pin()));
     adapter.on_test_print(weak_call(&screen, |s| s.test_print()));
     adapter.on_sync_catalog(weak_call(&screen, |s| s.sync_catalog()));
@@ -100,26 +77,18 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
     adapter.on_reload_config(weak_call(&screen, |s| s.reload_config()));
     adapter.on_restart(weak_call(&screen, |s| s.end(Ending::Restart)));
     adapter.on_quit(weak_call(&screen, |s| s.end(Ending::QuitToShell)));
-    screen
-        .reach
-        .session
-        .on_clear(weak_call(&screen, |s| s.lock()));
+    let session = &screen.reach.session;
+    session.on_clear(weak_call(&screen, |s| s.lock()));
     screen
 }
 
 impl AdminScreen {
-    /// A helper thread's report, on the UI thread.
+    /// A one-shot job's answer, on the UI thread.
     pub(super) fn apply(&self, event: AdminEvent) {
         match event {
             AdminEvent::PinChecked { attempt, right } => self.pin_checked(attempt, right),
-            AdminEvent::TestPrinted(ok) => self.show_outcome(
-                if ok {
-                    AdminOutcome::TestPrinted
-                } else {
-                    AdminOutcome::TestFailed
-                },
-                String::new(),
-            ),
+            AdminEvent::TestPrinted(true) => self.show_outcome(AdminOutcome::TestPrinted, ""),
+            AdminEvent::TestPrinted(false) => self.show_outcome(AdminOutcome::TestFailed, ""),
             AdminEvent::ConfigRead(read) => self.config_read(read),
         }
     }
@@ -172,20 +141,18 @@ impl AdminScreen {
     /// Says whether the entry is locked, for how long, and how many tries are left.
     fn show_gate(&self, now: Instant) {
         let gate = self.gate.borrow();
-        let tries_left = gate::FREE_TRIES.saturating_sub(gate.failures());
         let verdict = gate.verdict(now);
         self.adapter(|a| {
-            a.set_tries_left(i32::try_from(tries_left).unwrap_or(0));
+            a.set_tries_left(i32::try_from(gate.tries_left()).unwrap_or(0));
             match verdict {
                 Verdict::Locked(left) => {
                     a.set_problem(PinProblem::Locked);
                     a.set_locked_for_s(i32::try_from(left.as_secs() + 1).unwrap_or(i32::MAX));
                 }
-                Verdict::Open => {
-                    if a.get_problem() == PinProblem::Locked {
-                        a.set_problem(PinProblem::None);
-                    }
+                Verdict::Open if a.get_problem() == PinProblem::Locked => {
+                    a.set_problem(PinProblem::None);
                 }
+                Verdict::Open => {}
             }
         });
         if let Verdict::Locked(left) = verdict {
@@ -205,22 +172,18 @@ impl AdminScreen {
         };
         let adapter = window.global::<AdminAdapter>();
         let Some(hash) = self.reach.session.running().kiosk.admin_pin_hash else {
-            adapter.set_problem(PinProblem::NotSet);
-            return;
+            return adapter.set_problem(PinProblem::NotSet);
         };
         if adapter.get_checking() {
             return;
         }
         let now = Instant::now();
-        if let Verdict::Locked(_) = self.gate.borrow().verdict(now) {
-            self.show_gate(now);
-            return;
-        }
+        let Ok(attempt) = self.gate.borrow_mut().begin(now) else {
+            return self.show_gate(now);
+        };
         let pin = adapter.get_pin().to_string();
         adapter.set_pin(SharedString::new());
         adapter.set_checking(true);
-        let attempt = self.attempt.get() + 1;
-        self.attempt.set(attempt);
         // Argon2 takes a noticeable moment by design: never on the UI thread. A check that
         // fails badly opens nothing.
         let events = self.reach.events.clone();
@@ -238,76 +201,64 @@ impl AdminScreen {
 
     fn pin_checked(&self, attempt: u64, right: bool) {
         self.adapter(|a| a.set_checking(false));
-        if attempt != self.attempt.get() {
-            return;
-        }
         let now = Instant::now();
-        if right {
-            self.gate.borrow_mut().right();
-            tracing::info!("admin screen opened");
-            self.adapter(|a| {
-                a.set_problem(PinProblem::None);
-                a.set_outcome(AdminOutcome::None);
-                a.set_outcome_detail(SharedString::new());
-                a.set_step(AdminStep::Panel);
-            });
-            self.refresh_facts();
-            let me = self.me.clone();
-            self.refresh
-                .start(slint::TimerMode::Repeated, REFRESH_EVERY, move || {
+        match self.gate.borrow_mut().answer(attempt, right, now) {
+            None => return,
+            Some(false) => self.adapter(|a| a.set_problem(PinProblem::Wrong)),
+            Some(true) => {
+                tracing::info!("admin screen opened");
+                self.adapter(|a| {
+                    a.set_problem(PinProblem::None);
+                    a.set_step(AdminStep::Panel);
+                });
+                self.show_outcome(AdminOutcome::None, "");
+                self.refresh_facts();
+                let me = self.me.clone();
+                let refresh = move || {
                     if let Some(screen) = me.upgrade() {
                         screen.refresh_facts();
                     }
-                });
-        } else {
-            let lock = self.gate.borrow_mut().wrong(now);
-            tracing::warn!(
-                failures = self.gate.borrow().failures(),
-                locked_s = lock.as_secs(),
-                "wrong admin PIN"
-            );
-            self.adapter(|a| a.set_problem(PinProblem::Wrong));
-            self.show_gate(now);
+                };
+                self.refresh
+                    .start(slint::TimerMode::Repeated, REFRESH_EVERY, refresh);
+                return;
+            }
         }
+        self.show_gate(now);
     }
 
     /// Back to the locked state: on leaving the page, on the idle timeout, for the next citizen.
     fn lock(&self) {
-        self.attempt.set(self.attempt.get() + 1);
+        self.gate.borrow_mut().abandon();
         self.refresh.stop();
         self.adapter(|a| {
             a.set_step(AdminStep::Pin);
             a.set_pin(SharedString::new());
             a.set_checking(false);
-            a.set_outcome(AdminOutcome::None);
-            a.set_outcome_detail(SharedString::new());
         });
+        self.show_outcome(AdminOutcome::None, "");
     }
 
     fn refresh_facts(&self) {
         if !self.on_panel() {
-            self.refresh.stop();
-            return;
+            return self.refresh.stop();
         }
-        let uptime = crate::admin::uptime_text(self.started.elapsed());
-        let addresses: Vec<SharedString> = crate::admin::netinfo::addresses()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let problems: Vec<SharedString> = crate::logging::recent::newest_first()
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let facts = Facts::now(self.started);
+        let list = |lines: Vec<String>| {
+            ModelRc::new(VecModel::from_iter(
+                lines.into_iter().map(SharedString::from),
+            ))
+        };
         let outbox = i32::try_from(self.reach.link_status.outbox()).unwrap_or(i32::MAX);
         self.adapter(|a| {
-            a.set_uptime(uptime.into());
-            a.set_addresses(ModelRc::new(VecModel::from(addresses)));
-            a.set_problems(ModelRc::new(VecModel::from(problems)));
+            a.set_uptime(facts.uptime.into());
+            a.set_addresses(list(facts.addresses));
+            a.set_problems(list(facts.problems));
             a.set_outbox(outbox);
         });
     }
 
-    fn show_outcome(&self, outcome: AdminOutcome, detail: String) {
+    fn show_outcome(&self, outcome: AdminOutcome, detail: &str) {
         self.adapter(|a| {
             a.set_outcome(outcome);
             a.set_outcome_detail(detail.into());
@@ -328,18 +279,9 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        let config = self.reach.session.running();
-        let settings = IssueSettings::from_config(&config);
-        let job = Job {
-            name: "test-ticket".into(),
-            bytes: crate::ticket::encode_ticket(
-                &crate::queue::sample_ticket(&settings),
-                &config.printer.layout(),
-            ),
-        };
-        self.show_outcome(AdminOutcome::Working, String::new());
-        let printer = self.reach.printer.clone();
-        let events = self.reach.events.clone();
+        let job = crate::queue::test_ticket(&self.reach.session.running());
+        self.show_outcome(AdminOutcome::Working, "");
+        let (printer, events) = (self.reach.printer.clone(), self.reach.events.clone());
         let spawned = crate::supervise::once(
             "admin-test-print",
             false,
@@ -355,7 +297,7 @@ impl AdminScreen {
         );
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
-            self.show_outcome(AdminOutcome::TestFailed, String::new());
+            self.show_outcome(AdminOutcome::TestFailed, "");
         }
     }
 
@@ -363,7 +305,7 @@ impl AdminScreen {
         if self.allowed() {
             tracing::info!("admin: catalog sync asked for");
             self.reach.catalog.sync_now();
-            self.show_outcome(AdminOutcome::SyncAsked, String::new());
+            self.show_outcome(AdminOutcome::SyncAsked, "");
         }
     }
 
@@ -371,7 +313,7 @@ impl AdminScreen {
         if self.allowed() {
             tracing::info!("admin: outbox flush asked for");
             self.reach.desk.refresh();
-            self.show_outcome(AdminOutcome::FlushAsked, String::new());
+            self.show_outcome(AdminOutcome::FlushAsked, "");
         }
     }
 
@@ -380,8 +322,8 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        self.show_outcome(AdminOutcome::Working, String::new());
-        let path = self.config_file.clone();
+        self.show_outcome(AdminOutcome::Working, "");
+        let path = self.reach.session.running().source;
         let events = self.reach.events.clone();
         let spawned = crate::supervise::once(
             "admin-reload",
@@ -394,7 +336,7 @@ impl AdminScreen {
             move |read| events.send(UiEvent::Admin(AdminEvent::ConfigRead(read))),
         );
         if let Err(e) = spawned {
-            self.show_outcome(AdminOutcome::ReloadRejected, e.to_string());
+            self.show_outcome(AdminOutcome::ReloadRejected, &e.to_string());
         }
     }
 
@@ -403,14 +345,12 @@ impl AdminScreen {
             Ok(new) => new,
             Err(problems) => {
                 tracing::warn!("config reload refused, the running config is kept: {problems}");
-                self.show_outcome(AdminOutcome::ReloadRejected, problems);
-                return;
+                return self.show_outcome(AdminOutcome::ReloadRejected, &problems);
             }
         };
         let reload = Session::reload(&self.reach.session, &new);
         if reload.applied.is_empty() && reload.need_restart.is_empty() {
-            self.show_outcome(AdminOutcome::ReloadUnchanged, String::new());
-            return;
+            return self.show_outcome(AdminOutcome::ReloadUnchanged, "");
         }
         tracing::info!(
             applied = ?reload.applied,
@@ -422,7 +362,7 @@ impl AdminScreen {
         } else {
             AdminOutcome::Reloaded
         };
-        self.show_outcome(outcome, reload.summary());
+        self.show_outcome(outcome, &reload.summary());
     }
 
     /// Restart, or quit to the system: the event loop ends and `run` says which.

@@ -21,12 +21,13 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
+use crate::admin::Ending;
 use crate::config::{Config, Renderer};
 use crate::server::link::Link;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Workers;
 
-pub use admin::{AdminEvent, Ending};
+pub use admin::AdminEvent;
 pub use events::{UiEvent, UiSender};
 pub use session::Session;
 

@@ -51,29 +51,19 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
         Err(code) => return code,
     };
     let printer = printer(&config);
-    let layout = config.printer.layout();
-    let settings = IssueSettings::from_config(&config);
     let pages = if pages.is_empty() {
         CANDIDATE_PAGES.to_vec()
     } else {
         pages
     };
+    let chart = Job {
+        name: "code-pages".into(),
+        bytes: ticket::code_page_chart(&config.printer.layout(), &pages),
+    };
     let mut failed = false;
-    for (name, bytes) in [
-        (
-            "test-ticket",
-            ticket::encode_ticket(&queue::sample_ticket(&settings), &layout),
-        ),
-        ("code-pages", ticket::code_page_chart(&layout, &pages)),
-    ] {
-        let size = bytes.len();
-        match printer.print(
-            Job {
-                name: name.into(),
-                bytes,
-            },
-            Duration::from_secs(60),
-        ) {
+    for job in [queue::test_ticket(&config), chart] {
+        let (name, size) = (job.name.clone(), job.bytes.len());
+        match printer.print(job, Duration::from_secs(60)) {
             JobOutcome::Printed { preview_png } => {
                 print!("{name}: printed {size} bytes");
                 if let Some(png) = preview_png {

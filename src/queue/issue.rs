@@ -266,7 +266,16 @@ fn queue_address(settings: &IssueSettings, number: &str, service_id: &str) -> Op
     })
 }
 
-/// Bytes of a test ticket, for `print-test` and the benchmark.
+/// The test ticket of `print-test` and the admin screen, as a print job.
+pub fn test_ticket(config: &Config) -> crate::printer::Job {
+    let settings = IssueSettings::from_config(config);
+    crate::printer::Job {
+        name: "test-ticket".into(),
+        bytes: ticket::encode_ticket(&sample_ticket(&settings), &settings.layout),
+    }
+}
+
+/// A test ticket, for `print-test`, the admin screen and the benchmark.
 pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
     Ticket {
         office: settings.office.clone(),

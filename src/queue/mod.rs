@@ -14,6 +14,7 @@ mod store;
 pub use desk::{Desk, DeskReport, DeskSettings, DeskStopped};
 pub use issue::{
     IssueOutcome, IssueSettings, Refusal, TicketOrder, TicketPrinter, issue, sample_ticket,
+    test_ticket,
 };
 pub use offer::{Offer, Selection, priority_label};
 pub use outbox::{FlushReport, flush};
