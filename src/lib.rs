@@ -13,6 +13,7 @@
 //! - [`catalog`]: the procedure catalog: SQLite cache, Vietnamese search-as-you-type, sync.
 //! - [`dossier`]: dossier lookup: code normalising, scanner input, statuses in citizens' words.
 //! - [`queue`]: queue tickets: server or offline numbers, SQLite, outbox.
+//! - [`feedback`]: satisfaction ratings: faces, reasons, the request kept and sent.
 //! - [`ticket`]: a ticket (or lines) → ESC/POS bytes in raster, code-page or ASCII text; preview PNG.
 //! - [`printer`]: printer transports, real-time status, the printer thread.
 //! - [`tone`]: the optional ticket tone.
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod dossier;
+pub mod feedback;
 pub mod language;
 pub mod logging;
 pub mod pin;

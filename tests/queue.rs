@@ -10,8 +10,8 @@ use std::time::Duration;
 use motcua_kiosk::config::{Config, PrinterTransport};
 use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
 use motcua_kiosk::queue::{
-    self, Desk, DeskReport, DeskSettings, IssueOutcome, IssueSettings, PrintStatus, QueueStore,
-    Refusal, TicketOrder,
+    self, Desk, DeskReport, DeskSettings, IssueOutcome, PrintStatus, QueueStore, Refusal,
+    TicketOrder,
 };
 use motcua_kiosk::server::CentralClient;
 use motcua_kiosk::server::link::LinkStatus;
@@ -526,9 +526,9 @@ fn a_reconfigured_desk_numbers_with_the_new_settings() {
     assert!(
         matches!(issued(&heard, 1).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K01-HT-001")
     );
-    let mut settings = IssueSettings::from_config(&config);
-    settings.kiosk_tag = "K02".into();
-    desk.reconfigure(settings, None);
+    let mut settings = DeskSettings::from_config(&config);
+    settings.issue.kiosk_tag = "K02".into();
+    desk.reconfigure(settings);
     desk.issue(order(), 2).unwrap();
     // The new tag; the service's series of the day goes on.
     assert!(

@@ -6,11 +6,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 
 use super::catalog::CatalogScreen;
 use super::events::{UiEvent, UiSender, weak_call};
 use super::session::Session;
+use super::{model, number};
 use crate::admin::gate::{PinGate, Verdict};
 use crate::admin::{Ending, Facts};
 use crate::config::Config;
@@ -96,7 +97,7 @@ impl AdminScreen {
     /// The server's latency among the facts (-1 while it does not answer).
     pub(super) fn show_server(&self, link: LinkState) {
         let latency = match link {
-            LinkState::Online { latency_ms } => i32::try_from(latency_ms).unwrap_or(i32::MAX),
+            LinkState::Online { latency_ms } => number(latency_ms),
             _ => -1,
         };
         self.adapter(|a| a.set_latency_ms(latency));
@@ -113,10 +114,11 @@ impl AdminScreen {
     }
 
     fn on_panel(&self) -> bool {
-        self.window.upgrade().is_some_and(|w| {
-            w.global::<KioskState>().get_page() == Page::Admin
-                && w.global::<AdminAdapter>().get_step() == AdminStep::Panel
-        })
+        self.reach.session.page() == Some(Page::Admin)
+            && self
+                .window
+                .upgrade()
+                .is_some_and(|w| w.global::<AdminAdapter>().get_step() == AdminStep::Panel)
     }
 
     /// The long press: the PIN entry, or word that no PIN is set.
@@ -143,11 +145,11 @@ impl AdminScreen {
         let gate = self.gate.borrow();
         let verdict = gate.verdict(now);
         self.adapter(|a| {
-            a.set_tries_left(i32::try_from(gate.tries_left()).unwrap_or(0));
+            a.set_tries_left(number(gate.tries_left()));
             match verdict {
                 Verdict::Locked(left) => {
                     a.set_problem(PinProblem::Locked);
-                    a.set_locked_for_s(i32::try_from(left.as_secs() + 1).unwrap_or(i32::MAX));
+                    a.set_locked_for_s(number(left.as_secs() + 1));
                 }
                 Verdict::Open if a.get_problem() == PinProblem::Locked => {
                     a.set_problem(PinProblem::None);
@@ -244,16 +246,11 @@ impl AdminScreen {
             return self.refresh.stop();
         }
         let facts = Facts::now(self.started);
-        let list = |lines: Vec<String>| {
-            ModelRc::new(VecModel::from_iter(
-                lines.into_iter().map(SharedString::from),
-            ))
-        };
-        let outbox = i32::try_from(self.reach.link_status.outbox()).unwrap_or(i32::MAX);
+        let outbox = number(self.reach.link_status.outbox());
         self.adapter(|a| {
             a.set_uptime(facts.uptime.into());
-            a.set_addresses(list(facts.addresses));
-            a.set_problems(list(facts.problems));
+            a.set_addresses(model(facts.addresses.into_iter().map(Into::into)));
+            a.set_problems(model(facts.problems.into_iter().map(Into::into)));
             a.set_outbox(outbox);
         });
     }

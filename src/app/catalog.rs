@@ -5,11 +5,13 @@
 
 use std::rc::Rc;
 
-use slint::{ComponentHandle, ModelRc, VecModel};
+use slint::{ComponentHandle, ModelRc};
 
-use super::events::{weak_call, weak_call_config, weak_call_with};
+use super::events::{weak_call, weak_call_with};
 use super::session::Session;
+use super::{model, number};
 use crate::catalog::{CatalogReport, SearchHit, Worker};
+use crate::config::Config;
 use crate::printer::PrinterState;
 use crate::ui::{
     AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, LegalItem, MethodItem,
@@ -46,7 +48,7 @@ pub(super) fn connect(
         });
     }));
     session.on_clear(weak_call(&screen, |s| s.clear()));
-    session.on_reconfigure(weak_call_config(&screen, |s, config| {
+    session.on_reconfigure(weak_call_with(&screen, |s, config: Rc<Config>| {
         s.worker.set_office(&config.kiosk.office_name);
     }));
     screen
@@ -95,16 +97,11 @@ fn show(window: &AppWindow, report: CatalogReport) {
         CatalogReport::Ready { meta, fields } => {
             a.set_available(true);
             a.set_version(meta.version.to_string().into());
-            a.set_synced_at(
-                meta.synced_at
-                    .as_deref()
-                    .map(short_time)
-                    .unwrap_or_default()
-                    .into(),
-            );
+            let synced_at = meta.synced_at.as_deref().map(crate::clock::short_time);
+            a.set_synced_at(synced_at.unwrap_or_default().into());
             a.set_fields(model(fields.into_iter().map(|f| FieldItem {
                 name: f.name.into(),
-                count: i32::try_from(f.count).unwrap_or(i32::MAX),
+                count: number(f.count),
             })));
         }
         CatalogReport::Results(hits) => a.set_results(model(hits.into_iter().map(item))),
@@ -154,19 +151,4 @@ fn item(hit: SearchHit) -> ProcedureItem {
         name: hit.name.into(),
         field: hit.field.into(),
     }
-}
-
-fn model<T: Clone + 'static>(items: impl Iterator<Item = T>) -> ModelRc<T> {
-    ModelRc::from(Rc::new(VecModel::from(items.collect::<Vec<T>>())))
-}
-
-/// `2026-11-27T08:05:00+07:00` → `08:05 27/11`.
-fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&crate::clock::office_offset())
-                .format("%H:%M %d/%m")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
 }

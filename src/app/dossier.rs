@@ -7,11 +7,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString};
 
-use super::events::{UiEvent, UiSender, weak_call, weak_call_config, weak_call_with};
+use super::events::{UiEvent, UiSender, weak_call, weak_call_with};
 use super::session::Session;
-use crate::config::PrinterTransport;
+use super::{model, number};
+use crate::config::{Config, PrinterTransport};
 use crate::dossier::scan::ScanDetector;
 use crate::dossier::{self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Tone};
 use crate::printer::{Printer, PrinterState};
@@ -81,7 +82,7 @@ pub(super) fn connect(
         }));
     session.on_language_change(weak_call_with(&screen, |s, _| s.redraw()));
     session.on_clear(weak_call(&screen, |s| s.clear()));
-    session.on_reconfigure(weak_call_config(&screen, |s, config| {
+    session.on_reconfigure(weak_call_with(&screen, |s, config: Rc<Config>| {
         *s.office.borrow_mut() = config.kiosk.office_name.clone();
     }));
     screen
@@ -90,8 +91,7 @@ pub(super) fn connect(
 impl DossierScreen {
     /// Offers the demo server's sample codes on the entry screen.
     pub(super) fn show_samples(&self, codes: Vec<String>) {
-        let codes: Vec<SharedString> = codes.into_iter().map(Into::into).collect();
-        self.adapter(|a| a.set_samples(ModelRc::new(VecModel::from(codes))));
+        self.adapter(|a| a.set_samples(model(codes.into_iter().map(Into::into))));
     }
 
     /// Slips are offered only while the printer can print.
@@ -152,7 +152,7 @@ impl DossierScreen {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        let on_page = window.global::<KioskState>().get_page() == Page::Dossier;
+        let on_page = self.session.page() == Some(Page::Dossier);
         let outcome = on_page.then(|| self.enquiry.borrow_mut().answer(answer));
         let Some(Some(outcome)) = outcome else {
             tracing::debug!("dossier answer dropped: the citizen moved on");
@@ -229,7 +229,7 @@ impl DossierScreen {
         let (lang, now) = (self.session.language(), crate::clock::now());
         let columns = crate::ticket::columns(&self.layout);
         let lines = dossier::slip_lines(view, &self.office.borrow(), lang, now, columns);
-        ModelRc::new(VecModel::from_iter(lines.into_iter().map(Into::into)))
+        model(lines.into_iter().map(Into::into))
     }
 
     /// A key from a physical keyboard: a scanner's burst opens the lookup from any page.
@@ -281,7 +281,7 @@ fn show_problem(adapter: &DossierAdapter<'_>, e: &CodeError) {
 
 /// Whole seconds, rounded up: "wait 1 s" rather than "wait 0 s".
 fn seconds(d: Duration) -> i32 {
-    i32::try_from(d.as_secs() + u64::from(d.subsec_nanos() > 0)).unwrap_or(i32::MAX)
+    number(d.as_secs() + u64::from(d.subsec_nanos() > 0))
 }
 
 fn result_item(view: &DossierView) -> DossierResult {
@@ -307,6 +307,6 @@ fn result_item(view: &DossierView) -> DossierResult {
         timeliness: view.timeliness_text.clone().into(),
         late: view.timeliness == Some(dossier::Timeliness::Late),
         next_step: view.next_step.clone().unwrap_or_default().into(),
-        steps: ModelRc::new(VecModel::from_iter(steps)),
+        steps: model(steps),
     }
 }

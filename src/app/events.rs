@@ -158,16 +158,3 @@ pub(super) fn weak_call_with<T: 'static, A>(
         }
     }
 }
-
-/// [`weak_call`] for listeners of a reloaded config.
-pub(super) fn weak_call_config<T: 'static>(
-    target: &Rc<T>,
-    call: impl Fn(&Rc<T>, &crate::config::Config) + 'static,
-) -> impl Fn(&crate::config::Config) + 'static {
-    let weak = Rc::downgrade(target);
-    move |config| {
-        if let Some(target) = weak.upgrade() {
-            call(&target, config);
-        }
-    }
-}

@@ -9,16 +9,16 @@ use slint::ComponentHandle;
 
 use super::events::{weak_call, weak_call_with};
 use super::session::Session;
+use crate::feedback::{self, Reason};
 use crate::queue::Desk;
-use crate::server::model::{FeedbackRequest, RatingReason};
-use crate::ui::{self, AppWindow, FeedbackAdapter, FeedbackStep, KioskState, Page};
+use crate::ui::{self, AppWindow, FeedbackAdapter, FeedbackStep, Page};
 
 /// The thanks stay this long, then the kiosk is ready for the next citizen.
 const THANKS_FOR: Duration = Duration::from_secs(8);
 
 pub struct FeedbackScreen {
     window: slint::Weak<AppWindow>,
-    session: std::rc::Weak<Session>,
+    session: Rc<Session>,
     desk: Rc<Desk>,
     back_home: slint::Timer,
 }
@@ -30,7 +30,7 @@ pub(super) fn connect(
 ) -> Rc<FeedbackScreen> {
     let screen = Rc::new(FeedbackScreen {
         window: window.as_weak(),
-        session: Rc::downgrade(session),
+        session: session.clone(),
         desk,
         back_home: slint::Timer::default(),
     });
@@ -43,14 +43,14 @@ pub(super) fn connect(
     screen
 }
 
-fn reason_of(reason: ui::RatingReason) -> Option<RatingReason> {
+fn reason_of(reason: ui::RatingReason) -> Option<Reason> {
     match reason {
         ui::RatingReason::None => None,
-        ui::RatingReason::WaitTime => Some(RatingReason::WaitTime),
-        ui::RatingReason::Staff => Some(RatingReason::Staff),
-        ui::RatingReason::Procedure => Some(RatingReason::Procedure),
-        ui::RatingReason::Facilities => Some(RatingReason::Facilities),
-        ui::RatingReason::Other => Some(RatingReason::Other),
+        ui::RatingReason::WaitTime => Some(Reason::WaitTime),
+        ui::RatingReason::Staff => Some(Reason::Staff),
+        ui::RatingReason::Procedure => Some(Reason::Procedure),
+        ui::RatingReason::Facilities => Some(Reason::Facilities),
+        ui::RatingReason::Other => Some(Reason::Other),
     }
 }
 
@@ -61,12 +61,16 @@ impl FeedbackScreen {
         }
     }
 
+    /// A face: 0 (very satisfied) to 3 (not satisfied) on screen, 1 to 4 in the rating.
     fn choose(&self, choice: i32) {
-        if !(0..=3).contains(&choice) {
+        let Some(face) = u8::try_from(choice + 1)
+            .ok()
+            .filter(|f| feedback::FACES.contains(f))
+        else {
             return;
-        }
+        };
         self.adapter(|a| a.set_choice(choice));
-        if choice >= 2 {
+        if feedback::asks_reason(face) {
             self.adapter(|a| a.set_step(FeedbackStep::Reason));
         } else {
             self.send(None);
@@ -74,41 +78,27 @@ impl FeedbackScreen {
     }
 
     /// Keeps the rating (the desk stores and sends it) and thanks the citizen.
-    fn send(&self, reason: Option<RatingReason>) {
+    fn send(&self, reason: Option<Reason>) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let adapter = window.global::<FeedbackAdapter>();
-        let Ok(rating) = u8::try_from(adapter.get_choice() + 1) else {
+        let service = adapter.get_service();
+        let service = (!service.is_empty()).then(|| service.to_string());
+        let face = u8::try_from(adapter.get_choice() + 1).unwrap_or(0);
+        let Some(rating) = feedback::rating(face, service, reason) else {
             return;
         };
-        if adapter.get_step() == FeedbackStep::Thanks || !(1..=4).contains(&rating) {
+        if adapter.get_step() == FeedbackStep::Thanks {
             return;
         }
-        let service = adapter.get_service();
-        let request = FeedbackRequest {
-            request_id: crate::server::new_request_id(),
-            rating,
-            service_id: (!service.is_empty()).then(|| service.to_string()),
-            ticket: None,
-            reason: reason.map(|r| r.as_str().to_string()),
-            at: Some(crate::clock::now().to_rfc3339()),
-        };
-        match self.desk.keep_rating(request) {
-            Ok(()) => tracing::info!(rating, "rating given"),
+        match self.desk.keep_rating(rating) {
+            Ok(()) => tracing::info!(rating = face, "rating given"),
             Err(e) => tracing::error!("rating lost: {e}"),
         }
         adapter.set_step(FeedbackStep::Thanks);
-        let (weak, session) = (self.window.clone(), self.session.clone());
-        self.back_home
-            .start(slint::TimerMode::SingleShot, THANKS_FOR, move || {
-                let on_page = weak
-                    .upgrade()
-                    .is_some_and(|w| w.global::<KioskState>().get_page() == Page::Feedback);
-                if let (true, Some(session)) = (on_page, session.upgrade()) {
-                    session.navigate(Page::Home);
-                }
-            });
+        self.session
+            .home_after(&self.back_home, THANKS_FOR, Page::Feedback);
     }
 
     fn clear(&self) {

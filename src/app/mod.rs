@@ -27,11 +27,8 @@ use crate::server::link::Link;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Workers;
 
-pub use admin::AdminEvent;
-pub use events::{UiEvent, UiSender};
-pub use session::Session;
-
-use events::Screens;
+use events::{Screens, UiEvent, UiSender};
+use session::Session;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -42,9 +39,8 @@ pub enum AppError {
 /// The running kiosk UI: the window plus the timers, workers and screens that drive it.
 pub struct Kiosk {
     window: AppWindow,
-    session: Rc<Session>,
+    _session: Rc<Session>,
     _clock: slint::Timer,
-    events: UiSender,
     pending: std::sync::mpsc::Receiver<UiEvent>,
     _link: Option<Link>,
     screens: Rc<Screens>,
@@ -98,9 +94,8 @@ impl Kiosk {
 
         Ok(Self {
             window,
-            session,
+            _session: session,
             _clock: clock,
-            events,
             pending,
             _link: workers.link,
             screens,
@@ -116,15 +111,6 @@ impl Kiosk {
         &self.window
     }
 
-    pub fn session(&self) -> &Session {
-        &self.session
-    }
-
-    /// A handle worker threads use to reach this window.
-    pub fn events(&self) -> UiSender {
-        self.events.clone()
-    }
-
     /// Applies events that arrived while no event loop was running (headless use and tests);
     /// under a running event loop they are applied as they come.
     pub fn pump_events(&self) {
@@ -132,6 +118,21 @@ impl Kiosk {
             self.screens.apply(&self.window, event);
         }
     }
+}
+
+/// A list for the screen.
+fn model<T: Clone + 'static>(items: impl IntoIterator<Item = T>) -> slint::ModelRc<T> {
+    slint::ModelRc::new(slint::VecModel::from_iter(items))
+}
+
+/// A count for the screen (Slint's `int`); a larger one shows as the largest.
+fn number(n: impl TryInto<i32>) -> i32 {
+    n.try_into().unwrap_or(i32::MAX)
+}
+
+/// A count the screen shows only when known: -1 stands for "not known".
+fn number_or_unknown(n: Option<u32>) -> i32 {
+    n.map_or(-1, number)
 }
 
 /// Opens the kiosk and runs it until the window closes or the admin screen ends it.

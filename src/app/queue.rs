@@ -6,16 +6,17 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 
-use super::events::{weak_call, weak_call_config, weak_call_with};
+use super::events::{weak_call, weak_call_with};
 use super::session::Session;
+use super::{model, number_or_unknown};
 use crate::config::{Config, ServerEndpoint};
 use crate::printer::PrinterState;
-use crate::queue::{self, Desk, DeskReport, IssueOutcome, IssueSettings, Refusal, Selection};
+use crate::queue::{self, Desk, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
-use crate::ui::{self, AppWindow, KioskState, Page, QueueAdapter, QueueRefusal, QueueStep};
+use crate::ui::{self, AppWindow, Page, QueueAdapter, QueueRefusal, QueueStep};
 
 /// The result stays on screen this long, then the kiosk is ready for the next citizen.
 const RESULT_SHOWN_FOR: Duration = Duration::from_secs(20);
@@ -60,7 +61,9 @@ pub(super) fn connect(
         s.relabel();
     }));
     session.on_clear(weak_call(&screen, |s| s.clear()));
-    session.on_reconfigure(weak_call_config(&screen, |s, config| s.reconfigure(config)));
+    session.on_reconfigure(weak_call_with(&screen, |s, config: Rc<Config>| {
+        s.reconfigure(&config)
+    }));
     screen.show_offers();
     screen
 }
@@ -96,13 +99,7 @@ impl QueueScreen {
     /// A reloaded config: the desk gets the new services, hours and ticket texts; the screen
     /// the new offline service list and hours.
     fn reconfigure(&self, config: &Config) {
-        let tone = config
-            .ui
-            .ticket_tone
-            .as_deref()
-            .and_then(crate::tone::TonePlayer::new);
-        self.desk
-            .reconfigure(IssueSettings::from_config(config), tone);
+        self.desk.reconfigure(DeskSettings::from_config(config));
         self.selection.borrow_mut().reconfigure(config);
         self.show_offers();
         self.adapter(|a| a.set_opening_hours(config.queue.opening_hours.to_string().into()));
@@ -117,7 +114,6 @@ impl QueueScreen {
 
     fn show_offers(&self) {
         let lang = self.session.language();
-        let count = |n: Option<u32>| n.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX));
         let items: Vec<ui::ServiceItem> = self
             .selection
             .borrow()
@@ -128,14 +124,14 @@ impl QueueScreen {
                 name: o.name(lang).into(),
                 prefix: o.prefix.clone().into(),
                 priority_allowed: o.priority_allowed,
-                waiting: count(o.waiting),
-                wait_min: count(o.wait_min),
+                waiting: number_or_unknown(o.waiting),
+                wait_min: number_or_unknown(o.wait_min),
                 open: o.open,
                 closed_reason: o.closed_reason.clone().into(),
                 now_serving: o.now_serving.clone().into(),
             })
             .collect();
-        self.adapter(|a| a.set_services(ModelRc::new(VecModel::from(items))));
+        self.adapter(|a| a.set_services(model(items)));
     }
 
     fn services_arrived(&self, services: Option<Vec<crate::server::model::QueueService>>) {
@@ -209,9 +205,7 @@ impl QueueScreen {
             return;
         };
         // The ticket printed either way; the screen only shows it to the citizen who asked.
-        if !self.selection.borrow().is_newest(tag)
-            || window.global::<KioskState>().get_page() != Page::Queue
-        {
+        if !self.selection.borrow().is_newest(tag) || self.session.page() != Some(Page::Queue) {
             return;
         }
         let adapter = window.global::<QueueAdapter>();
@@ -229,25 +223,15 @@ impl QueueScreen {
             }
             IssueOutcome::Refused(refusal) => self.refused(&refusal),
         }
-        let weak = self.window.clone();
-        let session = Rc::downgrade(&self.session);
-        self.back_home
-            .start(slint::TimerMode::SingleShot, RESULT_SHOWN_FOR, move || {
-                let on_queue = weak
-                    .upgrade()
-                    .is_some_and(|w| w.global::<KioskState>().get_page() == Page::Queue);
-                if let (true, Some(session)) = (on_queue, session.upgrade()) {
-                    session.navigate(Page::Home);
-                }
-            });
+        self.session
+            .home_after(&self.back_home, RESULT_SHOWN_FOR, Page::Queue);
     }
 
     fn show_ticket(&self, adapter: &QueueAdapter<'_>, ticket: &queue::StoredTicket) {
-        let count = |n: Option<u32>| n.map_or(-1, |n| i32::try_from(n).unwrap_or(i32::MAX));
         adapter.set_number(ticket.number.clone().into());
         adapter.set_priority_label(self.priority_label(ticket.priority).into());
-        adapter.set_people_ahead(count(ticket.people_ahead));
-        adapter.set_wait_min(count(ticket.estimated_wait_min));
+        adapter.set_people_ahead(number_or_unknown(ticket.people_ahead));
+        adapter.set_wait_min(number_or_unknown(ticket.estimated_wait_min));
         adapter.set_offline(ticket.offline);
     }
 

@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::time::Duration;
 
 use slint::ComponentHandle;
 
@@ -15,7 +16,7 @@ use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
 type ClearListener = Box<dyn Fn()>;
-type ReconfigureListener = Box<dyn Fn(&Config)>;
+type ReconfigureListener = Box<dyn Fn(Rc<Config>)>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
@@ -89,15 +90,16 @@ impl Session {
         if !reload.applied.is_empty() {
             *session.running.borrow_mut() = reload.running.clone();
             Self::arm_timers(session);
+            let running = Rc::new(reload.running.clone());
             for listener in session.reconfigure_listeners.borrow().iter() {
-                listener(&reload.running);
+                listener(running.clone());
             }
         }
         reload
     }
 
     /// Called with the running config after a reload changed it.
-    pub(super) fn on_reconfigure(&self, listener: impl Fn(&Config) + 'static) {
+    pub(super) fn on_reconfigure(&self, listener: impl Fn(Rc<Config>) + 'static) {
         self.reconfigure_listeners
             .borrow_mut()
             .push(Box::new(listener));
@@ -124,6 +126,23 @@ impl Session {
     /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
     pub(super) fn on_clear(&self, listener: impl Fn() + 'static) {
         self.clear_listeners.borrow_mut().push(Box::new(listener));
+    }
+
+    /// The page on screen (`None` once the window is gone).
+    pub(super) fn page(&self) -> Option<Page> {
+        let window = self.window.upgrade()?;
+        Some(window.global::<KioskState>().get_page())
+    }
+
+    /// Back to the home page after `after`, if the citizen is still on `page` then (a result
+    /// read, thanks said). Restarting `timer` replaces the earlier wait.
+    pub(super) fn home_after(self: &Rc<Self>, timer: &slint::Timer, after: Duration, page: Page) {
+        let session = Rc::downgrade(self);
+        timer.start(slint::TimerMode::SingleShot, after, move || {
+            if let Some(s) = session.upgrade().filter(|s| s.page() == Some(page)) {
+                s.navigate(Page::Home);
+            }
+        });
     }
 
     /// Shows `page`; going home, or leaving a dossier lookup, clears every input so nothing

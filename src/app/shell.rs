@@ -37,7 +37,7 @@ pub(super) fn start(window: &AppWindow, session: &Rc<Session>) {
     let weak = window.as_weak();
     session.on_reconfigure(move |config| {
         if let Some(window) = weak.upgrade() {
-            show_config(&window, config);
+            show_config(&window, &config);
         }
     });
 }

@@ -131,13 +131,11 @@ impl Desk {
         let _ = self.sync.send(SyncJob::Refresh);
     }
 
-    /// New ticket settings and tone (a reloaded config), from the next ticket on.
-    pub fn reconfigure(&self, settings: IssueSettings, tone: Option<TonePlayer>) {
-        if self
-            .issue
-            .send(IssueJob::Settings(Box::new(settings), tone))
-            .is_err()
-        {
+    /// New ticket settings and tone (a reloaded config), from the next ticket on. The ticket
+    /// database stays: it changes only with a restart.
+    pub fn reconfigure(&self, settings: DeskSettings) {
+        let job = IssueJob::Settings(Box::new(settings.issue), settings.tone);
+        if self.issue.send(job).is_err() {
             tracing::error!("the queue thread stopped: new ticket settings not taken");
         }
     }

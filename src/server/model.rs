@@ -230,28 +230,6 @@ pub struct FeedbackRequest {
     pub at: Option<String>,
 }
 
-/// Why a citizen was not satisfied, as the rating's `reason` says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RatingReason {
-    WaitTime,
-    Staff,
-    Procedure,
-    Facilities,
-    Other,
-}
-
-impl RatingReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RatingReason::WaitTime => "wait-time",
-            RatingReason::Staff => "staff",
-            RatingReason::Procedure => "procedure",
-            RatingReason::Facilities => "facilities",
-            RatingReason::Other => "other",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackAck {
     pub request_id: String,
