@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use slint::{ComponentHandle, SharedString};
 
 use super::catalog::CatalogScreen;
-use super::events::{UiEvent, UiSender, weak_call};
+use super::events::{UiSender, weak_call};
 use super::session::Session;
 use super::{model, number};
 use crate::admin::gate::{PinGate, Verdict};
@@ -19,14 +19,6 @@ use crate::printer::{JobOutcome, Printer};
 use crate::queue::Desk;
 use crate::server::link::{LinkState, LinkStatus};
 use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
-
-/// What the admin screen's one-shot jobs answer.
-#[derive(Debug, Clone)]
-pub enum AdminEvent {
-    PinChecked { attempt: u64, right: bool },
-    TestPrinted(bool),
-    ConfigRead(Result<Box<Config>, String>),
-}
 
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
@@ -84,16 +76,6 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
 }
 
 impl AdminScreen {
-    /// A one-shot job's answer, on the UI thread.
-    pub(super) fn apply(&self, event: AdminEvent) {
-        match event {
-            AdminEvent::PinChecked { attempt, right } => self.pin_checked(attempt, right),
-            AdminEvent::TestPrinted(true) => self.show_outcome(AdminOutcome::TestPrinted, ""),
-            AdminEvent::TestPrinted(false) => self.show_outcome(AdminOutcome::TestFailed, ""),
-            AdminEvent::ConfigRead(read) => self.config_read(read),
-        }
-    }
-
     /// The server's latency among the facts (-1 while it does not answer).
     pub(super) fn show_server(&self, link: LinkState) {
         let latency = match link {
@@ -193,7 +175,7 @@ impl AdminScreen {
             "admin-pin",
             false,
             move || crate::pin::verify(&pin, &hash),
-            move |right| events.send(UiEvent::Admin(AdminEvent::PinChecked { attempt, right })),
+            move |right| events.run(move |s| s.admin.pin_checked(attempt, right)),
         );
         if let Err(e) = spawned {
             tracing::error!("cannot check the admin PIN: {e}");
@@ -201,7 +183,7 @@ impl AdminScreen {
         }
     }
 
-    fn pin_checked(&self, attempt: u64, right: bool) {
+    pub(super) fn pin_checked(&self, attempt: u64, right: bool) {
         self.adapter(|a| a.set_checking(false));
         let now = Instant::now();
         match self.gate.borrow_mut().answer(attempt, right, now) {
@@ -290,12 +272,21 @@ impl AdminScreen {
                 tracing::info!(ok, "admin test print");
                 ok
             },
-            move |ok| events.send(UiEvent::Admin(AdminEvent::TestPrinted(ok))),
+            move |ok| events.run(move |s| s.admin.test_printed(ok)),
         );
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
             self.show_outcome(AdminOutcome::TestFailed, "");
         }
+    }
+
+    pub(super) fn test_printed(&self, ok: bool) {
+        let outcome = if ok {
+            AdminOutcome::TestPrinted
+        } else {
+            AdminOutcome::TestFailed
+        };
+        self.show_outcome(outcome, "");
     }
 
     fn sync_catalog(&self) {
@@ -330,14 +321,14 @@ impl AdminScreen {
                     .map(Box::new)
                     .map_err(|e| e.to_string())
             },
-            move |read| events.send(UiEvent::Admin(AdminEvent::ConfigRead(read))),
+            move |read| events.run(move |s| s.admin.config_read(read)),
         );
         if let Err(e) = spawned {
             self.show_outcome(AdminOutcome::ReloadRejected, &e.to_string());
         }
     }
 
-    fn config_read(&self, read: Result<Box<Config>, String>) {
+    pub(super) fn config_read(&self, read: Result<Box<Config>, String>) {
         let new = match read {
             Ok(new) => new,
             Err(problems) => {

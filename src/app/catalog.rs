@@ -12,7 +12,6 @@ use super::session::Session;
 use super::{model, number};
 use crate::catalog::{CatalogReport, SearchHit, Worker};
 use crate::config::Config;
-use crate::printer::PrinterState;
 use crate::ui::{
     AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, LegalItem, MethodItem,
     Page, PrintState, ProcedureItem,
@@ -64,11 +63,6 @@ impl CatalogScreen {
     /// Sync now (the admin screen asks).
     pub(super) fn sync_now(&self) {
         self.worker.sync_now();
-    }
-
-    /// Checklists are offered only while the printer can print.
-    pub(super) fn show_printer(&self, state: PrinterState) {
-        self.adapter(|a| a.set_can_print(state.can_print()));
     }
 
     /// Clears what a citizen searched and saw.

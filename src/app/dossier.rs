@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString};
 
-use super::events::{UiEvent, UiSender, weak_call, weak_call_with};
+use super::events::{UiSender, weak_call, weak_call_with};
 use super::session::Session;
 use super::{model, number};
 use crate::config::{Config, PrinterTransport};
 use crate::dossier::scan::ScanDetector;
 use crate::dossier::{self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Tone};
-use crate::printer::{Printer, PrinterState};
+use crate::printer::Printer;
 use crate::ui::{
     AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
     KioskState, Page, PrintState, StatusTone,
@@ -92,11 +92,6 @@ impl DossierScreen {
     /// Offers the demo server's sample codes on the entry screen.
     pub(super) fn show_samples(&self, codes: Vec<String>) {
         self.adapter(|a| a.set_samples(model(codes.into_iter().map(Into::into))));
-    }
-
-    /// Slips are offered only while the printer can print.
-    pub(super) fn show_printer(&self, state: PrinterState) {
-        self.adapter(|a| a.set_can_print(state.can_print()));
     }
 
     pub(super) fn slip_printed(&self, tag: u64, ok: bool) {
@@ -218,7 +213,7 @@ impl DossierScreen {
         let job = dossier::slip_job(&view, &self.office.borrow(), lang, now, &self.layout);
         let (events, tag) = (self.parts.events.clone(), self.enquiry.borrow().tag());
         self.adapter(|a| a.set_print_state(PrintState::Printing));
-        let printed = move |ok| events.send(UiEvent::SlipPrinted { tag, ok });
+        let printed = move |ok| events.run(move |s| s.dossier.slip_printed(tag, ok));
         if let Err(e) = dossier::print_slip(self.parts.printer.clone(), job, printed) {
             tracing::error!("cannot print the dossier slip: {e}");
             self.adapter(|a| a.set_print_state(PrintState::Failed));

@@ -1,103 +1,84 @@
-//! Events from worker threads to the UI. Workers never touch Slint objects: they send an event,
-//! and it is applied on the UI thread, through the event loop, by the window's [`Screens`].
+//! Work for the UI thread from other threads. Workers never touch Slint objects: they send a
+//! job, a closure over the window's [`Screens`], into a channel and wake the event loop through
+//! `KioskState.jobs-waiting`, whose handler runs what waits. The handler belongs to the window,
+//! so each job finds its own window's screens without a registry. Without a running event loop
+//! (headless tests) jobs wait for [`super::Kiosk::pump_events`].
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::mpsc;
 
 use slint::ComponentHandle;
 
-use super::admin::{AdminEvent, AdminScreen};
+use super::admin::AdminScreen;
 use super::catalog::CatalogScreen;
 use super::dossier::DossierScreen;
 use super::feedback::FeedbackScreen;
 use super::queue::QueueScreen;
 use crate::server::link::LinkReport;
-use crate::ui::AppWindow;
+use crate::ui::{AppWindow, KioskState};
 use crate::workers::Report;
 
-#[derive(Debug, Clone)]
-pub enum UiEvent {
-    /// A report of one of the [`crate::workers`].
-    Worker(Report),
-    /// A dossier slip came out of the printer (or did not).
-    SlipPrinted {
-        tag: u64,
-        ok: bool,
-    },
-    Admin(AdminEvent),
-}
+pub(super) type UiJob = Box<dyn FnOnce(&Screens) + Send>;
 
-/// Cloneable, `Send` handle workers use to reach the UI.
+/// Cloneable, `Send` handle other threads use to reach the window's screens.
 #[derive(Clone)]
-pub struct UiSender {
+pub(super) struct UiSender {
     window: slint::Weak<AppWindow>,
-    /// Where events wait when there is no running event loop (headless tests pump it).
-    pending: mpsc::Sender<UiEvent>,
+    jobs: mpsc::Sender<UiJob>,
 }
 
 impl UiSender {
-    pub(super) fn new(window: &AppWindow) -> (Self, mpsc::Receiver<UiEvent>) {
-        let (pending, inbox) = mpsc::channel();
-        (
-            Self {
-                window: window.as_weak(),
-                pending,
-            },
-            inbox,
-        )
+    /// The sender for `window`'s jobs and where they wait for [`Screens::serve`].
+    pub(super) fn new(window: &AppWindow) -> (Self, mpsc::Receiver<UiJob>) {
+        let (jobs, waiting) = mpsc::channel();
+        let window = window.as_weak();
+        (Self { window, jobs }, waiting)
     }
 
-    pub fn send(&self, event: UiEvent) {
-        let window = self.window.clone();
-        let queued = event.clone();
-        let delivered = slint::invoke_from_event_loop(move || {
-            if let Some(window) = window.upgrade() {
-                apply(&window, queued);
-            }
-        });
-        if delivered.is_err() {
-            let _ = self.pending.send(event);
+    /// Runs `job` with the screens on the UI thread, soon.
+    pub(super) fn run(&self, job: impl FnOnce(&Screens) + Send + 'static) {
+        if self.jobs.send(Box::new(job)).is_ok() {
+            let window = self.window.clone();
+            // This fails only without an event loop; the job then waits for `pump_events`.
+            let _ = slint::invoke_from_event_loop(move || {
+                if let Some(window) = window.upgrade() {
+                    window.global::<KioskState>().invoke_jobs_waiting();
+                }
+            });
         }
     }
 }
 
-/// The screens of one window, for the events that arrive with only the window at hand.
+/// The screens of one window.
 pub(super) struct Screens {
     pub window: slint::Weak<AppWindow>,
     pub catalog: Rc<CatalogScreen>,
     pub queue: Rc<QueueScreen>,
-    /// Kept alive here like the others (its callbacks hold it weakly); it gets no events.
+    /// Kept alive here like the others (its callbacks hold it weakly); it gets no jobs.
     pub _feedback: Rc<FeedbackScreen>,
     pub dossier: Rc<DossierScreen>,
     pub admin: Rc<AdminScreen>,
 }
 
-thread_local! {
-    /// Every window's screens on this thread (tests open several windows one after another).
-    static SCREENS: RefCell<Vec<Weak<Screens>>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Screens {
-    /// Makes `screens` the ones worker events for their window go to.
-    pub(super) fn register(screens: &Rc<Screens>) {
-        SCREENS.with(|all| {
-            let mut all = all.borrow_mut();
-            all.retain(|s| s.strong_count() > 0);
-            all.push(Rc::downgrade(screens));
+    /// Runs the jobs waiting for `window` whenever it is woken for them, while these screens
+    /// live (the kiosk owns them; the window only holds them weakly).
+    pub(super) fn serve(self: &Rc<Self>, window: &AppWindow, waiting: mpsc::Receiver<UiJob>) {
+        let screens = Rc::downgrade(self);
+        window.global::<KioskState>().on_jobs_waiting(move || {
+            while let (Some(screens), Ok(job)) = (screens.upgrade(), waiting.try_recv()) {
+                job(&screens);
+            }
         });
     }
 
-    /// Runs on the UI thread: each event to the screen it is for.
-    pub(super) fn apply(&self, window: &AppWindow, event: UiEvent) {
-        let report = match event {
-            UiEvent::Worker(report) => report,
-            UiEvent::SlipPrinted { tag, ok } => return self.dossier.slip_printed(tag, ok),
-            UiEvent::Admin(event) => return self.admin.apply(event),
-        };
+    /// A worker's report, on the UI thread: each to the screen it is for.
+    pub(super) fn apply(&self, report: Report) {
         match report {
             Report::Link(LinkReport::State(link)) => {
-                super::shell::show_server(window, link);
+                if let Some(window) = self.window.upgrade() {
+                    super::shell::show_server(&window, link);
+                }
                 self.admin.show_server(link);
             }
             Report::Link(LinkReport::DemoSamples(codes)) => self.dossier.show_samples(codes),
@@ -106,28 +87,11 @@ impl Screens {
             Report::Dossier(answer) => self.dossier.answer(answer),
             Report::Scanned(text) => self.dossier.open_scanned(&text),
             Report::Printer(state) => {
-                super::shell::show_printer(window, state);
-                self.queue.show_printer(state);
-                self.catalog.show_printer(state);
-                self.dossier.show_printer(state);
+                if let Some(window) = self.window.upgrade() {
+                    super::shell::show_printer(&window, state);
+                }
             }
         }
-    }
-}
-
-fn apply(window: &AppWindow, event: UiEvent) {
-    let screens = SCREENS.with(|all| {
-        all.borrow().iter().find_map(|s| {
-            let screens = s.upgrade()?;
-            let same = screens
-                .window
-                .upgrade()
-                .is_some_and(|w| std::ptr::eq(w.window(), window.window()));
-            same.then_some(screens)
-        })
-    });
-    if let Some(screens) = screens {
-        screens.apply(window, event);
     }
 }
 

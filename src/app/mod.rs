@@ -27,7 +27,7 @@ use crate::server::link::Link;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Workers;
 
-use events::{Screens, UiEvent, UiSender};
+use events::{Screens, UiSender};
 use session::Session;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,6 @@ pub struct Kiosk {
     window: AppWindow,
     _session: Rc<Session>,
     _clock: slint::Timer,
-    pending: std::sync::mpsc::Receiver<UiEvent>,
     _link: Option<Link>,
     screens: Rc<Screens>,
 }
@@ -53,11 +52,11 @@ impl Kiosk {
         let session = Session::start(&window, config);
         shell::start(&window, &session);
         let clock = shell::start_clock(&window, &session);
-        let (events, pending) = UiSender::new(&window);
+        let (events, waiting) = UiSender::new(&window);
 
         let workers = {
             let events = events.clone();
-            Workers::start(config, move |report| events.send(UiEvent::Worker(report)))
+            Workers::start(config, move |report| events.run(|s| s.apply(report)))
         };
         let desk = Rc::new(workers.desk);
 
@@ -90,13 +89,12 @@ impl Kiosk {
             ),
             catalog,
         });
-        Screens::register(&screens);
+        screens.serve(&window, waiting);
 
         Ok(Self {
             window,
             _session: session,
             _clock: clock,
-            pending,
             _link: workers.link,
             screens,
         })
@@ -114,9 +112,7 @@ impl Kiosk {
     /// Applies events that arrived while no event loop was running (headless use and tests);
     /// under a running event loop they are applied as they come.
     pub fn pump_events(&self) {
-        while let Ok(event) = self.pending.try_recv() {
-            self.screens.apply(&self.window, event);
-        }
+        self.window.global::<KioskState>().invoke_jobs_waiting();
     }
 }
 

@@ -12,7 +12,6 @@ use super::events::{weak_call, weak_call_with};
 use super::session::Session;
 use super::{model, number_or_unknown};
 use crate::config::{Config, ServerEndpoint};
-use crate::printer::PrinterState;
 use crate::queue::{self, Desk, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
@@ -89,11 +88,6 @@ impl QueueScreen {
                 picture,
             } => self.issued(tag, outcome, picture),
         }
-    }
-
-    /// Tickets are offered only while the printer can print.
-    pub(super) fn show_printer(&self, state: PrinterState) {
-        self.adapter(|a| a.set_can_issue(state.can_print()));
     }
 
     /// A reloaded config: the desk gets the new services, hours and ticket texts; the screen
