@@ -3,6 +3,7 @@
 //! what the process does when the screen ends the kiosk.
 
 pub mod gate;
+pub mod jobs;
 pub mod netinfo;
 
 use std::time::{Duration, Instant};

@@ -13,17 +13,15 @@ use super::events::{UiSender, weak_call};
 use super::session::Session;
 use super::{model, number};
 use crate::admin::gate::{PinGate, Verdict};
-use crate::admin::{Ending, Facts};
+use crate::admin::{Ending, Facts, jobs};
 use crate::config::Config;
-use crate::printer::{JobOutcome, Printer};
+use crate::printer::Printer;
 use crate::queue::Desk;
 use crate::server::link::{LinkState, LinkStatus};
 use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
 
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
-/// A test print waits at most this long for the printer.
-const PRINT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The parts of the kiosk the admin screen reaches.
 pub(super) struct Reach {
@@ -89,11 +87,7 @@ impl AdminScreen {
         self.ending.get()
     }
 
-    fn adapter(&self, f: impl FnOnce(AdminAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<AdminAdapter>());
-        }
-    }
+    adapter_accessor!(AdminAdapter);
 
     fn on_panel(&self) -> bool {
         self.reach.session.page() == Some(Page::Admin)
@@ -168,16 +162,9 @@ impl AdminScreen {
         let pin = adapter.get_pin().to_string();
         adapter.set_pin(SharedString::new());
         adapter.set_checking(true);
-        // Argon2 takes a noticeable moment by design: never on the UI thread. A check that
-        // fails badly opens nothing.
         let events = self.reach.events.clone();
-        let spawned = crate::supervise::once(
-            "admin-pin",
-            false,
-            move || crate::pin::verify(&pin, &hash),
-            move |right| events.run(move |s| s.admin.pin_checked(attempt, right)),
-        );
-        if let Err(e) = spawned {
+        let checked = move |right| events.run(move |s| s.admin.pin_checked(attempt, right));
+        if let Err(e) = jobs::check_pin(pin, hash, checked) {
             tracing::error!("cannot check the admin PIN: {e}");
             adapter.set_checking(false);
         }
@@ -258,22 +245,11 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        let job = crate::queue::test_ticket(&self.reach.session.running());
         self.show_outcome(AdminOutcome::Working, "");
-        let (printer, events) = (self.reach.printer.clone(), self.reach.events.clone());
-        let spawned = crate::supervise::once(
-            "admin-test-print",
-            false,
-            move || {
-                let ok = matches!(
-                    printer.print(job, PRINT_TIMEOUT),
-                    JobOutcome::Printed { .. }
-                );
-                tracing::info!(ok, "admin test print");
-                ok
-            },
-            move |ok| events.run(move |s| s.admin.test_printed(ok)),
-        );
+        let events = self.reach.events.clone();
+        let printed = move |ok| events.run(move |s| s.admin.test_printed(ok));
+        let config = self.reach.session.running();
+        let spawned = jobs::print_test_ticket(self.reach.printer.clone(), &config, printed);
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
             self.show_outcome(AdminOutcome::TestFailed, "");
@@ -311,18 +287,9 @@ impl AdminScreen {
             return;
         }
         self.show_outcome(AdminOutcome::Working, "");
-        let path = self.reach.session.running().source;
         let events = self.reach.events.clone();
-        let spawned = crate::supervise::once(
-            "admin-reload",
-            Err("reading the file stopped on an internal error".into()),
-            move || {
-                crate::config::load(&path)
-                    .map(Box::new)
-                    .map_err(|e| e.to_string())
-            },
-            move |read| events.run(move |s| s.admin.config_read(read)),
-        );
+        let read = move |read| events.run(move |s| s.admin.config_read(read));
+        let spawned = jobs::read_config(self.reach.session.running().source, read);
         if let Err(e) = spawned {
             self.show_outcome(AdminOutcome::ReloadRejected, &e.to_string());
         }

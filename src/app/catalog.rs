@@ -54,11 +54,7 @@ pub(super) fn connect(
 }
 
 impl CatalogScreen {
-    fn adapter(&self, f: impl FnOnce(CatalogAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<CatalogAdapter>());
-        }
-    }
+    adapter_accessor!(CatalogAdapter);
 
     /// Sync now (the admin screen asks).
     pub(super) fn sync_now(&self) {

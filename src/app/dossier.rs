@@ -105,11 +105,7 @@ impl DossierScreen {
         }
     }
 
-    fn adapter(&self, f: impl FnOnce(DossierAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<DossierAdapter>());
-        }
-    }
+    adapter_accessor!(DossierAdapter);
 
     /// Checks what was typed and, if the enquiry allows, asks the server.
     fn look_up(&self) {

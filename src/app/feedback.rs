@@ -55,11 +55,7 @@ fn reason_of(reason: ui::RatingReason) -> Option<Reason> {
 }
 
 impl FeedbackScreen {
-    fn adapter(&self, f: impl FnOnce(FeedbackAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<FeedbackAdapter>());
-        }
-    }
+    adapter_accessor!(FeedbackAdapter);
 
     /// A face: 0 (very satisfied) to 3 (not satisfied) on screen, 1 to 4 in the rating.
     fn choose(&self, choice: i32) {

@@ -7,6 +7,18 @@
 //! - One `…Screen` per page with its adapter: `queue`, `catalog`, `dossier`, `feedback`, `admin`.
 //! - `events`: worker reports to the UI thread, and the `Screens` they are applied to.
 
+/// `fn adapter(&self, f)`: runs `f` with the screen's adapter (its Slint global) while the
+/// window lives. Every screen has one, by that name.
+macro_rules! adapter_accessor {
+    ($global:ident) => {
+        fn adapter(&self, f: impl FnOnce($global<'_>)) {
+            if let Some(window) = self.window.upgrade() {
+                f(window.global::<$global>());
+            }
+        }
+    };
+}
+
 mod admin;
 mod catalog;
 mod dossier;

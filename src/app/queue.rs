@@ -100,11 +100,7 @@ impl QueueScreen {
         self.desk.refresh();
     }
 
-    fn adapter(&self, f: impl FnOnce(QueueAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<QueueAdapter>());
-        }
-    }
+    adapter_accessor!(QueueAdapter);
 
     fn show_offers(&self) {
         let lang = self.session.language();
