@@ -8,44 +8,32 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, SharedString};
 
-use super::catalog::CatalogScreen;
-use super::events::{UiSender, weak_call};
+use super::Shared;
+use super::events::weak_call;
 use super::session::Session;
 use super::{model, number};
 use crate::admin::gate::{PinGate, Verdict};
 use crate::admin::{Ending, Facts, jobs};
 use crate::config::Config;
-use crate::printer::Printer;
-use crate::queue::Desk;
-use crate::server::link::{LinkState, LinkStatus};
+use crate::server::link::LinkState;
 use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
 
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
 
-/// The parts of the kiosk the admin screen reaches.
-pub(super) struct Reach {
-    pub session: Rc<Session>,
-    pub printer: Printer,
-    pub link_status: LinkStatus,
-    pub catalog: Rc<CatalogScreen>,
-    pub desk: Rc<Desk>,
-    pub events: UiSender,
-}
-
 pub struct AdminScreen {
     /// This screen, for its timers.
     me: Weak<AdminScreen>,
     window: slint::Weak<AppWindow>,
-    reach: Reach,
+    shared: Rc<Shared>,
     gate: RefCell<PinGate>,
     started: Instant,
     refresh: slint::Timer,
     ending: Cell<Ending>,
 }
 
-pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
-    let config = reach.session.running();
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<AdminScreen> {
+    let config = shared.session.running();
     let screen = Rc::new_cyclic(|me| AdminScreen {
         me: me.clone(),
         window: window.as_weak(),
@@ -53,7 +41,7 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
         started: Instant::now(),
         refresh: slint::Timer::default(),
         ending: Cell::new(Ending::Closed),
-        reach,
+        shared: shared.clone(),
     });
     let adapter = window.global::<AdminAdapter>();
     adapter.set_version(env!("CARGO_PKG_VERSION").into());
@@ -68,8 +56,7 @@ pub(super) fn connect(window: &AppWindow, reach: Reach) -> Rc<AdminScreen> {
     adapter.on_reload_config(weak_call(&screen, |s| s.reload_config()));
     adapter.on_restart(weak_call(&screen, |s| s.end(Ending::Restart)));
     adapter.on_quit(weak_call(&screen, |s| s.end(Ending::QuitToShell)));
-    let session = &screen.reach.session;
-    session.on_clear(weak_call(&screen, |s| s.lock()));
+    shared.session.on_clear(weak_call(&screen, |s| s.lock()));
     screen
 }
 
@@ -90,7 +77,7 @@ impl AdminScreen {
     adapter_accessor!(AdminAdapter);
 
     fn on_panel(&self) -> bool {
-        self.reach.session.page() == Some(Page::Admin)
+        self.shared.session.page() == Some(Page::Admin)
             && self
                 .window
                 .upgrade()
@@ -99,11 +86,11 @@ impl AdminScreen {
 
     /// The long press: the PIN entry, or word that no PIN is set.
     fn open(&self) {
-        let has_pin = self.reach.session.running().kiosk.admin_pin_hash.is_some();
+        let has_pin = self.shared.session.running().kiosk.admin_pin_hash.is_some();
         if !has_pin {
             tracing::warn!("admin screen asked for, but no admin PIN is set");
         }
-        self.reach.session.navigate(Page::Admin);
+        self.shared.session.navigate(Page::Admin);
         self.adapter(|a| {
             a.set_step(AdminStep::Pin);
             a.set_pin(SharedString::new());
@@ -149,7 +136,7 @@ impl AdminScreen {
             return;
         };
         let adapter = window.global::<AdminAdapter>();
-        let Some(hash) = self.reach.session.running().kiosk.admin_pin_hash else {
+        let Some(hash) = self.shared.session.running().kiosk.admin_pin_hash.clone() else {
             return adapter.set_problem(PinProblem::NotSet);
         };
         if adapter.get_checking() {
@@ -162,7 +149,7 @@ impl AdminScreen {
         let pin = adapter.get_pin().to_string();
         adapter.set_pin(SharedString::new());
         adapter.set_checking(true);
-        let events = self.reach.events.clone();
+        let events = self.shared.events.clone();
         let checked = move |right| events.run(move |s| s.admin.pin_checked(attempt, right));
         if let Err(e) = jobs::check_pin(pin, hash, checked) {
             tracing::error!("cannot check the admin PIN: {e}");
@@ -215,7 +202,7 @@ impl AdminScreen {
             return self.refresh.stop();
         }
         let facts = Facts::now(self.started);
-        let outbox = number(self.reach.link_status.outbox());
+        let outbox = number(self.shared.workers.link_status.outbox());
         self.adapter(|a| {
             a.set_uptime(facts.uptime.into());
             a.set_addresses(model(facts.addresses.into_iter().map(Into::into)));
@@ -246,10 +233,11 @@ impl AdminScreen {
             return;
         }
         self.show_outcome(AdminOutcome::Working, "");
-        let events = self.reach.events.clone();
+        let events = self.shared.events.clone();
         let printed = move |ok| events.run(move |s| s.admin.test_printed(ok));
-        let config = self.reach.session.running();
-        let spawned = jobs::print_test_ticket(self.reach.printer.clone(), &config, printed);
+        let config = self.shared.session.running();
+        let spawned =
+            jobs::print_test_ticket(self.shared.workers.printer.clone(), &config, printed);
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
             self.show_outcome(AdminOutcome::TestFailed, "");
@@ -268,7 +256,7 @@ impl AdminScreen {
     fn sync_catalog(&self) {
         if self.allowed() {
             tracing::info!("admin: catalog sync asked for");
-            self.reach.catalog.sync_now();
+            self.shared.workers.catalog.sync_now();
             self.show_outcome(AdminOutcome::SyncAsked, "");
         }
     }
@@ -276,7 +264,7 @@ impl AdminScreen {
     fn flush_outbox(&self) {
         if self.allowed() {
             tracing::info!("admin: outbox flush asked for");
-            self.reach.desk.refresh();
+            self.shared.workers.desk.refresh();
             self.show_outcome(AdminOutcome::FlushAsked, "");
         }
     }
@@ -287,9 +275,9 @@ impl AdminScreen {
             return;
         }
         self.show_outcome(AdminOutcome::Working, "");
-        let events = self.reach.events.clone();
+        let events = self.shared.events.clone();
         let read = move |read| events.run(move |s| s.admin.config_read(read));
-        let spawned = jobs::read_config(self.reach.session.running().source, read);
+        let spawned = jobs::read_config(self.shared.session.running().source.clone(), read);
         if let Err(e) = spawned {
             self.show_outcome(AdminOutcome::ReloadRejected, &e.to_string());
         }
@@ -303,7 +291,7 @@ impl AdminScreen {
                 return self.show_outcome(AdminOutcome::ReloadRejected, &problems);
             }
         };
-        let reload = Session::reload(&self.reach.session, &new);
+        let reload = Session::reload(&self.shared.session, &new);
         if reload.applied.is_empty() && reload.need_restart.is_empty() {
             return self.show_outcome(AdminOutcome::ReloadUnchanged, "");
         }

@@ -7,9 +7,9 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc};
 
+use super::Shared;
 use super::events::{weak_call, weak_call_with};
-use super::session::Session;
-use super::{model, number};
+use super::{model, number, print_state};
 use crate::catalog::{CatalogReport, SearchHit, Worker};
 use crate::config::Config;
 use crate::ui::{
@@ -19,36 +19,33 @@ use crate::ui::{
 
 pub struct CatalogScreen {
     window: slint::Weak<AppWindow>,
-    worker: Worker,
+    shared: Rc<Shared>,
 }
 
-/// Wires the catalog pages to `worker`.
-pub(super) fn connect(
-    window: &AppWindow,
-    session: &Rc<Session>,
-    worker: Worker,
-) -> Rc<CatalogScreen> {
+/// Wires the catalog pages to the catalog worker.
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<CatalogScreen> {
+    let session = &shared.session;
     let screen = Rc::new(CatalogScreen {
         window: window.as_weak(),
-        worker,
+        shared: shared.clone(),
     });
     let adapter = window.global::<CatalogAdapter>();
     adapter.on_search(weak_call(&screen, |s| {
-        s.adapter(|a| s.worker.search(&a.get_query(), &a.get_field()));
+        s.adapter(|a| s.worker().search(&a.get_query(), &a.get_field()));
     }));
     adapter.on_open(weak_call_with(&screen, |s, code: slint::SharedString| {
-        s.worker.open(&code);
+        s.worker().open(&code);
         s.adapter(|a| a.set_print_state(PrintState::Idle));
     }));
     adapter.on_print_checklist(weak_call(&screen, |s| {
         s.adapter(|a| {
             a.set_print_state(PrintState::Printing);
-            s.worker.print_checklist(&a.get_detail().code);
+            s.worker().print_checklist(&a.get_detail().code);
         });
     }));
     session.on_clear(weak_call(&screen, |s| s.clear()));
     session.on_reconfigure(weak_call_with(&screen, |s, config: Rc<Config>| {
-        s.worker.set_office(&config.kiosk.office_name);
+        s.worker().set_office(&config.kiosk.office_name);
     }));
     screen
 }
@@ -56,9 +53,8 @@ pub(super) fn connect(
 impl CatalogScreen {
     adapter_accessor!(CatalogAdapter);
 
-    /// Sync now (the admin screen asks).
-    pub(super) fn sync_now(&self) {
-        self.worker.sync_now();
+    fn worker(&self) -> &Worker {
+        &self.shared.workers.catalog
     }
 
     /// Clears what a citizen searched and saw.
@@ -127,11 +123,7 @@ fn show(window: &AppWindow, report: CatalogReport) {
                 .global::<crate::ui::KioskState>()
                 .invoke_navigate(Page::Procedure);
         }
-        CatalogReport::Printed(ok) => a.set_print_state(if ok {
-            PrintState::Done
-        } else {
-            PrintState::Failed
-        }),
+        CatalogReport::Printed(ok) => a.set_print_state(print_state(ok)),
     }
 }
 

@@ -9,61 +9,35 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString};
 
-use super::events::{UiSender, weak_call, weak_call_with};
-use super::session::Session;
-use super::{model, number};
-use crate::config::{Config, PrinterTransport};
+use super::Shared;
+use super::events::{weak_call, weak_call_with};
+use super::{model, number, print_state};
+use crate::config::PrinterTransport;
 use crate::dossier::scan::ScanDetector;
 use crate::dossier::{self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Tone};
-use crate::printer::Printer;
 use crate::ui::{
     AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
     KioskState, Page, PrintState, StatusTone,
 };
 
-/// What the dossier page is wired to.
-pub(super) struct Parts {
-    /// `None` when no server is configured.
-    pub lookups: Option<dossier::Worker>,
-    /// A serial scanner's thread, kept (and running) for as long as the page.
-    pub _scanner: Option<dossier::scanner::Scanner>,
-    pub printer: Printer,
-    pub events: UiSender,
-}
-
 pub struct DossierScreen {
     window: slint::Weak<AppWindow>,
-    session: Rc<Session>,
-    parts: Parts,
+    shared: Rc<Shared>,
     enquiry: RefCell<Enquiry>,
     scanner: RefCell<ScanDetector>,
-    keyboard_scanner: bool,
-    office: RefCell<String>,
-    layout: crate::ticket::Layout,
-    /// The preview printer shows a slip on screen only: dossier results never touch the disk.
-    preview: bool,
 }
 
 /// Wires the dossier page of `window`; the workers stop when the screen is dropped.
-pub(super) fn connect(
-    window: &AppWindow,
-    session: &Rc<Session>,
-    parts: Parts,
-) -> Rc<DossierScreen> {
-    let config = session.running();
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<DossierScreen> {
+    let (session, config) = (&shared.session, shared.session.running());
     let screen = Rc::new(DossierScreen {
         window: window.as_weak(),
-        session: session.clone(),
-        parts,
+        shared: shared.clone(),
         enquiry: RefCell::new(Enquiry::new(config.dossier.lookups_per_minute)),
         scanner: RefCell::new(ScanDetector::default()),
-        keyboard_scanner: config.scanner.keyboard,
-        office: RefCell::new(config.kiosk.office_name.clone()),
-        layout: config.printer.layout(),
-        preview: matches!(config.printer.transport, PrinterTransport::Preview { .. }),
     });
     let adapter = window.global::<DossierAdapter>();
-    adapter.set_server_configured(screen.parts.lookups.is_some());
+    adapter.set_server_configured(shared.workers.lookups.is_some());
     adapter.on_format_code(|text| dossier::code::format_as_typed(&text).into());
     adapter.on_look_up(weak_call(&screen, |s| s.look_up()));
     adapter.on_edit(weak_call(&screen, |s| {
@@ -82,9 +56,6 @@ pub(super) fn connect(
         }));
     session.on_language_change(weak_call_with(&screen, |s, _| s.redraw()));
     session.on_clear(weak_call(&screen, |s| s.clear()));
-    session.on_reconfigure(weak_call_with(&screen, |s, config: Rc<Config>| {
-        *s.office.borrow_mut() = config.kiosk.office_name.clone();
-    }));
     screen
 }
 
@@ -96,12 +67,7 @@ impl DossierScreen {
 
     pub(super) fn slip_printed(&self, tag: u64, ok: bool) {
         if tag == self.enquiry.borrow().tag() {
-            let state = if ok {
-                PrintState::Done
-            } else {
-                PrintState::Failed
-            };
-            self.adapter(|a| a.set_print_state(state));
+            self.adapter(|a| a.set_print_state(print_state(ok)));
         }
     }
 
@@ -113,7 +79,7 @@ impl DossierScreen {
             return;
         };
         let adapter = window.global::<DossierAdapter>();
-        let Some(lookups) = &self.parts.lookups else {
+        let Some(lookups) = &self.shared.workers.lookups else {
             return adapter.set_step(DossierStep::Offline);
         };
         let asked = self
@@ -143,7 +109,7 @@ impl DossierScreen {
         let Some(window) = self.window.upgrade() else {
             return;
         };
-        let on_page = self.session.page() == Some(Page::Dossier);
+        let on_page = self.shared.session.page() == Some(Page::Dossier);
         let outcome = on_page.then(|| self.enquiry.borrow_mut().answer(answer));
         let Some(Some(outcome)) = outcome else {
             tracing::debug!("dossier answer dropped: the citizen moved on");
@@ -175,7 +141,7 @@ impl DossierScreen {
         let dossier = enquiry.shown()?;
         Some(DossierView::new(
             dossier,
-            self.session.language(),
+            self.shared.session.language(),
             crate::clock::now(),
         ))
     }
@@ -197,7 +163,9 @@ impl DossierScreen {
         let Some(view) = self.view() else {
             return;
         };
-        if self.preview {
+        let config = self.shared.session.running();
+        // The preview printer shows the slip on screen only: dossier results never touch the disk.
+        if matches!(config.printer.transport, PrinterTransport::Preview { .. }) {
             self.adapter(|adapter| {
                 adapter.set_slip(self.slip(&view));
                 adapter.set_print_state(PrintState::Done);
@@ -205,27 +173,29 @@ impl DossierScreen {
             tracing::info!("dossier slip shown on the preview printer");
             return;
         }
-        let (lang, now) = (self.session.language(), crate::clock::now());
-        let job = dossier::slip_job(&view, &self.office.borrow(), lang, now, &self.layout);
-        let (events, tag) = (self.parts.events.clone(), self.enquiry.borrow().tag());
+        let (lang, now) = (self.shared.session.language(), crate::clock::now());
+        let (office, layout) = (&config.kiosk.office_name, config.printer.layout());
+        let job = dossier::slip_job(&view, office, lang, now, &layout);
+        let (events, tag) = (self.shared.events.clone(), self.enquiry.borrow().tag());
         self.adapter(|a| a.set_print_state(PrintState::Printing));
         let printed = move |ok| events.run(move |s| s.dossier.slip_printed(tag, ok));
-        if let Err(e) = dossier::print_slip(self.parts.printer.clone(), job, printed) {
+        if let Err(e) = dossier::print_slip(self.shared.workers.printer.clone(), job, printed) {
             tracing::error!("cannot print the dossier slip: {e}");
             self.adapter(|a| a.set_print_state(PrintState::Failed));
         }
     }
 
     fn slip(&self, view: &DossierView) -> ModelRc<SharedString> {
-        let (lang, now) = (self.session.language(), crate::clock::now());
-        let columns = crate::ticket::columns(&self.layout);
-        let lines = dossier::slip_lines(view, &self.office.borrow(), lang, now, columns);
+        let (lang, now) = (self.shared.session.language(), crate::clock::now());
+        let config = self.shared.session.running();
+        let columns = crate::ticket::columns(&config.printer.layout());
+        let lines = dossier::slip_lines(view, &config.kiosk.office_name, lang, now, columns);
         model(lines.into_iter().map(Into::into))
     }
 
     /// A key from a physical keyboard: a scanner's burst opens the lookup from any page.
     fn key_typed(&self, text: &str, at: Instant) {
-        if !self.keyboard_scanner {
+        if !self.shared.session.running().scanner.keyboard {
             return;
         }
         let scanned = self.scanner.borrow_mut().key(text, at);
@@ -238,7 +208,7 @@ impl DossierScreen {
         tracing::info!("receipt scanned");
         self.clear();
         self.adapter(|a| a.set_code(dossier::as_scanned(text).into()));
-        self.session.navigate(Page::Dossier);
+        self.shared.session.navigate(Page::Dossier);
         self.look_up();
     }
 

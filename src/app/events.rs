@@ -74,11 +74,12 @@ impl Screens {
 
     /// A worker's report, on the UI thread: each to the screen it is for.
     pub(super) fn apply(&self, report: Report) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
         match report {
             Report::Link(LinkReport::State(link)) => {
-                if let Some(window) = self.window.upgrade() {
-                    super::shell::show_server(&window, link);
-                }
+                super::shell::show_server(&window, link);
                 self.admin.show_server(link);
             }
             Report::Link(LinkReport::DemoSamples(codes)) => self.dossier.show_samples(codes),
@@ -86,11 +87,7 @@ impl Screens {
             Report::Queue(report) => self.queue.apply(report),
             Report::Dossier(answer) => self.dossier.answer(answer),
             Report::Scanned(text) => self.dossier.open_scanned(&text),
-            Report::Printer(state) => {
-                if let Some(window) = self.window.upgrade() {
-                    super::shell::show_printer(&window, state);
-                }
-            }
+            Report::Printer(state) => super::shell::show_printer(&window, state),
         }
     }
 }

@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
+use super::Shared;
 use super::events::{weak_call, weak_call_with};
-use super::session::Session;
 use crate::feedback::{self, Reason};
-use crate::queue::Desk;
 use crate::ui::{self, AppWindow, FeedbackAdapter, FeedbackStep, Page};
 
 /// The thanks stay this long, then the kiosk is ready for the next citizen.
@@ -18,20 +17,14 @@ const THANKS_FOR: Duration = Duration::from_secs(8);
 
 pub struct FeedbackScreen {
     window: slint::Weak<AppWindow>,
-    session: Rc<Session>,
-    desk: Rc<Desk>,
+    shared: Rc<Shared>,
     back_home: slint::Timer,
 }
 
-pub(super) fn connect(
-    window: &AppWindow,
-    session: &Rc<Session>,
-    desk: Rc<Desk>,
-) -> Rc<FeedbackScreen> {
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<FeedbackScreen> {
     let screen = Rc::new(FeedbackScreen {
         window: window.as_weak(),
-        session: session.clone(),
-        desk,
+        shared: shared.clone(),
         back_home: slint::Timer::default(),
     });
     let adapter = window.global::<FeedbackAdapter>();
@@ -39,7 +32,7 @@ pub(super) fn connect(
     adapter.on_give_reason(weak_call_with(&screen, |s, reason| {
         s.send(reason_of(reason))
     }));
-    session.on_clear(weak_call(&screen, |s| s.clear()));
+    shared.session.on_clear(weak_call(&screen, |s| s.clear()));
     screen
 }
 
@@ -88,12 +81,13 @@ impl FeedbackScreen {
         if adapter.get_step() == FeedbackStep::Thanks {
             return;
         }
-        match self.desk.keep_rating(rating) {
+        match self.shared.workers.desk.keep_rating(rating) {
             Ok(()) => tracing::info!(rating = face, "rating given"),
             Err(e) => tracing::error!("rating lost: {e}"),
         }
         adapter.set_step(FeedbackStep::Thanks);
-        self.session
+        self.shared
+            .session
             .home_after(&self.back_home, THANKS_FOR, Page::Feedback);
     }
 

@@ -34,8 +34,7 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use crate::admin::Ending;
-use crate::config::{Config, Renderer};
-use crate::server::link::Link;
+use crate::config::Config;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Workers;
 
@@ -51,10 +50,16 @@ pub enum AppError {
 /// The running kiosk UI: the window plus the timers, workers and screens that drive it.
 pub struct Kiosk {
     window: AppWindow,
-    _session: Rc<Session>,
     _clock: slint::Timer,
-    _link: Option<Link>,
     screens: Rc<Screens>,
+}
+
+/// What every screen shares: the citizen's session, the workers behind the screen, and the way
+/// back to the UI thread for their answers.
+struct Shared {
+    session: Rc<Session>,
+    workers: Workers,
+    events: UiSender,
 }
 
 impl Kiosk {
@@ -65,49 +70,28 @@ impl Kiosk {
         shell::start(&window, &session);
         let clock = shell::start_clock(&window, &session);
         let (events, waiting) = UiSender::new(&window);
-
         let workers = {
             let events = events.clone();
             Workers::start(config, move |report| events.run(|s| s.apply(report)))
         };
-        let desk = Rc::new(workers.desk);
-
+        let shared = Rc::new(Shared {
+            session,
+            workers,
+            events,
+        });
         // The screens, each wired to its adapter and to the workers it drives.
-        let catalog = catalog::connect(&window, &session, workers.catalog);
         let screens = Rc::new(Screens {
             window: window.as_weak(),
-            queue: queue::connect(&window, &session, desk.clone()),
-            _feedback: feedback::connect(&window, &session, desk.clone()),
-            dossier: dossier::connect(
-                &window,
-                &session,
-                dossier::Parts {
-                    lookups: workers.lookups,
-                    _scanner: workers.scanner,
-                    printer: workers.printer.clone(),
-                    events: events.clone(),
-                },
-            ),
-            admin: admin::connect(
-                &window,
-                admin::Reach {
-                    session: session.clone(),
-                    printer: workers.printer,
-                    link_status: workers.link_status,
-                    catalog: catalog.clone(),
-                    desk,
-                    events: events.clone(),
-                },
-            ),
-            catalog,
+            catalog: catalog::connect(&window, &shared),
+            queue: queue::connect(&window, &shared),
+            _feedback: feedback::connect(&window, &shared),
+            dossier: dossier::connect(&window, &shared),
+            admin: admin::connect(&window, &shared),
         });
         screens.serve(&window, waiting);
-
         Ok(Self {
             window,
-            _session: session,
             _clock: clock,
-            _link: workers.link,
             screens,
         })
     }
@@ -138,6 +122,15 @@ fn number(n: impl TryInto<i32>) -> i32 {
     n.try_into().unwrap_or(i32::MAX)
 }
 
+/// A print job's end for the screen.
+fn print_state(printed: bool) -> crate::ui::PrintState {
+    if printed {
+        crate::ui::PrintState::Done
+    } else {
+        crate::ui::PrintState::Failed
+    }
+}
+
 /// A count the screen shows only when known: -1 stands for "not known".
 fn number_or_unknown(n: Option<u32>) -> i32 {
     n.map_or(-1, number)
@@ -160,13 +153,11 @@ pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
         renderer = ?config.ui.renderer,
         "kiosk window opening"
     );
-    let systemd = match crate::systemd::Notifier::from_env() {
-        Ok(notifier) => notifier.map(report_to_systemd),
-        Err(e) => {
-            tracing::error!("{e}");
-            None
-        }
-    };
+    let systemd = crate::systemd::Notifier::from_env()
+        .inspect_err(|e| tracing::error!("{e}"))
+        .ok()
+        .flatten()
+        .map(report_to_systemd);
     kiosk.window.run()?;
     if let Some(systemd) = &systemd {
         let _ = systemd.notifier.stopping();
@@ -206,22 +197,14 @@ pub struct SystemdReport {
 /// UI thread hangs, the pings stop and systemd restarts the kiosk.
 pub fn report_to_systemd(notifier: crate::systemd::Notifier) -> SystemdReport {
     let notifier = Rc::new(notifier);
-    let ready = slint::Timer::default();
+    let (ready, watchdog) = (slint::Timer::default(), slint::Timer::default());
     let n = notifier.clone();
     ready.start(slint::TimerMode::SingleShot, Duration::ZERO, move || {
-        if let Err(e) = n.ready() {
-            tracing::warn!("{e}");
-        }
-        tracing::info!("told systemd the kiosk is ready");
+        n.announce_ready()
     });
-    let watchdog = slint::Timer::default();
     if let Some(every) = notifier.ping_every() {
         let n = notifier.clone();
-        watchdog.start(slint::TimerMode::Repeated, every, move || {
-            if let Err(e) = n.ping() {
-                tracing::warn!("watchdog: {e}");
-            }
-        });
+        watchdog.start(slint::TimerMode::Repeated, every, move || n.keep_alive());
     }
     SystemdReport {
         notifier,
@@ -236,13 +219,9 @@ fn select_backend(config: &Config) -> Result<(), AppError> {
     if std::env::var_os("SLINT_BACKEND").is_some() {
         return Ok(());
     }
-    let renderer = match config.ui.renderer {
-        Renderer::Software => "software",
-        Renderer::Femtovg => "femtovg",
-    };
     slint::BackendSelector::new()
         .backend_name("winit".into())
-        .renderer_name(renderer.into())
+        .renderer_name(config.ui.renderer.name().into())
         .select()?;
     Ok(())
 }

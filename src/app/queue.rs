@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, SharedString};
 
+use super::Shared;
 use super::events::{weak_call, weak_call_with};
-use super::session::Session;
 use super::{model, number_or_unknown};
 use crate::config::{Config, ServerEndpoint};
-use crate::queue::{self, Desk, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
+use crate::queue::{self, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
 use crate::ui::{self, AppWindow, Page, QueueAdapter, QueueRefusal, QueueStep};
@@ -22,23 +22,17 @@ const RESULT_SHOWN_FOR: Duration = Duration::from_secs(20);
 
 pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
-    session: Rc<Session>,
-    desk: Rc<Desk>,
+    shared: Rc<Shared>,
     selection: RefCell<Selection>,
     back_home: slint::Timer,
 }
 
-/// Wires the take-a-number page to `desk`.
-pub(super) fn connect(
-    window: &AppWindow,
-    session: &Rc<Session>,
-    desk: Rc<Desk>,
-) -> Rc<QueueScreen> {
-    let config = session.running();
+/// Wires the take-a-number page to the queue desk.
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<QueueScreen> {
+    let (session, config) = (&shared.session, shared.session.running());
     let screen = Rc::new(QueueScreen {
         window: window.as_weak(),
-        session: session.clone(),
-        desk,
+        shared: shared.clone(),
         selection: RefCell::new(Selection::new(&config)),
         back_home: slint::Timer::default(),
     });
@@ -93,17 +87,20 @@ impl QueueScreen {
     /// A reloaded config: the desk gets the new services, hours and ticket texts; the screen
     /// the new offline service list and hours.
     fn reconfigure(&self, config: &Config) {
-        self.desk.reconfigure(DeskSettings::from_config(config));
+        self.shared
+            .workers
+            .desk
+            .reconfigure(DeskSettings::from_config(config));
         self.selection.borrow_mut().reconfigure(config);
         self.show_offers();
         self.adapter(|a| a.set_opening_hours(config.queue.opening_hours.to_string().into()));
-        self.desk.refresh();
+        self.shared.workers.desk.refresh();
     }
 
     adapter_accessor!(QueueAdapter);
 
     fn show_offers(&self) {
-        let lang = self.session.language();
+        let lang = self.shared.session.language();
         let items: Vec<ui::ServiceItem> = self
             .selection
             .borrow()
@@ -135,7 +132,7 @@ impl QueueScreen {
     }
 
     fn choose_service(&self, index: usize) {
-        let lang = self.session.language();
+        let lang = self.shared.session.language();
         let chosen = self
             .selection
             .borrow_mut()
@@ -184,7 +181,7 @@ impl QueueScreen {
             // The number is not needed on screen any longer than it takes to send it.
             a.set_phone(SharedString::new());
         });
-        if let Err(e) = self.desk.issue(order, tag) {
+        if let Err(e) = self.shared.workers.desk.issue(order, tag) {
             tracing::error!("{e}");
             self.refused(&Refusal::Storage(e.to_string()));
         }
@@ -195,7 +192,9 @@ impl QueueScreen {
             return;
         };
         // The ticket printed either way; the screen only shows it to the citizen who asked.
-        if !self.selection.borrow().is_newest(tag) || self.session.page() != Some(Page::Queue) {
+        if !self.selection.borrow().is_newest(tag)
+            || self.shared.session.page() != Some(Page::Queue)
+        {
             return;
         }
         let adapter = window.global::<QueueAdapter>();
@@ -213,7 +212,8 @@ impl QueueScreen {
             }
             IssueOutcome::Refused(refusal) => self.refused(&refusal),
         }
-        self.session
+        self.shared
+            .session
             .home_after(&self.back_home, RESULT_SHOWN_FOR, Page::Queue);
     }
 
@@ -226,12 +226,12 @@ impl QueueScreen {
     }
 
     fn priority_label(&self, priority: Priority) -> &'static str {
-        queue::priority_label(priority, self.session.language()).unwrap_or_default()
+        queue::priority_label(priority, self.shared.session.language()).unwrap_or_default()
     }
 
     /// The chosen service and priority in the language just selected.
     fn relabel(&self) {
-        let lang = self.session.language();
+        let lang = self.shared.session.language();
         let selection = self.selection.borrow();
         let Some(offer) = selection.chosen() else {
             return;
@@ -257,7 +257,7 @@ impl QueueScreen {
             a.set_step(QueueStep::Refused);
         });
         // Fresh counts: a refusal often means the list on screen is stale.
-        self.desk.refresh();
+        self.shared.workers.desk.refresh();
     }
 
     /// Forgets the citizen's choices and phone number.

@@ -22,7 +22,7 @@ pub struct Session {
     window: slint::Weak<AppWindow>,
     /// The config the kiosk runs with: the file it started with, then each reload's live parts.
     /// Its timeouts, first language, theme and text size are what each citizen starts with.
-    running: RefCell<Config>,
+    running: RefCell<Rc<Config>>,
     language: Cell<Language>,
     idle: slint::Timer,
     attract: slint::Timer,
@@ -36,7 +36,7 @@ impl Session {
         let first = config.kiosk.first_language();
         let session = Rc::new(Self {
             window: window.as_weak(),
-            running: RefCell::new(config.clone()),
+            running: RefCell::new(Rc::new(config.clone())),
             language: Cell::new(first),
             idle: slint::Timer::default(),
             attract: slint::Timer::default(),
@@ -78,7 +78,7 @@ impl Session {
     }
 
     /// The config the kiosk runs with now.
-    pub fn running(&self) -> Config {
+    pub(super) fn running(&self) -> Rc<Config> {
         self.running.borrow().clone()
     }
 
@@ -88,9 +88,9 @@ impl Session {
     pub(super) fn reload(session: &Rc<Self>, new: &Config) -> Reload {
         let reload = crate::config::reload::merge(&session.running.borrow(), new);
         if !reload.applied.is_empty() {
-            *session.running.borrow_mut() = reload.running.clone();
-            Self::arm_timers(session);
             let running = Rc::new(reload.running.clone());
+            *session.running.borrow_mut() = running.clone();
+            Self::arm_timers(session);
             for listener in session.reconfigure_listeners.borrow().iter() {
                 listener(running.clone());
             }

@@ -256,6 +256,16 @@ pub enum Renderer {
     Femtovg,
 }
 
+impl Renderer {
+    /// The word of `[ui] renderer`, which is also Slint's name for the renderer.
+    pub fn name(self) -> &'static str {
+        match self {
+            Renderer::Software => "software",
+            Renderer::Femtovg => "femtovg",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UiConfig {
     pub fullscreen: bool,
