@@ -136,8 +136,13 @@ fn number_or_unknown(n: Option<u32>) -> i32 {
     n.map_or(-1, number)
 }
 
-/// Opens the kiosk and runs it until the window closes or the admin screen ends it.
-pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
+/// Opens the kiosk and runs it until the window closes or the admin screen ends it; `systemd`
+/// hears when it is ready, that its event loop still turns, and when it stops.
+pub fn run(
+    config: &Config,
+    windowed: bool,
+    systemd: Option<crate::systemd::Notifier>,
+) -> Result<Ending, AppError> {
     select_backend(config)?;
     let kiosk = Kiosk::new(config)?;
     let fullscreen = config.ui.fullscreen && !windowed;
@@ -153,11 +158,7 @@ pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
         renderer = ?config.ui.renderer,
         "kiosk window opening"
     );
-    let systemd = crate::systemd::Notifier::from_env()
-        .inspect_err(|e| tracing::error!("{e}"))
-        .ok()
-        .flatten()
-        .map(report_to_systemd);
+    let systemd = systemd.map(report_to_systemd);
     kiosk.window.run()?;
     if let Some(systemd) = &systemd {
         let _ = systemd.notifier.stopping();

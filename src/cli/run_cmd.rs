@@ -27,7 +27,11 @@ pub fn run(path: Option<PathBuf>, windowed: bool) -> ExitCode {
         "starting"
     );
     crate::supervise::log_panics();
-    let ending = crate::app::run(&config, windowed);
+    let systemd = crate::systemd::Notifier::from_env()
+        .inspect_err(|e| tracing::error!("{e}"))
+        .ok()
+        .flatten();
+    let ending = crate::app::run(&config, windowed, systemd);
     match ending {
         Ok(Ending::Closed) => ExitCode::SUCCESS,
         Ok(Ending::QuitToShell) => ExitCode::from(EXIT_QUIT_TO_SHELL),
