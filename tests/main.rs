@@ -6,7 +6,6 @@ mod accessibility;
 mod admin_ui;
 mod catalog;
 mod catalog_ui;
-mod catalog_worker;
 mod check_server;
 mod cli;
 mod config_table;
