@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use serialport::SerialPort;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use motcua_kiosk::ui::{
     CodeProblem, DossierAdapter, DossierStep, KioskState, Page, ServerState, StatusTone,
@@ -159,11 +159,18 @@ fn a_serial_scanner_opens_the_lookup() {
     let extra = format!("[scanner]\nport = \"{port_name}\"\nbaud = 9600\n");
     let k = kiosk(&config(c.url().as_str(), dir.path(), &extra), 1920, 1080);
     wait_online(&k);
-    // The worker opens the port on its own thread; give it a moment before "scanning".
-    std::thread::sleep(Duration::from_millis(500));
-    scanner
-        .write_all(format!("{}\r\n", code.to_lowercase()).as_bytes())
-        .expect("scan");
+    // The worker opens the port on its own thread: scan until it has (before that, writing
+    // fails or is lost).
+    let scan = format!("{}\r\n", code.to_lowercase());
+    let mut last_scan: Option<Instant> = None;
+    assert!(wait_until(&k, WAIT, || {
+        let entry = adapter(&k).get_step() == DossierStep::Entry;
+        if entry && last_scan.is_none_or(|t| t.elapsed() > Duration::from_millis(250)) {
+            let _ = scanner.write_all(scan.as_bytes());
+            last_scan = Some(Instant::now());
+        }
+        !entry
+    }));
     assert!(step_is(&k, DossierStep::Result));
     assert_eq!(adapter(&k).get_result().code, code.as_str());
     assert_eq!(adapter(&k).get_result().status, "Đã có kết quả, mời nhận");

@@ -36,6 +36,27 @@ pub fn config(data_dir: &Path) -> Config {
     support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A kiosk's ticket state in a temporary folder, as the kiosk keeps it: the folder, its config
+/// (open around the clock, state kept in the folder) and the ticket database there.
+pub fn kiosk_dir() -> (tempfile::TempDir, Config, QueueStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    (dir, config, store)
+}
+
+/// For the command line: `kiosk-config.toml` in `dir`, open around the clock, keeping its state
+/// in `dir` and printing to `/dev/null` (paper that never runs out); its path.
+pub fn command_line_config(dir: &Path) -> std::path::PathBuf {
+    let text = always_open(MINIMAL, dir).replace(
+        "transport = \"preview\"\npreview_dir = \"preview\"",
+        "transport = \"file\"\npath = \"/dev/null\"",
+    );
+    let path = dir.join("kiosk-config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The printer thread on the fake, once it has opened the port and heard the printer (on a busy
 /// machine that can take a moment; a kiosk that starts refuses tickets until then).
 pub fn serial_printer(fake: &FakePrinter) -> Printer {
@@ -48,12 +69,8 @@ pub fn serial_printer(fake: &FakePrinter) -> Printer {
         },
         |_| {},
     );
-    let start = std::time::Instant::now();
-    while printer.state() == motcua_kiosk::printer::PrinterState::NotConnected
-        && start.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let heard = || printer.state() != motcua_kiosk::printer::PrinterState::NotConnected;
+    eventually(Duration::from_secs(10), heard);
     printer
 }
 
@@ -104,9 +121,7 @@ pub fn today() -> chrono::NaiveDate {
 #[test]
 fn a_ticket_reaches_the_pty_printer_whole() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
     let outcome = issue(&config, &mut store, &printer, None);
     let IssueOutcome::Printed { ticket, .. } = outcome else {
@@ -136,9 +151,7 @@ fn a_ticket_reaches_the_pty_printer_whole() {
 fn paper_out_before_issuing_refuses_without_taking_a_number() {
     let fake = FakePrinter::start();
     fake.set_mode(Mode::PaperOut);
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
     assert_eq!(
         issue(&config, &mut store, &printer, None),
@@ -166,9 +179,7 @@ fn paper_out_before_issuing_refuses_without_taking_a_number() {
 #[test]
 fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
 
     fake.paper_out_after(64);
@@ -252,9 +263,7 @@ fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
 #[test]
 fn tickets_come_from_the_server_when_it_answers() {
     let c = central_with(|_| {});
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (dir, config, mut store) = kiosk_dir();
     let printer = preview_printer(&dir.path().join("preview"));
     let client = c.client();
     let mut numbers = BTreeSet::new();
@@ -280,12 +289,7 @@ fn tickets_come_from_the_server_when_it_answers() {
 fn a_kiosk_killed_mid_issue_never_gives_a_number_twice() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let text = always_open(MINIMAL, dir.path()).replace(
-        "transport = \"preview\"\npreview_dir = \"preview\"",
-        "transport = \"file\"\npath = \"/dev/null\"",
-    );
-    let config_path = dir.path().join("kiosk-config.toml");
-    std::fs::write(&config_path, &text).unwrap();
+    let config_path = command_line_config(dir.path());
     let mut reported = Vec::new();
     for round in 0..6u64 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"))
@@ -403,9 +407,7 @@ fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
         drop(s);
     });
     let client = CentralClient::new(&net::settings(hanging.url(), net::KIOSK_TOKEN)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (dir, config, mut store) = kiosk_dir();
     let printer = preview_printer(&dir.path().join("preview"));
     let started = std::time::Instant::now();
     match issue(&config, &mut store, &printer, Some(&client)) {
