@@ -4,6 +4,7 @@ mod support;
 
 mod accessibility;
 mod admin_ui;
+mod architecture;
 mod catalog;
 mod catalog_ui;
 mod check_server;
