@@ -12,7 +12,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use motcua_kiosk::app::Kiosk;
-use motcua_kiosk::ui::{CatalogAdapter, KioskState, Page, QueueAdapter, QueueStep, ServerState};
+use motcua_kiosk::ui::{
+    CatalogAdapter, KioskState, Page, Priority, QueueAdapter, QueueStep, ServerState,
+};
 use slint::{ComponentHandle, Model};
 
 fn rss_kib() -> u64 {
@@ -137,14 +139,11 @@ fn main() {
         queue.invoke_choose_service(i32::try_from(n % 2).unwrap_or(0));
         settle();
         if queue.get_step() == QueueStep::Priority {
-            queue.invoke_choose_priority(
-                if n.is_multiple_of(5) {
-                    "elderly"
-                } else {
-                    "none"
-                }
-                .into(),
-            );
+            queue.invoke_choose_priority(if n.is_multiple_of(5) {
+                Priority::Elderly
+            } else {
+                Priority::None
+            });
         }
         if wait(&kiosk, Duration::from_secs(20), || {
             matches!(

@@ -11,6 +11,10 @@ mod common;
 #[path = "../tests/support/printer.rs"]
 #[allow(dead_code)]
 mod fake_printer;
+/// What the fake printer waits with.
+#[path = "../tests/support/wait.rs"]
+#[allow(dead_code)]
+mod wait;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -159,7 +163,7 @@ fn main() {
 
     let config = motcua_kiosk::config::parse(CONFIG, &dir.path().join("kiosk-config.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let settings = motcua_kiosk::app::issue_settings(&config);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
     let fake = fake_printer::FakePrinter::start();
     let printer = Printer::spawn(
         PrinterSettings {

@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use motcua_kiosk::config::{CodeTable, PrinterTransport, TextMode};
+use motcua_kiosk::config::PrinterTransport;
 use motcua_kiosk::printer::{Printer, PrinterSettings};
 use motcua_kiosk::queue::{self, IssueOutcome, IssueSettings, QueueStore, TicketOrder};
 use motcua_kiosk::server::model::Priority;
 use motcua_kiosk::server::{CentralClient, ClientSettings};
 use motcua_kiosk::ticket::{self, Layout, Ticket};
+use motcua_kiosk::ticket::{CodeTable, TextMode};
 
 const MODES: [(&str, TextMode); 4] = [
     ("raster", TextMode::Raster),

@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use motcua_kiosk::catalog::{Catalog, CatalogError};
-use motcua_kiosk::config::{self, Language};
+use motcua_kiosk::config;
 use motcua_kiosk::dossier::lines::LineReader;
 use motcua_kiosk::dossier::scan::{self, ScanDetector};
 use motcua_kiosk::dossier::{self, DossierView, code};
+use motcua_kiosk::language::Language;
 use motcua_kiosk::printer::status::{self, PrinterState};
 use motcua_kiosk::server::ServerError;
 use motcua_kiosk::server::model::{

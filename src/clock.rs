@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc, Weekday};
 
-use crate::config::Language;
+use crate::language::Language;
 
 pub const OFFICE_UTC_OFFSET_SECS: i32 = 7 * 3600;
 
@@ -59,6 +59,18 @@ pub fn short_date_time(t: &DateTime<FixedOffset>, lang: Language) -> String {
             time_text(t)
         ),
     }
+}
+
+/// An RFC 3339 time as office time, short: `2026-11-27T01:05:00Z` → `08:05 27/11` (the text
+/// unchanged when it is not a time).
+pub fn short_time(rfc3339: &str) -> String {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&office_offset())
+                .format("%H:%M %d/%m")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 const MONTHS_EN: [&str; 12] = [
@@ -142,5 +154,7 @@ mod tests {
         assert_eq!(time_text(&t), "00:05");
         assert_eq!(date_text(&t, Language::Vi), "Thứ Bảy, 28/11/2026");
         assert_eq!(date_text(&t, Language::En), "Saturday, 28 November 2026");
+        assert_eq!(short_time("2026-11-27T17:05:00Z"), "00:05 28/11");
+        assert_eq!(short_time("soon"), "soon");
     }
 }

@@ -38,6 +38,29 @@ where
         })
 }
 
+/// Runs a one-shot job (check a PIN, print one slip, read a file) on a thread named `name` and
+/// hands its answer to `reply`. If the job panics (the panic hook logs where), `reply` gets
+/// `if_panicked` instead: whoever waits for the answer, such as a screen saying "checking…",
+/// always gets one.
+pub fn once<T, W, R>(name: &str, if_panicked: T, work: W, reply: R) -> std::io::Result<()>
+where
+    T: Send + 'static,
+    W: FnOnce() -> T + Send + 'static,
+    R: FnOnce(T) + Send + 'static,
+{
+    let job = name.to_string();
+    std::thread::Builder::new()
+        .name(job.clone())
+        .spawn(move || {
+            let answer = catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| {
+                tracing::error!(job = %job, "one-shot job stopped on a panic; answering for it");
+                if_panicked
+            });
+            reply(answer);
+        })
+        .map(drop)
+}
+
 fn pause_after(panics: u32) -> Duration {
     let doublings = panics.saturating_sub(1).min(16);
     FIRST_PAUSE
@@ -81,6 +104,31 @@ mod tests {
     fn pauses_grow_to_a_minute() {
         let pauses: Vec<u64> = (1..=8).map(|n| pause_after(n).as_secs()).collect();
         assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+
+    #[test]
+    fn a_one_shot_job_always_answers_even_when_it_panics() {
+        let (answers, heard) = mpsc::channel();
+        let to = answers.clone();
+        once("test-once", false, || true, move |a| to.send(a).unwrap()).unwrap();
+        once(
+            "test-once-panics",
+            false,
+            || panic!("a job that fails badly"),
+            move |a| answers.send(a).unwrap(),
+        )
+        .unwrap();
+        let wait = Duration::from_secs(10);
+        let mut got = [
+            heard.recv_timeout(wait).unwrap(),
+            heard.recv_timeout(wait).unwrap(),
+        ];
+        got.sort();
+        assert_eq!(
+            got,
+            [false, true],
+            "the panicking job answered with its fallback"
+        );
     }
 
     #[test]

@@ -76,6 +76,21 @@ impl Notifier {
         self.send("STOPPING=1")
     }
 
+    /// `READY=1`, logged either way.
+    pub fn announce_ready(&self) {
+        match self.ready() {
+            Ok(()) => tracing::info!("told systemd the kiosk is ready"),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    /// `WATCHDOG=1`; a failure is logged.
+    pub fn keep_alive(&self) {
+        if let Err(e) = self.ping() {
+            tracing::warn!("watchdog: {e}");
+        }
+    }
+
     /// A line `systemctl status` shows.
     pub fn status(&self, text: &str) -> Result<(), NotifyError> {
         self.send(&format!("STATUS={}", text.replace('\n', " ")))

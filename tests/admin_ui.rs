@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use motcua_kiosk::app::Ending;
+use motcua_kiosk::admin::Ending;
 use motcua_kiosk::ui::{AdminAdapter, AdminOutcome, AdminStep, KioskState, Page, PinProblem};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};

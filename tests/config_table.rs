@@ -415,7 +415,7 @@ fn shipped_config_is_valid() {
     assert!(config.queue.services.len() >= 2);
     assert_eq!(
         config.kiosk.languages.first(),
-        Some(&motcua_kiosk::config::Language::Vi)
+        Some(&motcua_kiosk::language::Language::Vi)
     );
 }
 

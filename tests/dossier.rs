@@ -1,16 +1,23 @@
 //! Dossier lookups against the reference server over real HTTP: every status, on time and late,
 //! not found, malformed codes, the server's rate limit, and a server that is down or broken.
 
+use std::io::Write;
+
+use serialport::SerialPort;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{NaiveTime, TimeZone};
-use motcua_kiosk::config::Language;
+use motcua_kiosk::config::SerialScanner;
 use motcua_kiosk::dossier::{
     self, CodeError, DossierView, Outcome, Timeliness, Tone, slip_lines, status_info, text_report,
 };
+use motcua_kiosk::language::Language;
 use motcua_kiosk::server::CentralClient;
+use motcua_kiosk::server::link::SharedClient;
 
 use crate::support::net::{self, central, central_with, hostile};
+use crate::support::wait::{PATIENCE, first};
 
 /// Noon on the day the server seeded its sample dossiers: the day their timeliness is known.
 fn seed_noon(c: &net::Central) -> chrono::DateTime<chrono::FixedOffset> {
@@ -329,4 +336,74 @@ fn the_cli_prints_what_the_kiosk_shows() {
     let out = crate::support::kiosk_cmd(cwd, &["dossier", "' OR 1=1 --"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot contain"));
+}
+
+// ---------------------------------------------------------------- the workers, without a window
+
+#[test]
+fn the_lookup_worker_answers_with_the_tag_of_each_lookup() {
+    let c = central_with(|cfg| cfg.dossier_lookups_per_minute = 100);
+    let sample = motcua_central::seed::sample_dossiers(c.server.seeded_on())
+        .into_iter()
+        .next()
+        .expect("a sample dossier")
+        .dossier
+        .code;
+    let (answers, heard) = mpsc::channel();
+    let worker = dossier::Worker::spawn(c.client().into(), move |a| {
+        let _ = answers.send(a);
+    });
+    worker
+        .look_up(dossier::normalize(&sample).unwrap(), 3)
+        .unwrap();
+    let answer = first(&heard, PATIENCE, |_| true).expect("an answer");
+    assert_eq!(answer.tag, 3);
+    assert_eq!(found(answer.outcome).code, sample);
+
+    // Before the link is up there is no client: offline, answered all the same.
+    let (answers, heard) = mpsc::channel();
+    let unlinked = dossier::Worker::spawn(SharedClient::default(), move |a| {
+        let _ = answers.send(a);
+    });
+    unlinked
+        .look_up(dossier::normalize(&sample).unwrap(), 4)
+        .unwrap();
+    let answer = first(&heard, PATIENCE, |_| true).expect("an answer");
+    assert!(
+        answer.tag == 4 && matches!(answer.outcome, Outcome::Offline),
+        "{answer:?}"
+    );
+}
+
+#[test]
+fn the_serial_scanner_hands_on_each_line() {
+    let (mut scanner, port) = serialport::TTYPort::pair().expect("pty pair");
+    let port_name = port.name().expect("pty name");
+    // The thread opens the device itself, exclusively, as it would a real scanner.
+    drop(port);
+    let (codes, heard) = mpsc::channel();
+    let _reading = dossier::scanner::spawn(
+        SerialScanner {
+            port: port_name,
+            baud: 9600,
+        },
+        move |code| {
+            let _ = codes.send(code);
+        },
+    );
+    // Scan until the thread has the port open: before that, writing fails or is lost.
+    let mut got = None;
+    for _ in 0..100 {
+        let _ = scanner.write_all(b"000.00.06.H56-231027-0361\r\n");
+        got = heard.recv_timeout(Duration::from_millis(300)).ok();
+        if got.is_some() {
+            break;
+        }
+    }
+    assert_eq!(got.as_deref(), Some("000.00.06.H56-231027-0361"));
+    scanner.write_all(b"\nA1B2C3D4\r").expect("scan");
+    assert_eq!(
+        first(&heard, PATIENCE, |c| c != "000.00.06.H56-231027-0361").as_deref(),
+        Some("A1B2C3D4")
+    );
 }

@@ -3,10 +3,10 @@
 use std::io::Write;
 
 use serialport::SerialPort;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use motcua_kiosk::ui::{
-    CodeProblem, DossierAdapter, DossierScreen, KioskState, Page, ServerState, StatusTone,
+    CodeProblem, DossierAdapter, DossierStep, KioskState, Page, ServerState, StatusTone,
 };
 use slint::platform::WindowEvent;
 use slint::{ComponentHandle, Model};
@@ -32,8 +32,8 @@ fn page(k: &UiKiosk) -> Page {
     k.window().global::<KioskState>().get_page()
 }
 
-fn screen_is(k: &UiKiosk, screen: DossierScreen) -> bool {
-    wait_until(k, WAIT, || adapter(k).get_screen() == screen)
+fn step_is(k: &UiKiosk, step: DossierStep) -> bool {
+    wait_until(k, WAIT, || adapter(k).get_step() == step)
 }
 
 fn wait_online(k: &UiKiosk) {
@@ -87,9 +87,9 @@ fn a_code_typed_on_the_keypad_shows_the_dossier_and_idle_clears_everything() {
     );
     tap(&k, "Tra cứu");
     assert!(
-        screen_is(&k, DossierScreen::Result),
+        step_is(&k, DossierStep::Result),
         "{:?}",
-        adapter(&k).get_screen()
+        adapter(&k).get_step()
     );
     let result = adapter(&k).get_result();
     assert_eq!(result.code, code.as_str());
@@ -108,7 +108,7 @@ fn a_code_typed_on_the_keypad_shows_the_dossier_and_idle_clears_everything() {
     settle();
     assert_eq!(page(&k), Page::Home);
     assert_eq!(adapter(&k).get_code(), "");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Entry);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Entry);
     assert_eq!(adapter(&k).get_result().code, "", "the result is gone");
     assert_eq!(adapter(&k).get_result().steps.row_count(), 0);
 }
@@ -130,7 +130,7 @@ fn a_scanner_burst_opens_the_lookup_from_any_page_and_people_typing_do_not() {
     tap(&k, "Tra cứu thủ tục");
     let qr = format!("https://dichvucong.example.gov.vn/tra-cuu?maHoSo={code}\n");
     press_keys(&k, &qr, Duration::ZERO);
-    assert!(screen_is(&k, DossierScreen::Result));
+    assert!(step_is(&k, DossierStep::Result));
     assert_eq!(page(&k), Page::Dossier);
     let result = adapter(&k).get_result();
     assert_eq!(result.code, code.as_str());
@@ -159,12 +159,19 @@ fn a_serial_scanner_opens_the_lookup() {
     let extra = format!("[scanner]\nport = \"{port_name}\"\nbaud = 9600\n");
     let k = kiosk(&config(c.url().as_str(), dir.path(), &extra), 1920, 1080);
     wait_online(&k);
-    // The worker opens the port on its own thread; give it a moment before "scanning".
-    std::thread::sleep(Duration::from_millis(500));
-    scanner
-        .write_all(format!("{}\r\n", code.to_lowercase()).as_bytes())
-        .expect("scan");
-    assert!(screen_is(&k, DossierScreen::Result));
+    // The worker opens the port on its own thread: scan until it has (before that, writing
+    // fails or is lost).
+    let scan = format!("{}\r\n", code.to_lowercase());
+    let mut last_scan: Option<Instant> = None;
+    assert!(wait_until(&k, WAIT, || {
+        let entry = adapter(&k).get_step() == DossierStep::Entry;
+        if entry && last_scan.is_none_or(|t| t.elapsed() > Duration::from_millis(250)) {
+            let _ = scanner.write_all(scan.as_bytes());
+            last_scan = Some(Instant::now());
+        }
+        !entry
+    }));
+    assert!(step_is(&k, DossierStep::Result));
     assert_eq!(adapter(&k).get_result().code, code.as_str());
     assert_eq!(adapter(&k).get_result().status, "Đã có kết quả, mời nhận");
 }
@@ -180,7 +187,7 @@ fn each_failure_has_its_own_screen() {
     // Too short: told at once, nothing sent, the code stays to be corrected.
     type_keys(&k, "123");
     tap(&k, "Tra cứu");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Entry);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Entry);
     assert_eq!(adapter(&k).get_problem(), CodeProblem::TooShort);
     assert_eq!(adapter(&k).get_code(), "123");
     // Typing again hides the message.
@@ -190,7 +197,7 @@ fn each_failure_has_its_own_screen() {
     // Junk read by a scanner: named, nothing sent.
     press_keys(&k, "000.00.06.H56-2310😀27-0361\n", Duration::ZERO);
     settle();
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Entry);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Entry);
     assert_eq!(adapter(&k).get_problem(), CodeProblem::BadCharacter);
     assert_eq!(adapter(&k).get_bad_character(), "😀");
 
@@ -204,10 +211,10 @@ fn each_failure_has_its_own_screen() {
         type_keys(&k, part);
     }
     tap(&k, "Tra cứu");
-    assert!(screen_is(&k, DossierScreen::NotFound));
+    assert!(step_is(&k, DossierStep::NotFound));
     assert_eq!(find(&k, "Không tìm thấy hồ sơ").len(), 1);
     tap(&k, "Sửa mã hồ sơ");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Entry);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Entry);
     assert_eq!(adapter(&k).get_code(), "000.00.20.H15-991231-9999");
 }
 
@@ -219,10 +226,10 @@ fn a_server_that_is_down_gets_its_own_screen_and_a_retry() {
     tap(&k, "Tra cứu hồ sơ");
     type_keys(&k, "0000006H562310270361");
     tap(&k, "Tra cứu");
-    assert!(screen_is(&k, DossierScreen::Offline));
+    assert!(step_is(&k, DossierStep::Offline));
     assert_eq!(find(&k, "Chưa kết nối được hệ thống").len(), 1);
     tap(&k, "Thử lại");
-    assert!(screen_is(&k, DossierScreen::Offline));
+    assert!(step_is(&k, DossierStep::Offline));
     tap(&k, "Về trang chủ");
     assert_eq!(page(&k), Page::Home);
     assert_eq!(adapter(&k).get_code(), "");
@@ -246,11 +253,11 @@ fn the_kiosk_limits_lookups_itself() {
     type_keys(&k, "0000020H159912319999");
     for _ in 0..2 {
         tap(&k, "Tra cứu");
-        assert!(screen_is(&k, DossierScreen::NotFound));
+        assert!(step_is(&k, DossierStep::NotFound));
         tap(&k, "Sửa mã hồ sơ");
     }
     tap(&k, "Tra cứu");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::RateLimited);
+    assert_eq!(adapter(&k).get_step(), DossierStep::RateLimited);
     let wait = adapter(&k).get_retry_after_s();
     assert!((1..=60).contains(&wait), "{wait}");
 }
@@ -275,20 +282,20 @@ fn an_answer_that_comes_after_the_citizen_left_is_never_shown() {
     tap(&k, "Tra cứu hồ sơ");
     type_keys(&k, &code);
     tap(&k, "Tra cứu");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Checking);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Checking);
     tap(&k, "Quay lại");
     assert_eq!(page(&k), Page::Home);
     // Long enough for the answer to arrive and be dropped.
     wait_until(&k, Duration::from_millis(1500), || false);
     assert_eq!(adapter(&k).get_result().code, "");
-    assert_eq!(adapter(&k).get_screen(), DossierScreen::Entry);
+    assert_eq!(adapter(&k).get_step(), DossierStep::Entry);
 
     // Coming back, the page is fresh; a lookup that is waited for does show.
     tap(&k, "Tra cứu hồ sơ");
     assert_eq!(adapter(&k).get_code(), "");
     type_keys(&k, &code);
     tap(&k, "Tra cứu");
-    assert!(screen_is(&k, DossierScreen::Result));
+    assert!(step_is(&k, DossierStep::Result));
 }
 
 #[test]
@@ -302,7 +309,7 @@ fn the_slip_is_previewed_on_screen_and_never_saved() {
     tap(&k, "Check a dossier");
     type_keys(&k, &code);
     tap(&k, "Look up");
-    assert!(screen_is(&k, DossierScreen::Result));
+    assert!(step_is(&k, DossierStep::Result));
     assert_eq!(adapter(&k).get_result().status, "Fees to be paid");
     tap(&k, "Print this result");
     let slip: Vec<String> = adapter(&k)

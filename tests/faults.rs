@@ -11,10 +11,11 @@ use motcua_kiosk::printer::{PrintFailure, PrinterState};
 use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, Refusal};
 use motcua_kiosk::server::CentralClient;
 
-use crate::queue::{always_open, config, issue, order, serial_printer};
+use crate::queue::{command_line_config, config, issue, kiosk_dir, order, serial_printer};
+use crate::support;
 use crate::support::net::{self, ProxyMode, central_with};
 use crate::support::printer::{FakePrinter, Mode};
-use crate::support::{self, MINIMAL};
+use crate::support::wait::eventually;
 
 /// The numbers the central system recorded for this kiosk: (number, offline).
 fn recorded(db: &std::path::Path) -> Vec<(String, bool)> {
@@ -41,9 +42,7 @@ fn through(proxy: &net::Proxy, url: &url::Url) -> url::Url {
 #[test]
 fn printer_unplugged_mid_ticket() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
 
     // The cable comes out once the first bytes of the ticket are through: from that byte on the
@@ -74,10 +73,9 @@ fn printer_unplugged_mid_ticket() {
     );
 
     // While it is out, nobody gets a number the kiosk cannot print.
-    let start = std::time::Instant::now();
-    while printer.check_now() != PrinterState::NotConnected
-        && start.elapsed() < Duration::from_secs(10)
-    {}
+    eventually(Duration::from_secs(10), || {
+        printer.check_now() == PrinterState::NotConnected
+    });
     assert!(matches!(
         issue(&config, &mut store, &printer, None),
         IssueOutcome::Refused(Refusal::PrinterNotReady(_))
@@ -85,8 +83,7 @@ fn printer_unplugged_mid_ticket() {
 
     fake.replug();
     fake.set_mode(Mode::Ok);
-    let start = std::time::Instant::now();
-    while !printer.check_now().can_print() && start.elapsed() < Duration::from_secs(10) {}
+    eventually(Duration::from_secs(10), || printer.check_now().can_print());
     match issue(&config, &mut store, &printer, None) {
         IssueOutcome::Printed { ticket, .. } => assert_eq!(ticket.number, "K01-HT-002"),
         other => panic!("{other:?}"),
@@ -110,9 +107,7 @@ fn printer_unplugged_mid_ticket() {
 #[test]
 fn printer_answering_garbage_status_bytes() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
 
     fake.set_mode(Mode::Garbage);
@@ -161,9 +156,7 @@ fn behind_proxy() -> Proxied {
         net::KIOSK_TOKEN,
     ))
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (dir, config, store) = kiosk_dir();
     let printer = crate::queue::preview_printer(&dir.path().join("preview"));
     Proxied {
         _central: central,
@@ -252,12 +245,10 @@ fn server_slow_5_s() {
 
     proxy.set_mode(ProxyMode::Pass);
     // The slow answer may still be on its way; the outbox is sent once the server is quick.
-    let start = std::time::Instant::now();
-    while store.outbox_len().unwrap() > 0 && start.elapsed() < Duration::from_secs(20) {
+    assert!(eventually(Duration::from_secs(20), || {
         let _ = queue::flush(&store, &client);
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(store.outbox_len().unwrap(), 0);
+        store.outbox_len().unwrap() == 0
+    }));
     let offline: Vec<String> = recorded(&db)
         .into_iter()
         .filter(|(_, offline)| *offline)
@@ -273,7 +264,7 @@ fn server_slow_5_s() {
 fn clock_jumps_across_midnight() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
-    let settings = motcua_kiosk::app::issue_settings(&config);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
     let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
     let printer = crate::queue::preview_printer(&dir.path().join("preview"));
     let office = motcua_kiosk::clock::office_offset();
@@ -334,12 +325,7 @@ fn clock_jumps_across_midnight() {
 #[test]
 fn disk_full_when_committing_a_ticket() {
     let dir = tempfile::tempdir().unwrap();
-    let text = always_open(MINIMAL, dir.path()).replace(
-        "transport = \"preview\"\npreview_dir = \"preview\"",
-        "transport = \"file\"\npath = \"/dev/null\"",
-    );
-    let config_path = dir.path().join("kiosk-config.toml");
-    std::fs::write(&config_path, &text).unwrap();
+    let config_path = command_line_config(dir.path());
     let kiosk = env!("CARGO_BIN_EXE_motcua-kiosk");
     // 384 KiB for every file the process writes; SIGXFSZ ignored so a write fails with EFBIG
     // as it fails with ENOSPC on a full disk, instead of killing the process.

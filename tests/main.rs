@@ -4,6 +4,7 @@ mod support;
 
 mod accessibility;
 mod admin_ui;
+mod architecture;
 mod catalog;
 mod catalog_ui;
 mod check_server;
@@ -27,3 +28,4 @@ mod snapshots;
 mod systemd;
 mod translations;
 mod ui_shell;
+mod workers;

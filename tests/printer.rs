@@ -13,10 +13,8 @@ use motcua_kiosk::printer::{
     Job, JobOutcome, PrintFailure, Printer, PrinterSettings, PrinterState,
 };
 
-use crate::support::printer::{FakeNetworkPrinter, FakePrinter, Mode, eventually, every_byte_job};
-
-/// Generous: CI machines are small and busy. Nothing here measures speed.
-const PATIENCE: Duration = Duration::from_secs(30);
+use crate::support::printer::{FakeNetworkPrinter, FakePrinter, Mode, every_byte_job};
+use crate::support::wait::{PATIENCE, eventually};
 
 fn settings(transport: PrinterTransport) -> PrinterSettings {
     PrinterSettings {

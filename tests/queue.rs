@@ -4,16 +4,23 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use motcua_kiosk::config::{Config, PrinterTransport};
 use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
-use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, Refusal, TicketOrder};
+use motcua_kiosk::queue::{
+    self, Desk, DeskReport, DeskSettings, IssueOutcome, PrintStatus, QueueStore, Refusal,
+    TicketOrder,
+};
 use motcua_kiosk::server::CentralClient;
-use motcua_kiosk::server::model::Priority;
+use motcua_kiosk::server::link::LinkStatus;
+use motcua_kiosk::server::model::{FeedbackRequest, Priority};
+use motcua_kiosk::ticket::preview::Picture;
 
 use crate::support::net::{self, central_with};
 use crate::support::printer::{FakePrinter, Mode};
+use crate::support::wait::{PATIENCE, eventually, first};
 use crate::support::{self, MINIMAL};
 
 /// Open around the clock, every day, so offline numbering never depends on when tests run.
@@ -29,6 +36,27 @@ pub fn config(data_dir: &Path) -> Config {
     support::parse(&always_open(MINIMAL, data_dir)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A kiosk's ticket state in a temporary folder, as the kiosk keeps it: the folder, its config
+/// (open around the clock, state kept in the folder) and the ticket database there.
+pub fn kiosk_dir() -> (tempfile::TempDir, Config, QueueStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    (dir, config, store)
+}
+
+/// For the command line: `kiosk-config.toml` in `dir`, open around the clock, keeping its state
+/// in `dir` and printing to `/dev/null` (paper that never runs out); its path.
+pub fn command_line_config(dir: &Path) -> std::path::PathBuf {
+    let text = always_open(MINIMAL, dir).replace(
+        "transport = \"preview\"\npreview_dir = \"preview\"",
+        "transport = \"file\"\npath = \"/dev/null\"",
+    );
+    let path = dir.join("kiosk-config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The printer thread on the fake, once it has opened the port and heard the printer (on a busy
 /// machine that can take a moment; a kiosk that starts refuses tickets until then).
 pub fn serial_printer(fake: &FakePrinter) -> Printer {
@@ -41,12 +69,8 @@ pub fn serial_printer(fake: &FakePrinter) -> Printer {
         },
         |_| {},
     );
-    let start = std::time::Instant::now();
-    while printer.state() == motcua_kiosk::printer::PrinterState::NotConnected
-        && start.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let heard = || printer.state() != motcua_kiosk::printer::PrinterState::NotConnected;
+    eventually(Duration::from_secs(10), heard);
     printer
 }
 
@@ -82,7 +106,7 @@ pub fn issue(
 ) -> IssueOutcome {
     queue::issue(
         &order(),
-        &motcua_kiosk::app::issue_settings(config),
+        &motcua_kiosk::queue::IssueSettings::from_config(config),
         client,
         store,
         printer,
@@ -97,9 +121,7 @@ pub fn today() -> chrono::NaiveDate {
 #[test]
 fn a_ticket_reaches_the_pty_printer_whole() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
     let outcome = issue(&config, &mut store, &printer, None);
     let IssueOutcome::Printed { ticket, .. } = outcome else {
@@ -129,9 +151,7 @@ fn a_ticket_reaches_the_pty_printer_whole() {
 fn paper_out_before_issuing_refuses_without_taking_a_number() {
     let fake = FakePrinter::start();
     fake.set_mode(Mode::PaperOut);
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
     assert_eq!(
         issue(&config, &mut store, &printer, None),
@@ -159,9 +179,7 @@ fn paper_out_before_issuing_refuses_without_taking_a_number() {
 #[test]
 fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
     let fake = FakePrinter::start();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (_dir, config, mut store) = kiosk_dir();
     let printer = serial_printer(&fake);
 
     fake.paper_out_after(64);
@@ -245,9 +263,7 @@ fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
 #[test]
 fn tickets_come_from_the_server_when_it_answers() {
     let c = central_with(|_| {});
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (dir, config, mut store) = kiosk_dir();
     let printer = preview_printer(&dir.path().join("preview"));
     let client = c.client();
     let mut numbers = BTreeSet::new();
@@ -273,12 +289,7 @@ fn tickets_come_from_the_server_when_it_answers() {
 fn a_kiosk_killed_mid_issue_never_gives_a_number_twice() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let text = always_open(MINIMAL, dir.path()).replace(
-        "transport = \"preview\"\npreview_dir = \"preview\"",
-        "transport = \"file\"\npath = \"/dev/null\"",
-    );
-    let config_path = dir.path().join("kiosk-config.toml");
-    std::fs::write(&config_path, &text).unwrap();
+    let config_path = command_line_config(dir.path());
     let mut reported = Vec::new();
     for round in 0..6u64 {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_motcua-kiosk"))
@@ -396,9 +407,7 @@ fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
         drop(s);
     });
     let client = CentralClient::new(&net::settings(hanging.url(), net::KIOSK_TOKEN)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path());
-    let mut store = QueueStore::open(&dir.path().join("tickets.sqlite3")).unwrap();
+    let (dir, config, mut store) = kiosk_dir();
     let printer = preview_printer(&dir.path().join("preview"));
     let started = std::time::Instant::now();
     match issue(&config, &mut store, &printer, Some(&client)) {
@@ -415,4 +424,116 @@ fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
         started.elapsed()
     );
     assert_eq!(store.outbox_len().unwrap(), 1);
+}
+
+// ---------------------------------------------------------------- the desk, without a window
+
+/// A desk on the config's ticket database and preview printer, reporting into a channel.
+fn desk(config: &Config) -> (Desk, LinkStatus, mpsc::Receiver<DeskReport>) {
+    let (reports, heard) = mpsc::channel();
+    let link_status = LinkStatus::new("preview");
+    let desk = Desk::spawn(
+        DeskSettings::from_config(config),
+        None,
+        Printer::spawn(PrinterSettings::from_config(config), |_| {}),
+        link_status.clone(),
+        move |report| {
+            let _ = reports.send(report);
+        },
+    );
+    (desk, link_status, heard)
+}
+
+/// The desk's answer to the order tagged `tag`.
+fn issued(heard: &mpsc::Receiver<DeskReport>, tag: u64) -> (IssueOutcome, Option<Picture>) {
+    let report = first(
+        heard,
+        PATIENCE,
+        |r| matches!(r, DeskReport::Issued { tag: t, .. } if *t == tag),
+    );
+    match report {
+        Some(DeskReport::Issued {
+            outcome, picture, ..
+        }) => (outcome, picture),
+        _ => panic!("no answer to order {tag}"),
+    }
+}
+
+/// With the preview folder in the test's own folder (the config reads as if from /etc).
+fn desk_config(dir: &Path) -> Config {
+    let mut config = config(dir);
+    config.printer.transport = PrinterTransport::Preview {
+        dir: dir.join("preview"),
+    };
+    config
+}
+
+#[test]
+fn the_desk_answers_each_order_with_its_tag_and_the_preview_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_config(dir.path());
+    let (desk, link_status, heard) = desk(&config);
+    desk.issue(order(), 7).unwrap();
+    let (outcome, picture) = issued(&heard, 7);
+    let IssueOutcome::Printed { ticket, .. } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(ticket.number, "K01-HT-001");
+    let picture = picture.expect("the preview printer's picture");
+    assert_eq!(picture.width, u32::from(config.printer.paper_width_dots));
+
+    // Without a server the offline ticket and a rating wait in the outbox; the fleet hears so.
+    desk.keep_rating(FeedbackRequest {
+        request_id: motcua_kiosk::server::new_request_id(),
+        rating: 1,
+        service_id: None,
+        ticket: None,
+        reason: None,
+        at: Some(motcua_kiosk::clock::now().to_rfc3339()),
+    })
+    .unwrap();
+    desk.refresh();
+    assert!(matches!(
+        first(&heard, PATIENCE, |r| matches!(r, DeskReport::Services(_))),
+        Some(DeskReport::Services(None))
+    ));
+    assert!(eventually(PATIENCE, || link_status.outbox() == 2));
+}
+
+#[test]
+fn a_desk_without_its_database_refuses_every_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = desk_config(dir.path());
+    // A file where the data folder should be: the ticket database cannot be opened.
+    let not_a_folder = dir.path().join("data");
+    std::fs::write(&not_a_folder, "").unwrap();
+    config.kiosk.data_dir = not_a_folder;
+    let (desk, _, heard) = desk(&config);
+    for tag in [1, 2] {
+        desk.issue(order(), tag).unwrap();
+        let (outcome, _) = issued(&heard, tag);
+        assert!(
+            matches!(outcome, IssueOutcome::Refused(Refusal::Storage(_))),
+            "{outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reconfigured_desk_numbers_with_the_new_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_config(dir.path());
+    let (desk, _, heard) = desk(&config);
+    desk.issue(order(), 1).unwrap();
+    assert!(
+        matches!(issued(&heard, 1).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K01-HT-001")
+    );
+    let mut settings = DeskSettings::from_config(&config);
+    settings.issue.kiosk_tag = "K02".into();
+    desk.reconfigure(settings);
+    desk.issue(order(), 2).unwrap();
+    // The new tag; the service's series of the day goes on.
+    assert!(
+        matches!(issued(&heard, 2).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K02-HT-002")
+    );
 }

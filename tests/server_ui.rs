@@ -7,6 +7,7 @@ use slint::ComponentHandle;
 
 use crate::support::net::{self, hostile};
 use crate::support::ui::{kiosk, tap};
+use crate::support::wait::eventually;
 use crate::support::{self, MINIMAL};
 
 fn server_state(k: &motcua_kiosk::app::Kiosk) -> ServerState {
@@ -19,15 +20,11 @@ fn wait_for(
     limit: Duration,
     done: impl Fn(ServerState) -> bool,
 ) -> ServerState {
-    let start = Instant::now();
-    loop {
+    eventually(limit, || {
         k.pump_events();
-        let state = server_state(k);
-        if done(state) || start.elapsed() > limit {
-            return state;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        done(server_state(k))
+    });
+    server_state(k)
 }
 
 fn config_with_url(

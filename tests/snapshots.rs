@@ -12,9 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use motcua_kiosk::ui::{
-    CatalogAdapter, DossierAdapter, DossierScreen, KioskState, Page, QueueStep,
-};
+use motcua_kiosk::ui::{CatalogAdapter, DossierAdapter, DossierStep, KioskState, Page, QueueStep};
 use motcua_kiosk::ui::{QueueAdapter, ServerState, Theme};
 use slint::{ComponentHandle, Model};
 
@@ -108,7 +106,7 @@ fn dossier_result(k: &UiKiosk) {
     tap(k, "Tra cứu");
     assert!(
         wait_until(k, WAIT, || {
-            k.window().global::<DossierAdapter>().get_screen() == DossierScreen::Result
+            k.window().global::<DossierAdapter>().get_step() == DossierStep::Result
         }),
         "the dossier is shown"
     );

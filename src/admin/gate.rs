@@ -1,6 +1,7 @@
 //! Wrong admin PINs: a few tries are free, then each further wrong one locks the PIN entry for
 //! twice as long as the last, up to a limit. A guesser gets a handful of tries an hour; a
-//! technician who mistyped waits half a minute.
+//! technician who mistyped waits half a minute. A PIN is checked off the UI thread, so each
+//! check is tagged: the answer to a check abandoned since (the screen was left) opens nothing.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,8 @@ pub enum Verdict {
 pub struct PinGate {
     failures: u32,
     locked_until: Option<Instant>,
+    /// The tag of the newest check.
+    attempt: u64,
 }
 
 impl PinGate {
@@ -55,6 +58,45 @@ impl PinGate {
     /// Wrong PINs since the last right one.
     pub fn failures(&self) -> u32 {
         self.failures
+    }
+
+    /// Wrong PINs left before the entry locks.
+    pub fn tries_left(&self) -> u32 {
+        FREE_TRIES.saturating_sub(self.failures)
+    }
+
+    /// A PIN to check at `now`: the tag of its check, or how long the entry stays locked.
+    pub fn begin(&mut self, now: Instant) -> Result<u64, Duration> {
+        match self.verdict(now) {
+            Verdict::Locked(left) => Err(left),
+            Verdict::Open => {
+                self.attempt += 1;
+                Ok(self.attempt)
+            }
+        }
+    }
+
+    /// The answer to the check `attempt`, counted: `None` when it was abandoned since.
+    pub fn answer(&mut self, attempt: u64, right: bool, now: Instant) -> Option<bool> {
+        if attempt != self.attempt {
+            return None;
+        }
+        if right {
+            self.right();
+        } else {
+            let lock = self.wrong(now);
+            tracing::warn!(
+                failures = self.failures,
+                locked_s = lock.as_secs(),
+                "wrong admin PIN"
+            );
+        }
+        Some(right)
+    }
+
+    /// Leaving the PIN entry: a check on its way counts for nothing.
+    pub fn abandon(&mut self) {
+        self.attempt += 1;
     }
 }
 
@@ -105,6 +147,27 @@ mod tests {
             "the next wrong one doubles"
         );
         assert_eq!(gate.failures(), 4);
+    }
+
+    #[test]
+    fn an_abandoned_check_counts_for_nothing() {
+        let now = Instant::now();
+        let mut gate = PinGate::new();
+        let first = gate.begin(now).unwrap();
+        gate.abandon();
+        assert_eq!(gate.answer(first, true, now), None);
+        let second = gate.begin(now).unwrap();
+        assert_eq!(gate.answer(second, false, now), Some(false));
+        assert_eq!(gate.tries_left(), FREE_TRIES - 1);
+        for _ in 0..2 {
+            let n = gate.begin(now).unwrap();
+            gate.answer(n, false, now);
+        }
+        assert_eq!(
+            gate.begin(now),
+            Err(FIRST_LOCK),
+            "locked: nothing is checked"
+        );
     }
 
     #[test]

@@ -1,179 +1,96 @@
 //! The admin screen: a press held in the home page's corner, then the PIN (checked off the UI
-//! thread; wrong ones lock the entry for longer and longer), then the kiosk's facts and the
-//! technician's actions. Leaving it, or the idle timeout, locks it again.
+//! thread; wrong ones lock the entry for longer and longer, see [`crate::admin::gate`]), then
+//! the kiosk's facts and the technician's actions. Leaving it, or the idle timeout, locks it.
 
 use std::cell::{Cell, RefCell};
-use std::path::PathBuf;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, SharedString};
 
-use super::catalog::{CatalogWorker, Command as CatalogCommand};
-use super::dossier::DossierScreenControl;
-use super::events::{self, UiEvent, UiSender};
-use super::queue::QueueScreen;
+use super::Shared;
+use super::events::weak_call;
 use super::session::Session;
-use crate::admin::gate::{self, PinGate, Verdict};
-use crate::config::{Config, Language, Orientation};
-use crate::printer::{Job, JobOutcome, Printer};
-use crate::server::link::LinkStatus;
-use crate::ui::{
-    AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem,
-    ScreenOrientation,
-};
-
-/// How the kiosk's event loop ended, and so what the process does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Ending {
-    /// The window was closed.
-    #[default]
-    Closed,
-    /// "Restart" on the admin screen: start the kiosk again.
-    Restart,
-    /// "Quit to the system": stop, and do not let systemd start it again.
-    QuitToShell,
-}
-
-/// What the admin screen's helper threads report.
-#[derive(Debug, Clone)]
-pub enum AdminEvent {
-    PinChecked { attempt: u64, right: bool },
-    TestPrinted(bool),
-    ConfigRead(Result<Box<Config>, String>),
-}
+use super::{model, number};
+use crate::admin::gate::{PinGate, Verdict};
+use crate::admin::{Ending, Facts, jobs};
+use crate::config::Config;
+use crate::server::link::LinkState;
+use crate::ui::{AdminAdapter, AdminOutcome, AdminStep, AppWindow, KioskState, Page, PinProblem};
 
 /// The facts are refreshed this often while the panel is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(1);
 
-/// The parts of the kiosk the admin screen reaches.
-pub(super) struct Reach {
-    pub session: Rc<Session>,
-    pub printer: Printer,
-    pub link_status: LinkStatus,
-    pub catalog: Rc<CatalogWorker>,
-    pub queue: Rc<QueueScreen>,
-    pub dossier: Rc<DossierScreenControl>,
-    pub events: UiSender,
-}
-
 pub struct AdminScreen {
+    /// This screen, for its timers.
+    me: Weak<AdminScreen>,
     window: slint::Weak<AppWindow>,
-    reach: Reach,
-    running: RefCell<Config>,
-    config_file: PathBuf,
+    shared: Rc<Shared>,
     gate: RefCell<PinGate>,
-    /// Bumped for every PIN sent to be checked, and when the screen is left: a late answer to
-    /// an abandoned check opens nothing.
-    attempt: Cell<u64>,
     started: Instant,
     refresh: slint::Timer,
     ending: Cell<Ending>,
 }
 
-thread_local! {
-    static SCREENS: events::Registry<AdminScreen> = const { RefCell::new(Vec::new()) };
-}
-
-pub(super) fn connect(window: &AppWindow, config: &Config, reach: Reach) -> Rc<AdminScreen> {
-    let screen = Rc::new(AdminScreen {
+pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<AdminScreen> {
+    let config = shared.session.running();
+    let screen = Rc::new_cyclic(|me| AdminScreen {
+        me: me.clone(),
         window: window.as_weak(),
-        running: RefCell::new(config.clone()),
-        config_file: config.source.clone(),
         gate: RefCell::new(PinGate::new()),
-        attempt: Cell::new(0),
         started: Instant::now(),
         refresh: slint::Timer::default(),
         ending: Cell::new(Ending::Closed),
-        reach,
+        shared: shared.clone(),
     });
-    events::register(&SCREENS, window, &screen);
-
     let adapter = window.global::<AdminAdapter>();
     adapter.set_version(env!("CARGO_PKG_VERSION").into());
-    // The full path: a technician may not know which folder the kiosk was started in.
-    let shown = std::fs::canonicalize(&config.source).unwrap_or_else(|_| config.source.clone());
-    adapter.set_config_file(shown.display().to_string().into());
-    adapter.on_dots(|n| {
-        let n = usize::try_from(n).unwrap_or(0);
-        vec!["●"; n].join(" ").into()
-    });
-    let weak = Rc::downgrade(&screen);
-    window.global::<KioskState>().on_open_admin(move || {
-        if let Some(s) = weak.upgrade() {
-            s.open();
-        }
-    });
-    macro_rules! action {
-        ($on:ident, $method:ident) => {{
-            let weak = Rc::downgrade(&screen);
-            adapter.$on(move || {
-                if let Some(s) = weak.upgrade() {
-                    s.$method();
-                }
-            });
-        }};
-    }
-    action!(on_submit_pin, submit_pin);
-    action!(on_test_print, test_print);
-    action!(on_sync_catalog, sync_catalog);
-    action!(on_flush_outbox, flush_outbox);
-    action!(on_reload_config, reload_config);
-    action!(on_restart, restart);
-    action!(on_quit, quit);
-    let weak = Rc::downgrade(&screen);
-    screen.reach.session.on_clear(Box::new(move || {
-        if let Some(s) = weak.upgrade() {
-            s.lock();
-        }
-    }));
+    adapter.set_config_file(config.full_source().display().to_string().into());
+    adapter.on_dots(|n| vec!["●"; usize::try_from(n).unwrap_or(0)].join(" ").into());
+    let state = window.global::<KioskState>();
+    state.on_open_admin(weak_call(&screen, |s| s.open()));
+    adapter.on_submit_pin(weak_call(&screen, |s| s.submit_pin()));
+    adapter.on_test_print(weak_call(&screen, |s| s.test_print()));
+    adapter.on_sync_catalog(weak_call(&screen, |s| s.sync_catalog()));
+    adapter.on_flush_outbox(weak_call(&screen, |s| s.flush_outbox()));
+    adapter.on_reload_config(weak_call(&screen, |s| s.reload_config()));
+    adapter.on_restart(weak_call(&screen, |s| s.end(Ending::Restart)));
+    adapter.on_quit(weak_call(&screen, |s| s.end(Ending::QuitToShell)));
+    shared.session.on_clear(weak_call(&screen, |s| s.lock()));
     screen
 }
 
-/// Applies a helper thread's report on the UI thread.
-pub(super) fn apply(window: &AppWindow, event: AdminEvent) {
-    let Some(screen) = events::screen_of(&SCREENS, window) else {
-        return;
-    };
-    match event {
-        AdminEvent::PinChecked { attempt, right } => screen.pin_checked(attempt, right),
-        AdminEvent::TestPrinted(ok) => screen.show_outcome(
-            if ok {
-                AdminOutcome::TestPrinted
-            } else {
-                AdminOutcome::TestFailed
-            },
-            String::new(),
-        ),
-        AdminEvent::ConfigRead(read) => screen.config_read(read),
-    }
-}
-
 impl AdminScreen {
+    /// The server's latency among the facts (-1 while it does not answer).
+    pub(super) fn show_server(&self, link: LinkState) {
+        let latency = match link {
+            LinkState::Online { latency_ms } => number(latency_ms),
+            _ => -1,
+        };
+        self.adapter(|a| a.set_latency_ms(latency));
+    }
+
     pub fn ending(&self) -> Ending {
         self.ending.get()
     }
 
-    fn adapter(&self, f: impl FnOnce(AdminAdapter<'_>)) {
-        if let Some(window) = self.window.upgrade() {
-            f(window.global::<AdminAdapter>());
-        }
-    }
+    adapter_accessor!(AdminAdapter);
 
     fn on_panel(&self) -> bool {
-        self.window.upgrade().is_some_and(|w| {
-            w.global::<KioskState>().get_page() == Page::Admin
-                && w.global::<AdminAdapter>().get_step() == AdminStep::Panel
-        })
+        self.shared.session.page() == Some(Page::Admin)
+            && self
+                .window
+                .upgrade()
+                .is_some_and(|w| w.global::<AdminAdapter>().get_step() == AdminStep::Panel)
     }
 
     /// The long press: the PIN entry, or word that no PIN is set.
     fn open(&self) {
-        let has_pin = self.running.borrow().kiosk.admin_pin_hash.is_some();
+        let has_pin = self.shared.session.running().kiosk.admin_pin_hash.is_some();
         if !has_pin {
             tracing::warn!("admin screen asked for, but no admin PIN is set");
         }
-        self.reach.session.navigate(Page::Admin);
+        self.shared.session.navigate(Page::Admin);
         self.adapter(|a| {
             a.set_step(AdminStep::Pin);
             a.set_pin(SharedString::new());
@@ -189,29 +106,25 @@ impl AdminScreen {
     /// Says whether the entry is locked, for how long, and how many tries are left.
     fn show_gate(&self, now: Instant) {
         let gate = self.gate.borrow();
-        let tries_left = gate::FREE_TRIES.saturating_sub(gate.failures());
         let verdict = gate.verdict(now);
         self.adapter(|a| {
-            a.set_tries_left(i32::try_from(tries_left).unwrap_or(0));
+            a.set_tries_left(number(gate.tries_left()));
             match verdict {
                 Verdict::Locked(left) => {
                     a.set_problem(PinProblem::Locked);
-                    a.set_locked_for_s(i32::try_from(left.as_secs() + 1).unwrap_or(i32::MAX));
+                    a.set_locked_for_s(number(left.as_secs() + 1));
                 }
-                Verdict::Open => {
-                    if a.get_problem() == PinProblem::Locked {
-                        a.set_problem(PinProblem::None);
-                    }
+                Verdict::Open if a.get_problem() == PinProblem::Locked => {
+                    a.set_problem(PinProblem::None);
                 }
+                Verdict::Open => {}
             }
         });
         if let Verdict::Locked(left) = verdict {
             // Unlock the button when the time is up.
-            let weak = self.window.clone();
+            let me = self.me.clone();
             slint::Timer::single_shot(left + Duration::from_millis(50), move || {
-                if let Some(window) = weak.upgrade()
-                    && let Some(screen) = events::screen_of(&SCREENS, &window)
-                {
+                if let Some(screen) = me.upgrade() {
                     screen.show_gate(Instant::now());
                 }
             });
@@ -223,111 +136,82 @@ impl AdminScreen {
             return;
         };
         let adapter = window.global::<AdminAdapter>();
-        let Some(hash) = self.running.borrow().kiosk.admin_pin_hash.clone() else {
-            adapter.set_problem(PinProblem::NotSet);
-            return;
+        let Some(hash) = self.shared.session.running().kiosk.admin_pin_hash.clone() else {
+            return adapter.set_problem(PinProblem::NotSet);
         };
         if adapter.get_checking() {
             return;
         }
         let now = Instant::now();
-        if let Verdict::Locked(_) = self.gate.borrow().verdict(now) {
-            self.show_gate(now);
-            return;
-        }
+        let Ok(attempt) = self.gate.borrow_mut().begin(now) else {
+            return self.show_gate(now);
+        };
         let pin = adapter.get_pin().to_string();
         adapter.set_pin(SharedString::new());
         adapter.set_checking(true);
-        let attempt = self.attempt.get() + 1;
-        self.attempt.set(attempt);
-        // Argon2 takes a noticeable moment by design: never on the UI thread.
-        let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-pin".into())
-            .spawn(move || {
-                let right = crate::pin::verify(&pin, &hash);
-                events.send(UiEvent::Admin(AdminEvent::PinChecked { attempt, right }));
-            });
-        if let Err(e) = spawned {
+        let events = self.shared.events.clone();
+        let checked = move |right| events.run(move |s| s.admin.pin_checked(attempt, right));
+        if let Err(e) = jobs::check_pin(pin, hash, checked) {
             tracing::error!("cannot check the admin PIN: {e}");
             adapter.set_checking(false);
         }
     }
 
-    fn pin_checked(&self, attempt: u64, right: bool) {
+    pub(super) fn pin_checked(&self, attempt: u64, right: bool) {
         self.adapter(|a| a.set_checking(false));
-        if attempt != self.attempt.get() {
-            return;
-        }
         let now = Instant::now();
-        if right {
-            self.gate.borrow_mut().right();
-            tracing::info!("admin screen opened");
-            self.adapter(|a| {
-                a.set_problem(PinProblem::None);
-                a.set_outcome(AdminOutcome::None);
-                a.set_outcome_detail(SharedString::new());
-                a.set_step(AdminStep::Panel);
-            });
-            self.refresh_facts();
-            let weak = self.window.clone();
-            self.refresh
-                .start(slint::TimerMode::Repeated, REFRESH_EVERY, move || {
-                    if let Some(window) = weak.upgrade()
-                        && let Some(screen) = events::screen_of(&SCREENS, &window)
-                    {
+        match self.gate.borrow_mut().answer(attempt, right, now) {
+            None => return,
+            Some(false) => self.adapter(|a| a.set_problem(PinProblem::Wrong)),
+            Some(true) => {
+                tracing::info!("admin screen opened");
+                self.adapter(|a| {
+                    a.set_problem(PinProblem::None);
+                    a.set_step(AdminStep::Panel);
+                });
+                self.show_outcome(AdminOutcome::None, "");
+                self.refresh_facts();
+                let me = self.me.clone();
+                let refresh = move || {
+                    if let Some(screen) = me.upgrade() {
                         screen.refresh_facts();
                     }
-                });
-        } else {
-            let lock = self.gate.borrow_mut().wrong(now);
-            tracing::warn!(
-                failures = self.gate.borrow().failures(),
-                locked_s = lock.as_secs(),
-                "wrong admin PIN"
-            );
-            self.adapter(|a| a.set_problem(PinProblem::Wrong));
-            self.show_gate(now);
+                };
+                self.refresh
+                    .start(slint::TimerMode::Repeated, REFRESH_EVERY, refresh);
+                return;
+            }
         }
+        self.show_gate(now);
     }
 
     /// Back to the locked state: on leaving the page, on the idle timeout, for the next citizen.
     fn lock(&self) {
-        self.attempt.set(self.attempt.get() + 1);
+        self.gate.borrow_mut().abandon();
         self.refresh.stop();
         self.adapter(|a| {
             a.set_step(AdminStep::Pin);
             a.set_pin(SharedString::new());
             a.set_checking(false);
-            a.set_outcome(AdminOutcome::None);
-            a.set_outcome_detail(SharedString::new());
         });
+        self.show_outcome(AdminOutcome::None, "");
     }
 
     fn refresh_facts(&self) {
         if !self.on_panel() {
-            self.refresh.stop();
-            return;
+            return self.refresh.stop();
         }
-        let uptime = uptime_text(self.started.elapsed());
-        let addresses: Vec<SharedString> = crate::admin::netinfo::addresses()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let problems: Vec<SharedString> = crate::admin::recent::newest_first()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let outbox = i32::try_from(self.reach.link_status.outbox()).unwrap_or(i32::MAX);
+        let facts = Facts::now(self.started);
+        let outbox = number(self.shared.workers.link_status.outbox());
         self.adapter(|a| {
-            a.set_uptime(uptime.into());
-            a.set_addresses(ModelRc::new(VecModel::from(addresses)));
-            a.set_problems(ModelRc::new(VecModel::from(problems)));
+            a.set_uptime(facts.uptime.into());
+            a.set_addresses(model(facts.addresses.into_iter().map(Into::into)));
+            a.set_problems(model(facts.problems.into_iter().map(Into::into)));
             a.set_outbox(outbox);
         });
     }
 
-    fn show_outcome(&self, outcome: AdminOutcome, detail: String) {
+    fn show_outcome(&self, outcome: AdminOutcome, detail: &str) {
         self.adapter(|a| {
             a.set_outcome(outcome);
             a.set_outcome_detail(detail.into());
@@ -348,45 +232,40 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        let config = self.running.borrow().clone();
-        let settings = super::queue::issue_settings(&config);
-        let layout = crate::ticket::Layout::of(&config.printer);
-        let job = Job {
-            name: "test-ticket".into(),
-            bytes: crate::ticket::encode_ticket(&crate::queue::sample_ticket(&settings), &layout),
-        };
-        self.show_outcome(AdminOutcome::Working, String::new());
-        let printer = self.reach.printer.clone();
-        let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-test-print".into())
-            .spawn(move || {
-                let ok = matches!(
-                    printer.print(job, Duration::from_secs(60)),
-                    JobOutcome::Printed { .. }
-                );
-                tracing::info!(ok, "admin test print");
-                events.send(UiEvent::Admin(AdminEvent::TestPrinted(ok)));
-            });
+        self.show_outcome(AdminOutcome::Working, "");
+        let events = self.shared.events.clone();
+        let printed = move |ok| events.run(move |s| s.admin.test_printed(ok));
+        let config = self.shared.session.running();
+        let spawned =
+            jobs::print_test_ticket(self.shared.workers.printer.clone(), &config, printed);
         if let Err(e) = spawned {
             tracing::error!("cannot start the test print: {e}");
-            self.show_outcome(AdminOutcome::TestFailed, String::new());
+            self.show_outcome(AdminOutcome::TestFailed, "");
         }
+    }
+
+    pub(super) fn test_printed(&self, ok: bool) {
+        let outcome = if ok {
+            AdminOutcome::TestPrinted
+        } else {
+            AdminOutcome::TestFailed
+        };
+        self.show_outcome(outcome, "");
     }
 
     fn sync_catalog(&self) {
         if self.allowed() {
             tracing::info!("admin: catalog sync asked for");
-            self.reach.catalog.send(CatalogCommand::SyncNow);
-            self.show_outcome(AdminOutcome::SyncAsked, String::new());
+            self.shared.workers.catalog.sync_now();
+            self.show_outcome(AdminOutcome::SyncAsked, "");
         }
     }
 
     fn flush_outbox(&self) {
         if self.allowed() {
             tracing::info!("admin: outbox flush asked for");
-            self.reach.queue.flush_now();
-            self.show_outcome(AdminOutcome::FlushAsked, String::new());
+            self.shared.workers.desk.refresh();
+            self.show_outcome(AdminOutcome::FlushAsked, "");
         }
     }
 
@@ -395,123 +274,49 @@ impl AdminScreen {
         if !self.allowed() {
             return;
         }
-        self.show_outcome(AdminOutcome::Working, String::new());
-        let path = self.config_file.clone();
-        let events = self.reach.events.clone();
-        let spawned = std::thread::Builder::new()
-            .name("admin-reload".into())
-            .spawn(move || {
-                let read = crate::config::load(&path)
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
-                events.send(UiEvent::Admin(AdminEvent::ConfigRead(read)));
-            });
+        self.show_outcome(AdminOutcome::Working, "");
+        let events = self.shared.events.clone();
+        let read = move |read| events.run(move |s| s.admin.config_read(read));
+        let spawned = jobs::read_config(self.shared.session.running().source.clone(), read);
         if let Err(e) = spawned {
-            self.show_outcome(AdminOutcome::ReloadRejected, e.to_string());
+            self.show_outcome(AdminOutcome::ReloadRejected, &e.to_string());
         }
     }
 
-    fn config_read(&self, read: Result<Box<Config>, String>) {
+    pub(super) fn config_read(&self, read: Result<Box<Config>, String>) {
         let new = match read {
             Ok(new) => new,
             Err(problems) => {
                 tracing::warn!("config reload refused, the running config is kept: {problems}");
-                self.show_outcome(AdminOutcome::ReloadRejected, problems);
-                return;
+                return self.show_outcome(AdminOutcome::ReloadRejected, &problems);
             }
         };
-        let reload = crate::config::reload::merge(&self.running.borrow(), &new);
+        let reload = Session::reload(&self.shared.session, &new);
         if reload.applied.is_empty() && reload.need_restart.is_empty() {
-            self.show_outcome(AdminOutcome::ReloadUnchanged, String::new());
-            return;
-        }
-        if !reload.applied.is_empty() {
-            self.apply_config(&reload.running);
+            return self.show_outcome(AdminOutcome::ReloadUnchanged, "");
         }
         tracing::info!(
             applied = ?reload.applied,
             need_restart = ?reload.need_restart,
             "config reloaded"
         );
-        *self.running.borrow_mut() = reload.running;
-        let mut detail = String::new();
-        if !reload.applied.is_empty() {
-            detail.push_str(&format!("Applied: {}.", reload.applied.join(", ")));
-        }
-        if !reload.need_restart.is_empty() {
-            if !detail.is_empty() {
-                detail.push(' ');
-            }
-            detail.push_str(&format!(
-                "After a restart: {}.",
-                reload.need_restart.join(", ")
-            ));
-        }
         let outcome = if reload.applied.is_empty() {
             AdminOutcome::ReloadUnchanged
         } else {
             AdminOutcome::Reloaded
         };
-        self.show_outcome(outcome, detail);
+        self.show_outcome(outcome, &reload.summary());
     }
 
-    /// Puts the live parts of `config` to work: texts, services, hours, timeouts, the look.
-    fn apply_config(&self, config: &Config) {
-        if let Some(window) = self.window.upgrade() {
-            let state = window.global::<KioskState>();
-            state.set_office_name(config.kiosk.office_name.clone().into());
-            state.set_office_address(config.kiosk.office_address.clone().into());
-            state.set_english_available(config.kiosk.languages.contains(&Language::En));
-            state.set_orientation(match config.ui.orientation {
-                Orientation::Auto => ScreenOrientation::Auto,
-                Orientation::Landscape => ScreenOrientation::Landscape,
-                Orientation::Portrait => ScreenOrientation::Portrait,
-            });
-        }
-        Session::reconfigure(&self.reach.session, config);
-        self.reach.queue.reconfigure(config);
-        self.reach.dossier.set_office(&config.kiosk.office_name);
-        self.reach
-            .catalog
-            .send(CatalogCommand::Office(config.kiosk.office_name.clone()));
-    }
-
-    fn restart(&self) {
+    /// Restart, or quit to the system: the event loop ends and `run` says which.
+    fn end(&self, ending: Ending) {
         if self.allowed() {
-            tracing::info!("admin: restart");
-            self.ending.set(Ending::Restart);
+            match ending {
+                Ending::QuitToShell => tracing::warn!("admin: quit to the system"),
+                _ => tracing::info!("admin: restart"),
+            }
+            self.ending.set(ending);
             let _ = slint::quit_event_loop();
         }
-    }
-
-    fn quit(&self) {
-        if self.allowed() {
-            tracing::warn!("admin: quit to the system");
-            self.ending.set(Ending::QuitToShell);
-            let _ = slint::quit_event_loop();
-        }
-    }
-}
-
-/// "3 d 04:05:06": days, then hours, minutes and seconds.
-fn uptime_text(elapsed: Duration) -> String {
-    let s = elapsed.as_secs();
-    let clock = format!("{:02}:{:02}:{:02}", (s / 3600) % 24, (s / 60) % 60, s % 60);
-    match s / 86_400 {
-        0 => clock,
-        days => format!("{days} d {clock}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn uptime_reads_as_days_and_a_clock() {
-        use std::time::Duration;
-        assert_eq!(super::uptime_text(Duration::from_secs(59)), "00:00:59");
-        assert_eq!(
-            super::uptime_text(Duration::from_secs(3 * 86_400 + 4 * 3600 + 5 * 60 + 6)),
-            "3 d 04:05:06"
-        );
     }
 }

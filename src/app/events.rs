@@ -1,116 +1,121 @@
-//! Events from worker threads to the UI. Workers never touch Slint objects: they send an event,
-//! and it is applied on the UI thread through the event loop.
+//! Work for the UI thread from other threads. Workers never touch Slint objects: they send a
+//! job, a closure over the window's [`Screens`], into a channel and wake the event loop through
+//! `KioskState.jobs-waiting`, whose handler runs what waits. The handler belongs to the window,
+//! so each job finds its own window's screens without a registry. Without a running event loop
+//! (headless tests) jobs wait for [`super::Kiosk::pump_events`].
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::mpsc;
-use std::thread::LocalKey;
 
 use slint::ComponentHandle;
 
-use crate::server::link::LinkState;
-use crate::ui::{AppWindow, KioskState, ServerState};
+use super::admin::AdminScreen;
+use super::catalog::CatalogScreen;
+use super::dossier::DossierScreen;
+use super::feedback::FeedbackScreen;
+use super::queue::QueueScreen;
+use crate::server::link::LinkReport;
+use crate::ui::{AppWindow, KioskState};
+use crate::workers::Report;
 
-#[derive(Debug, Clone)]
-pub enum UiEvent {
-    Server(LinkState),
-    /// The built-in demo server is up with these sample dossier codes.
-    DemoSamples(Vec<String>),
-    Catalog(super::catalog::CatalogEvent),
-    Dossier(super::dossier::DossierEvent),
-    Queue(super::queue::QueueEvent),
-    Printer(crate::printer::PrinterState),
-    Admin(super::admin::AdminEvent),
-}
+pub(super) type UiJob = Box<dyn FnOnce(&Screens) + Send>;
 
-/// Cloneable, `Send` handle workers use to reach the UI.
+/// Cloneable, `Send` handle other threads use to reach the window's screens.
 #[derive(Clone)]
-pub struct UiSender {
+pub(super) struct UiSender {
     window: slint::Weak<AppWindow>,
-    /// Where events wait when there is no running event loop (headless tests pump it).
-    pending: mpsc::Sender<UiEvent>,
+    jobs: mpsc::Sender<UiJob>,
 }
 
 impl UiSender {
-    pub(super) fn new(window: &AppWindow) -> (Self, mpsc::Receiver<UiEvent>) {
-        let (pending, inbox) = mpsc::channel();
-        (
-            Self {
-                window: window.as_weak(),
-                pending,
-            },
-            inbox,
-        )
+    /// The sender for `window`'s jobs and where they wait for [`Screens::serve`].
+    pub(super) fn new(window: &AppWindow) -> (Self, mpsc::Receiver<UiJob>) {
+        let (jobs, waiting) = mpsc::channel();
+        let window = window.as_weak();
+        (Self { window, jobs }, waiting)
     }
 
-    pub fn send(&self, event: UiEvent) {
-        let window = self.window.clone();
-        let queued = event.clone();
-        let delivered = slint::invoke_from_event_loop(move || {
-            if let Some(window) = window.upgrade() {
-                apply(&window, queued);
-            }
-        });
-        if delivered.is_err() {
-            let _ = self.pending.send(event);
-        }
-    }
-}
-
-/// Runs on the UI thread: turns an event into property changes.
-pub(super) fn apply(window: &AppWindow, event: UiEvent) {
-    let state = window.global::<KioskState>();
-    match event {
-        UiEvent::Server(link) => {
-            let latency = match link {
-                LinkState::Online { latency_ms } => i32::try_from(latency_ms).unwrap_or(i32::MAX),
-                _ => -1,
-            };
-            window
-                .global::<crate::ui::AdminAdapter>()
-                .set_latency_ms(latency);
-            state.set_server_state(match link {
-                LinkState::Connecting => ServerState::Connecting,
-                LinkState::Online { .. } => ServerState::Online,
-                LinkState::Offline(_) => ServerState::Offline,
-                LinkState::Unauthorized => ServerState::Unauthorized,
+    /// Runs `job` with the screens on the UI thread, soon.
+    pub(super) fn run(&self, job: impl FnOnce(&Screens) + Send + 'static) {
+        if self.jobs.send(Box::new(job)).is_ok() {
+            let window = self.window.clone();
+            // This fails only without an event loop; the job then waits for `pump_events`.
+            let _ = slint::invoke_from_event_loop(move || {
+                if let Some(window) = window.upgrade() {
+                    window.global::<KioskState>().invoke_jobs_waiting();
+                }
             });
         }
-        UiEvent::DemoSamples(codes) => super::dossier::show_samples(window, codes),
-        UiEvent::Catalog(event) => super::catalog::apply(window, event),
-        UiEvent::Dossier(event) => super::dossier::apply(window, event),
-        UiEvent::Queue(event) => super::queue::apply(window, event),
-        UiEvent::Printer(state) => super::queue::show_printer(window, state),
-        UiEvent::Admin(event) => super::admin::apply(window, event),
     }
 }
 
-/// The screens whose worker events arrive with only the window at hand (`apply` has nothing
-/// else): each registers itself with its window, and an event finds its screen again.
-pub(super) type Registry<T> = RefCell<Vec<(slint::Weak<AppWindow>, Weak<T>)>>;
-
-pub(super) fn register<T>(
-    registry: &'static LocalKey<Registry<T>>,
-    window: &AppWindow,
-    screen: &Rc<T>,
-) {
-    registry.with(|all| {
-        let mut all = all.borrow_mut();
-        all.retain(|(_, s)| s.strong_count() > 0);
-        all.push((window.as_weak(), Rc::downgrade(screen)));
-    });
+/// The screens of one window.
+pub(super) struct Screens {
+    pub window: slint::Weak<AppWindow>,
+    pub catalog: Rc<CatalogScreen>,
+    pub queue: Rc<QueueScreen>,
+    /// Kept alive here like the others (its callbacks hold it weakly); it gets no jobs.
+    pub _feedback: Rc<FeedbackScreen>,
+    pub dossier: Rc<DossierScreen>,
+    pub admin: Rc<AdminScreen>,
 }
 
-pub(super) fn screen_of<T>(
-    registry: &'static LocalKey<Registry<T>>,
-    window: &AppWindow,
-) -> Option<Rc<T>> {
-    registry.with(|all| {
-        all.borrow().iter().find_map(|(w, s)| {
-            let same = w
-                .upgrade()
-                .is_some_and(|w| std::ptr::eq(w.window(), window.window()));
-            if same { s.upgrade() } else { None }
-        })
-    })
+impl Screens {
+    /// Runs the jobs waiting for `window` whenever it is woken for them, while these screens
+    /// live (the kiosk owns them; the window only holds them weakly).
+    pub(super) fn serve(self: &Rc<Self>, window: &AppWindow, waiting: mpsc::Receiver<UiJob>) {
+        let screens = Rc::downgrade(self);
+        window.global::<KioskState>().on_jobs_waiting(move || {
+            while let (Some(screens), Ok(job)) = (screens.upgrade(), waiting.try_recv()) {
+                job(&screens);
+            }
+        });
+    }
+
+    /// A worker's report, on the UI thread: each to the screen it is for.
+    pub(super) fn apply(&self, report: Report) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        match report {
+            Report::Link(LinkReport::State(link)) => {
+                super::shell::show_server(&window, link);
+                self.admin.show_server(link);
+            }
+            Report::Link(LinkReport::DemoSamples(codes)) => self.dossier.show_samples(codes),
+            Report::Catalog(report) => self.catalog.apply(report),
+            Report::Queue(report) => self.queue.apply(report),
+            Report::Dossier(answer) => self.dossier.answer(answer),
+            Report::Scanned(text) => self.dossier.open_scanned(&text),
+            Report::Printer(state) => super::shell::show_printer(&window, state),
+        }
+    }
+}
+
+/// A callback that reaches `target` only while it lives. The window owns its callbacks, and
+/// screens own the window's timers: a strong reference in a callback would keep them alive for
+/// good.
+pub(super) fn weak_call<T: 'static>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>) + 'static,
+) -> impl Fn() + 'static {
+    let weak = Rc::downgrade(target);
+    move || {
+        if let Some(target) = weak.upgrade() {
+            call(&target);
+        }
+    }
+}
+
+/// [`weak_call`] for callbacks with an argument.
+pub(super) fn weak_call_with<T: 'static, A>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>, A) + 'static,
+) -> impl Fn(A) + 'static {
+    let weak = Rc::downgrade(target);
+    move |arg| {
+        if let Some(target) = weak.upgrade() {
+            call(&target, arg);
+        }
+    }
 }

@@ -1,5 +1,23 @@
 //! The only module that knows both Slint and the rest: builds the window from a [`Config`],
-//! wires callbacks, and keeps the UI thread free of blocking work.
+//! starts the workers of the domain modules, and maps their reports to screens and the screens'
+//! callbacks to them. Nothing here touches a file, a port or a socket, and the UI thread never
+//! blocks.
+//!
+//! - `session`: one citizen's session and the running config; `shell`: what every page shows.
+//! - One `…Screen` per page with its adapter: `queue`, `catalog`, `dossier`, `feedback`, `admin`.
+//! - `events`: worker reports to the UI thread, and the `Screens` they are applied to.
+
+/// `fn adapter(&self, f)`: runs `f` with the screen's adapter (its Slint global) while the
+/// window lives. Every screen has one, by that name.
+macro_rules! adapter_accessor {
+    ($global:ident) => {
+        fn adapter(&self, f: impl FnOnce($global<'_>)) {
+            if let Some(window) = self.window.upgrade() {
+                f(window.global::<$global>());
+            }
+        }
+    };
+}
 
 mod admin;
 mod catalog;
@@ -8,31 +26,20 @@ mod events;
 mod feedback;
 mod queue;
 mod session;
+mod shell;
 
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
-use slint::{ComponentHandle, SharedString};
+use slint::ComponentHandle;
 
-use crate::config::{Config, Language, Orientation, PrinterTransport, Renderer, ServerEndpoint};
-use crate::printer::{Printer, PrinterSettings};
-use crate::server::ClientSettings;
-use crate::server::link::{
-    self, DemoSettings, Link, LinkReport, LinkSettings, LinkStatus, LinkTarget,
-};
-use crate::ui::{
-    AppWindow, DossierAdapter, KioskState, PrinterState, ScreenOrientation, ServerState,
-};
+use crate::admin::Ending;
+use crate::config::Config;
+use crate::ui::{AppWindow, KioskState};
+use crate::workers::Workers;
 
-pub use admin::{AdminEvent, Ending};
-pub use events::{UiEvent, UiSender};
-pub use queue::issue_settings;
-pub use session::Session;
-
-/// How often the printer is asked for its state, and how often a lost one is looked for.
-const PRINTER_POLL: Duration = Duration::from_secs(5);
-const PRINTER_RECONNECT: Duration = Duration::from_secs(2);
+use events::{Screens, UiSender};
+use session::Session;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -40,258 +47,102 @@ pub enum AppError {
     Platform(#[from] slint::PlatformError),
 }
 
-/// The running kiosk UI: the window plus the timers and state that drive it.
+/// The running kiosk UI: the window plus the timers, workers and screens that drive it.
 pub struct Kiosk {
     window: AppWindow,
-    session: Rc<Session>,
     _clock: slint::Timer,
+    screens: Rc<Screens>,
+}
+
+/// What every screen shares: the citizen's session, the workers behind the screen, and the way
+/// back to the UI thread for their answers.
+struct Shared {
+    session: Rc<Session>,
+    workers: Workers,
     events: UiSender,
-    pending: std::sync::mpsc::Receiver<UiEvent>,
-    _link: Option<Link>,
-    _catalog: Rc<catalog::CatalogWorker>,
-    _dossier: Rc<dossier::DossierScreenControl>,
-    _queue: Rc<queue::QueueScreen>,
-    _feedback: Rc<feedback::FeedbackScreen>,
-    admin: Rc<admin::AdminScreen>,
 }
 
 impl Kiosk {
     /// Builds the window for `config`. Needs a Slint platform (a real backend, or the testing one).
     pub fn new(config: &Config) -> Result<Self, AppError> {
         let window = AppWindow::new()?;
-        let state = window.global::<KioskState>();
-        state.set_office_name(config.kiosk.office_name.clone().into());
-        state.set_office_address(config.kiosk.office_address.clone().into());
-        state.set_kiosk_id(config.kiosk.id.clone().into());
-        state.set_english_available(config.kiosk.languages.contains(&Language::En));
-        state.set_orientation(match config.ui.orientation {
-            Orientation::Auto => ScreenOrientation::Auto,
-            Orientation::Landscape => ScreenOrientation::Landscape,
-            Orientation::Portrait => ScreenOrientation::Portrait,
-        });
-        state.set_server_state(match config.server.endpoint {
-            ServerEndpoint::NotConfigured => ServerState::NotConfigured,
-            ServerEndpoint::Demo | ServerEndpoint::Remote(_) => ServerState::Connecting,
-        });
-        state.set_server_demo(config.server.endpoint == ServerEndpoint::Demo);
-        state.set_printer_state(match config.printer.transport {
-            PrinterTransport::Preview { .. } => PrinterState::Preview,
-            _ => PrinterState::NotConnected,
-        });
-        window
-            .global::<DossierAdapter>()
-            .set_server_configured(config.server.endpoint != ServerEndpoint::NotConfigured);
-        state.on_drop_last(|text| {
-            let mut text = text.to_string();
-            text.pop();
-            SharedString::from(text)
-        });
-
         let session = Session::start(&window, config);
-        let clock = start_clock(&window, session.clone());
-
-        let (events, pending) = UiSender::new(&window);
-        let shared_client = link::SharedClient::default();
-        let link_status = LinkStatus::new(match config.printer.transport {
-            PrinterTransport::Preview { .. } => "preview",
-            _ => "offline",
-        });
-        let link = link_settings(config, &link_status).map(|settings| {
+        shell::start(&window, &session);
+        let clock = shell::start_clock(&window, &session);
+        let (events, waiting) = UiSender::new(&window);
+        let workers = {
             let events = events.clone();
-            Link::spawn(settings, shared_client.clone(), move |report| {
-                events.send(match report {
-                    LinkReport::State(state) => UiEvent::Server(state),
-                    LinkReport::DemoSamples(codes) => UiEvent::DemoSamples(codes),
-                })
-            })
+            Workers::start(config, move |report| events.run(|s| s.apply(report)))
+        };
+        let shared = Rc::new(Shared {
+            session,
+            workers,
+            events,
         });
-        if let Some(link) = &link {
-            link_status.wake_on_change(link.waker());
-        }
-        let printer = start_printer(
-            config,
-            &events,
-            &link_status,
-            link.as_ref().map(Link::waker),
-        );
-        let catalog_worker = Rc::new(catalog::CatalogWorker::spawn(
-            config,
-            link.as_ref().map(|_| shared_client.clone()),
-            printer.clone(),
-            link_status.clone(),
-            events.clone(),
-        ));
-        catalog::connect(&window, catalog_worker.clone());
-        let queue = queue::connect(
-            &window,
-            config,
-            session.clone(),
-            link.as_ref().map(|_| shared_client.clone()),
-            printer.clone(),
-            link_status.clone(),
-            &events,
-        );
-        let feedback = feedback::connect(&window, &session, queue.sync_jobs());
-        let dossier = dossier::connect(
-            &window,
-            config,
-            session.clone(),
-            link.as_ref().map(|_| shared_client.clone()),
-            printer.clone(),
-            &events,
-        );
-        let admin = admin::connect(
-            &window,
-            config,
-            admin::Reach {
-                session: session.clone(),
-                printer,
-                link_status,
-                catalog: catalog_worker.clone(),
-                queue: queue.clone(),
-                dossier: dossier.clone(),
-                events: events.clone(),
-            },
-        );
-
+        // The screens, each wired to its adapter and to the workers it drives.
+        let screens = Rc::new(Screens {
+            window: window.as_weak(),
+            catalog: catalog::connect(&window, &shared),
+            queue: queue::connect(&window, &shared),
+            _feedback: feedback::connect(&window, &shared),
+            dossier: dossier::connect(&window, &shared),
+            admin: admin::connect(&window, &shared),
+        });
+        screens.serve(&window, waiting);
         Ok(Self {
             window,
-            session,
             _clock: clock,
-            events,
-            pending,
-            _link: link,
-            _catalog: catalog_worker,
-            _dossier: dossier,
-            _queue: queue,
-            _feedback: feedback,
-            admin,
+            screens,
         })
     }
 
     /// How the event loop ended: closed, or restart / quit from the admin screen.
     pub fn ending(&self) -> Ending {
-        self.admin.ending()
+        self.screens.admin.ending()
     }
 
     pub fn window(&self) -> &AppWindow {
         &self.window
     }
 
-    pub fn session(&self) -> &Session {
-        &self.session
-    }
-
-    /// A handle worker threads use to reach this window.
-    pub fn events(&self) -> UiSender {
-        self.events.clone()
-    }
-
     /// Applies events that arrived while no event loop was running (headless use and tests);
     /// under a running event loop they are applied as they come.
     pub fn pump_events(&self) {
-        while let Ok(event) = self.pending.try_recv() {
-            events::apply(&self.window, event);
-        }
+        self.window.global::<KioskState>().invoke_jobs_waiting();
     }
 }
 
-/// The printer thread's settings for `[printer]`: poll and reconnect periods, and the preview
-/// picture drawn with the configured paper and text mode.
-pub fn printer_settings(config: &Config) -> PrinterSettings {
-    let width = config.printer.paper_width_dots;
-    let text_mode = config.printer.text_mode;
-    PrinterSettings {
-        transport: config.printer.transport.clone(),
-        poll_every: PRINTER_POLL,
-        reconnect_every: PRINTER_RECONNECT,
-        render_preview: Some(Arc::new(move |bytes: &[u8]| {
-            crate::ticket::preview::render_png(bytes, width, text_mode).ok()
-        })),
+/// A list for the screen.
+fn model<T: Clone + 'static>(items: impl IntoIterator<Item = T>) -> slint::ModelRc<T> {
+    slint::ModelRc::new(slint::VecModel::from_iter(items))
+}
+
+/// A count for the screen (Slint's `int`); a larger one shows as the largest.
+fn number(n: impl TryInto<i32>) -> i32 {
+    n.try_into().unwrap_or(i32::MAX)
+}
+
+/// A print job's end for the screen.
+fn print_state(printed: bool) -> crate::ui::PrintState {
+    if printed {
+        crate::ui::PrintState::Done
+    } else {
+        crate::ui::PrintState::Failed
     }
 }
 
-/// Starts the printer thread; its state goes to the screen and, at once, to the central system.
-fn start_printer(
+/// A count the screen shows only when known: -1 stands for "not known".
+fn number_or_unknown(n: Option<u32>) -> i32 {
+    n.map_or(-1, number)
+}
+
+/// Opens the kiosk and runs it until the window closes or the admin screen ends it; `systemd`
+/// hears when it is ready, that its event loop still turns, and when it stops.
+pub fn run(
     config: &Config,
-    events: &UiSender,
-    link_status: &LinkStatus,
-    waker: Option<link::LinkWaker>,
-) -> Printer {
-    let settings = printer_settings(config);
-    let events = events.clone();
-    let link_status = link_status.clone();
-    Printer::spawn(settings, move |state| {
-        link_status.set_printer(heartbeat_printer(state));
-        if let Some(waker) = &waker {
-            waker.wake();
-        }
-        events.send(UiEvent::Printer(state));
-    })
-}
-
-/// The printer in the central API's words (`ok`, `paper-near-end`, `paper-out`, `cover-open`,
-/// `offline`, `preview`): a printer that is silent, failing or gone is `offline` to the fleet.
-fn heartbeat_printer(state: crate::printer::PrinterState) -> &'static str {
-    use crate::printer::PrinterState as S;
-    match state {
-        S::Ready => "ok",
-        S::PaperNearEnd => "paper-near-end",
-        S::PaperOut => "paper-out",
-        S::CoverOpen => "cover-open",
-        S::Preview => "preview",
-        S::Error | S::NoAnswer | S::NotConnected => "offline",
-    }
-}
-
-/// What the server link worker needs, or `None` when no server is configured.
-fn link_settings(config: &Config, status: &LinkStatus) -> Option<LinkSettings> {
-    let target = match &config.server.endpoint {
-        ServerEndpoint::NotConfigured => return None,
-        ServerEndpoint::Remote(url) => {
-            LinkTarget::Remote(ClientSettings::from_config(&config.server, url.clone()))
-        }
-        ServerEndpoint::Demo => LinkTarget::Demo(DemoSettings {
-            db_path: config.kiosk.data_dir.join("demo-central.sqlite3"),
-            kiosk_id: config.kiosk.id.clone(),
-            connect_timeout: config.server.connect_timeout,
-            request_timeout: config.server.request_timeout,
-        }),
-    };
-    Some(LinkSettings {
-        target,
-        kiosk_id: config.kiosk.id.clone(),
-        status: status.clone(),
-        heartbeat_every: link::HEARTBEAT_EVERY,
-        retry_every: link::RETRY_EVERY,
-    })
-}
-
-/// Refreshes the clock and date on screen every second.
-fn start_clock(window: &AppWindow, session: Rc<Session>) -> slint::Timer {
-    let update = {
-        let weak = window.as_weak();
-        move || {
-            if let Some(window) = weak.upgrade() {
-                let now = crate::clock::now();
-                let state = window.global::<KioskState>();
-                state.set_clock(crate::clock::time_text(&now).into());
-                state.set_date(crate::clock::date_text(&now, session.language()).into());
-            }
-        }
-    };
-    update();
-    let timer = slint::Timer::default();
-    timer.start(
-        slint::TimerMode::Repeated,
-        std::time::Duration::from_secs(1),
-        update,
-    );
-    timer
-}
-
-/// Opens the kiosk and runs it until the window closes or the admin screen ends it.
-pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
+    windowed: bool,
+    systemd: Option<crate::systemd::Notifier>,
+) -> Result<Ending, AppError> {
     select_backend(config)?;
     let kiosk = Kiosk::new(config)?;
     let fullscreen = config.ui.fullscreen && !windowed;
@@ -307,13 +158,7 @@ pub fn run(config: &Config, windowed: bool) -> Result<Ending, AppError> {
         renderer = ?config.ui.renderer,
         "kiosk window opening"
     );
-    let systemd = match crate::systemd::Notifier::from_env() {
-        Ok(notifier) => notifier.map(report_to_systemd),
-        Err(e) => {
-            tracing::error!("{e}");
-            None
-        }
-    };
+    let systemd = systemd.map(report_to_systemd);
     kiosk.window.run()?;
     if let Some(systemd) = &systemd {
         let _ = systemd.notifier.stopping();
@@ -353,22 +198,14 @@ pub struct SystemdReport {
 /// UI thread hangs, the pings stop and systemd restarts the kiosk.
 pub fn report_to_systemd(notifier: crate::systemd::Notifier) -> SystemdReport {
     let notifier = Rc::new(notifier);
-    let ready = slint::Timer::default();
+    let (ready, watchdog) = (slint::Timer::default(), slint::Timer::default());
     let n = notifier.clone();
     ready.start(slint::TimerMode::SingleShot, Duration::ZERO, move || {
-        if let Err(e) = n.ready() {
-            tracing::warn!("{e}");
-        }
-        tracing::info!("told systemd the kiosk is ready");
+        n.announce_ready()
     });
-    let watchdog = slint::Timer::default();
     if let Some(every) = notifier.ping_every() {
         let n = notifier.clone();
-        watchdog.start(slint::TimerMode::Repeated, every, move || {
-            if let Err(e) = n.ping() {
-                tracing::warn!("watchdog: {e}");
-            }
-        });
+        watchdog.start(slint::TimerMode::Repeated, every, move || n.keep_alive());
     }
     SystemdReport {
         notifier,
@@ -383,13 +220,9 @@ fn select_backend(config: &Config) -> Result<(), AppError> {
     if std::env::var_os("SLINT_BACKEND").is_some() {
         return Ok(());
     }
-    let renderer = match config.ui.renderer {
-        Renderer::Software => "software",
-        Renderer::Femtovg => "femtovg",
-    };
     slint::BackendSelector::new()
         .backend_name("winit".into())
-        .renderer_name(renderer.into())
+        .renderer_name(config.ui.renderer.name().into())
         .select()?;
     Ok(())
 }

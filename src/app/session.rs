@@ -1,5 +1,6 @@
 //! One citizen's session: the idle timer, the language, large text and contrast, and clearing
 //! everything they typed. After a longer quiet spell the attract screen invites the next one.
+//! The session also holds the running config and tells the screens when a reload changes it.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -7,115 +8,107 @@ use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use crate::config::{Config, Language, TextSize, Theme};
+use super::events::{weak_call, weak_call_with};
+use crate::config::reload::Reload;
+use crate::config::{Config, TextSize, Theme};
+use crate::language::Language;
 use crate::ui::{AppWindow, KioskState, Page};
 
 type LanguageListener = Box<dyn Fn(Language)>;
 type ClearListener = Box<dyn Fn()>;
+type ReconfigureListener = Box<dyn Fn(Rc<Config>)>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
-    default_language: Cell<Language>,
+    /// The config the kiosk runs with: the file it started with, then each reload's live parts.
+    /// Its timeouts, first language, theme and text size are what each citizen starts with.
+    running: RefCell<Rc<Config>>,
     language: Cell<Language>,
     idle: slint::Timer,
-    idle_timeout: Cell<Duration>,
     attract: slint::Timer,
-    attract_after: Cell<Option<Duration>>,
-    /// The theme and text size every citizen starts with.
-    high_contrast: Cell<bool>,
-    large_text: Cell<bool>,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
+    reconfigure_listeners: RefCell<Vec<ReconfigureListener>>,
 }
 
 impl Session {
     pub(super) fn start(window: &AppWindow, config: &Config) -> Rc<Self> {
-        let default_language = first_language(config);
+        let first = config.kiosk.first_language();
         let session = Rc::new(Self {
             window: window.as_weak(),
-            default_language: Cell::new(default_language),
-            language: Cell::new(default_language),
+            running: RefCell::new(Rc::new(config.clone())),
+            language: Cell::new(first),
             idle: slint::Timer::default(),
-            idle_timeout: Cell::new(config.kiosk.idle_timeout),
             attract: slint::Timer::default(),
-            attract_after: Cell::new(config.ui.attract_after),
-            high_contrast: Cell::new(config.ui.theme == Theme::HighContrast),
-            large_text: Cell::new(config.ui.text_size == TextSize::Large),
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
+            reconfigure_listeners: RefCell::new(Vec::new()),
         });
-        session.apply_language(default_language);
+        session.apply_language(first);
         session.apply_view_defaults(window);
 
         let state = window.global::<KioskState>();
-        let weak = Rc::downgrade(&session);
-        state.on_activity(move || {
-            if let Some(s) = weak.upgrade() {
-                s.touched();
-            }
-        });
-        let weak = Rc::downgrade(&session);
-        state.on_navigate(move |page| {
-            if let Some(s) = weak.upgrade() {
-                s.navigate(page);
-            }
-        });
-        let weak = Rc::downgrade(&session);
-        state.on_select_language(move |code| {
-            if let (Some(s), Some(lang)) = (weak.upgrade(), Language::from_code(&code)) {
+        state.on_activity(weak_call(&session, |s| s.touched()));
+        state.on_navigate(weak_call_with(&session, |s, page| s.navigate(page)));
+        state.on_select_language(weak_call_with(&session, |s, code: slint::SharedString| {
+            if let Some(lang) = Language::from_code(&code) {
                 s.apply_language(lang);
             }
-        });
+        }));
         Self::arm_timers(&session);
         session
     }
 
-    /// (Re)starts the idle and attract timers with the current durations.
+    /// (Re)starts the idle and attract timers with the running config's durations.
     fn arm_timers(session: &Rc<Self>) {
-        let weak = Rc::downgrade(session);
+        let config = session.running.borrow();
         session.idle.start(
             slint::TimerMode::SingleShot,
-            session.idle_timeout.get(),
-            move || {
-                if let Some(s) = weak.upgrade() {
-                    s.expire();
-                }
-            },
+            config.kiosk.idle_timeout,
+            weak_call(session, |s| s.expire()),
         );
-        match session.attract_after.get() {
-            Some(after) => {
-                let weak = Rc::downgrade(session);
-                session
-                    .attract
-                    .start(slint::TimerMode::SingleShot, after, move || {
-                        if let Some(s) = weak.upgrade() {
-                            s.show_attract();
-                        }
-                    });
-            }
+        match config.ui.attract_after {
+            Some(after) => session.attract.start(
+                slint::TimerMode::SingleShot,
+                after,
+                weak_call(session, |s| s.show_attract()),
+            ),
             None => session.attract.stop(),
         }
     }
 
-    /// A reloaded config: timeouts and what each citizen starts with. The citizen at the kiosk
+    /// The config the kiosk runs with now.
+    pub(super) fn running(&self) -> Rc<Config> {
+        self.running.borrow().clone()
+    }
+
+    /// Takes the live parts of a newly read config (see [`crate::config::reload`]) and tells
+    /// every screen that listens; what needs a restart waits for one. The citizen at the kiosk
     /// keeps their language and view until they leave.
-    pub(super) fn reconfigure(session: &Rc<Self>, config: &Config) {
-        session.default_language.set(first_language(config));
-        session.idle_timeout.set(config.kiosk.idle_timeout);
-        session.attract_after.set(config.ui.attract_after);
-        session
-            .high_contrast
-            .set(config.ui.theme == Theme::HighContrast);
-        session
-            .large_text
-            .set(config.ui.text_size == TextSize::Large);
-        Self::arm_timers(session);
+    pub(super) fn reload(session: &Rc<Self>, new: &Config) -> Reload {
+        let reload = crate::config::reload::merge(&session.running.borrow(), new);
+        if !reload.applied.is_empty() {
+            let running = Rc::new(reload.running.clone());
+            *session.running.borrow_mut() = running.clone();
+            Self::arm_timers(session);
+            for listener in session.reconfigure_listeners.borrow().iter() {
+                listener(running.clone());
+            }
+        }
+        reload
+    }
+
+    /// Called with the running config after a reload changed it.
+    pub(super) fn on_reconfigure(&self, listener: impl Fn(Rc<Config>) + 'static) {
+        self.reconfigure_listeners
+            .borrow_mut()
+            .push(Box::new(listener));
     }
 
     /// A touch anywhere: the citizen is still there.
     fn touched(&self) {
         self.idle.restart();
-        if self.attract_after.get().is_some() {
+        if self.running.borrow().ui.attract_after.is_some() {
             self.attract.restart();
         }
     }
@@ -124,13 +117,32 @@ impl Session {
         self.language.get()
     }
 
-    pub(super) fn on_language_change(&self, listener: LanguageListener) {
-        self.language_listeners.borrow_mut().push(listener);
+    pub(super) fn on_language_change(&self, listener: impl Fn(Language) + 'static) {
+        self.language_listeners
+            .borrow_mut()
+            .push(Box::new(listener));
     }
 
     /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
-    pub(super) fn on_clear(&self, listener: ClearListener) {
-        self.clear_listeners.borrow_mut().push(listener);
+    pub(super) fn on_clear(&self, listener: impl Fn() + 'static) {
+        self.clear_listeners.borrow_mut().push(Box::new(listener));
+    }
+
+    /// The page on screen (`None` once the window is gone).
+    pub(super) fn page(&self) -> Option<Page> {
+        let window = self.window.upgrade()?;
+        Some(window.global::<KioskState>().get_page())
+    }
+
+    /// Back to the home page after `after`, if the citizen is still on `page` then (a result
+    /// read, thanks said). Restarting `timer` replaces the earlier wait.
+    pub(super) fn home_after(self: &Rc<Self>, timer: &slint::Timer, after: Duration, page: Page) {
+        let session = Rc::downgrade(self);
+        timer.start(slint::TimerMode::SingleShot, after, move || {
+            if let Some(s) = session.upgrade().filter(|s| s.page() == Some(page)) {
+                s.navigate(Page::Home);
+            }
+        });
     }
 
     /// Shows `page`; going home, or leaving a dossier lookup, clears every input so nothing
@@ -142,7 +154,7 @@ impl Session {
         let leaving_lookup =
             window.global::<KioskState>().get_page() == Page::Dossier && page != Page::Dossier;
         if page == Page::Home || leaving_lookup {
-            self.clear_inputs(&window);
+            self.clear_inputs();
         }
         window.global::<KioskState>().set_page(page);
         self.touched();
@@ -156,10 +168,11 @@ impl Session {
         if window.global::<KioskState>().get_page() != Page::Home {
             tracing::info!("idle timeout: back to the home page");
         }
-        self.clear_inputs(&window);
+        self.clear_inputs();
         window.global::<KioskState>().set_page(Page::Home);
-        if self.language.get() != self.default_language.get() {
-            self.apply_language(self.default_language.get());
+        let first = self.running.borrow().kiosk.first_language();
+        if self.language.get() != first {
+            self.apply_language(first);
         }
         self.apply_view_defaults(&window);
     }
@@ -176,13 +189,13 @@ impl Session {
 
     /// Large text and contrast back to what the config gives every citizen.
     fn apply_view_defaults(&self, window: &AppWindow) {
+        let config = self.running.borrow();
         let theme = window.global::<crate::ui::Theme>();
-        theme.set_high_contrast(self.high_contrast.get());
-        theme.set_large_text(self.large_text.get());
+        theme.set_high_contrast(config.ui.theme == Theme::HighContrast);
+        theme.set_large_text(config.ui.text_size == TextSize::Large);
     }
 
-    fn clear_inputs(&self, window: &AppWindow) {
-        super::catalog::clear(window);
+    fn clear_inputs(&self) {
         for listener in self.clear_listeners.borrow().iter() {
             listener();
         }
@@ -207,13 +220,4 @@ impl Session {
             listener(lang);
         }
     }
-}
-
-fn first_language(config: &Config) -> Language {
-    config
-        .kiosk
-        .languages
-        .first()
-        .copied()
-        .unwrap_or(Language::Vi)
 }

@@ -9,9 +9,12 @@
 //! - `read`: meta, fields, browsing, one procedure's detail.
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
 //! - [`synth`]: generated catalogs and queries for the benchmark.
+//! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
+//! - [`Worker`]: the thread that owns the catalog for the screen, with its sync schedule.
 //!
 //! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
 
+pub mod checklist;
 mod fold;
 mod read;
 mod record;
@@ -20,6 +23,7 @@ mod search;
 mod sync;
 pub mod synth;
 mod typo;
+mod worker;
 mod write;
 
 use std::cell::RefCell;
@@ -34,6 +38,7 @@ use crate::server::model::{CatalogSnapshot, Procedure};
 pub use fold::{fold, local_code};
 pub use schema::SCHEMA_VERSION;
 pub use sync::{SyncError, SyncOutcome, sync};
+pub use worker::{CatalogReport, RESULT_LIMIT, Worker, WorkerSettings};
 
 /// The 55 real procedures shipped with the kiosk, loaded on first start so a kiosk that never
 /// reached a server still has a catalog.

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error};
-use crate::config::{self, Language};
+use crate::config;
 use crate::dossier::{self, DossierView, Outcome};
+use crate::language::Language;
 
 /// Wide enough for a terminal, narrow enough to read.
 const COLUMNS: usize = 78;

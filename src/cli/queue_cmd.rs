@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use super::{DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error};
 use crate::config::{self, Config, PrinterTransport};
-use crate::printer::{Job, JobOutcome, Printer};
-use crate::queue::{self, IssueOutcome, QueueStore, TicketOrder};
+use crate::printer::{Job, JobOutcome, Printer, PrinterSettings};
+use crate::queue::{self, IssueOutcome, IssueSettings, QueueStore, TicketOrder};
 use crate::server::CentralClient;
 use crate::server::model::Priority;
-use crate::ticket::{self, Layout};
+use crate::ticket;
 
 /// Code pages worth trying for Vietnamese on common printers (Epson, Xprinter and clones).
 const CANDIDATE_PAGES: [u8; 8] = [27, 30, 31, 45, 52, 94, 47, 48];
@@ -25,7 +25,7 @@ fn load(config: Option<PathBuf>) -> Result<Config, ExitCode> {
 }
 
 fn printer(config: &Config) -> Printer {
-    Printer::spawn(crate::app::printer_settings(config), |_| {})
+    Printer::spawn(PrinterSettings::from_config(config), |_| {})
 }
 
 /// `printer status`: what the printer says now. Exit 0 when it can print.
@@ -51,29 +51,19 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
         Err(code) => return code,
     };
     let printer = printer(&config);
-    let layout = Layout::of(&config.printer);
-    let settings = crate::app::issue_settings(&config);
     let pages = if pages.is_empty() {
         CANDIDATE_PAGES.to_vec()
     } else {
         pages
     };
+    let chart = Job {
+        name: "code-pages".into(),
+        bytes: ticket::code_page_chart(&config.printer.layout(), &pages),
+    };
     let mut failed = false;
-    for (name, bytes) in [
-        (
-            "test-ticket",
-            ticket::encode_ticket(&queue::sample_ticket(&settings), &layout),
-        ),
-        ("code-pages", ticket::code_page_chart(&layout, &pages)),
-    ] {
-        let size = bytes.len();
-        match printer.print(
-            Job {
-                name: name.into(),
-                bytes,
-            },
-            Duration::from_secs(60),
-        ) {
+    for job in [queue::test_ticket(&config), chart] {
+        let (name, size) = (job.name.clone(), job.bytes.len());
+        match printer.print(job, Duration::from_secs(60)) {
             JobOutcome::Printed { preview_png } => {
                 print!("{name}: printed {size} bytes");
                 if let Some(png) = preview_png {
@@ -131,7 +121,7 @@ pub fn issue(
     };
     let _ = store.recover();
     let printer = printer(&config);
-    let settings = crate::app::issue_settings(&config);
+    let settings = IssueSettings::from_config(&config);
     let mut stdout = std::io::stdout().lock();
     let mut all_printed = true;
     for _ in 0..count {

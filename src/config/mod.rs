@@ -19,6 +19,9 @@ pub use hours::OpeningHours;
 pub use locate::KeyPath;
 pub use summary::Summary;
 
+use crate::language::Language;
+use crate::ticket::{Layout, Logo, TextMode};
+
 /// The shipped config's file name; the kiosk looks for it in the working directory, then in /etc.
 pub const FILE_NAME: &str = "kiosk-config.toml";
 /// Where the package installs the config.
@@ -39,26 +42,18 @@ pub struct Config {
     pub log: LogConfig,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Vi,
-    En,
+impl Config {
+    /// The file this config came from as a full path: a technician may not know which folder
+    /// the kiosk was started in.
+    pub fn full_source(&self) -> PathBuf {
+        std::fs::canonicalize(&self.source).unwrap_or_else(|_| self.source.clone())
+    }
 }
 
-impl Language {
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Vi => "vi",
-            Language::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "vi" => Some(Language::Vi),
-            "en" => Some(Language::En),
-            _ => None,
-        }
+impl KioskConfig {
+    /// What every citizen sees first.
+    pub fn first_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::Vi)
     }
 }
 
@@ -154,25 +149,6 @@ pub enum PrinterTransport {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeTable {
-    /// Windows-1258 with combining tone marks.
-    Wpc1258,
-    Tcvn3,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextMode {
-    /// Text drawn with the bundled font and sent as a picture: right on every printer.
-    Raster,
-    Codepage {
-        table: CodeTable,
-        page: u8,
-    },
-    /// Diacritics stripped: the last resort.
-    Ascii,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrinterConfig {
     pub transport: PrinterTransport,
@@ -181,9 +157,27 @@ pub struct PrinterConfig {
     pub text_mode: TextMode,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
-    pub logo: Option<PathBuf>,
+    pub logo: Option<LogoFile>,
     /// Printed as a QR code on tickets, `{number}` and `{service}` filled in.
     pub qr_url: Option<String>,
+}
+
+impl PrinterConfig {
+    /// The paper and text mode tickets and slips are laid out for.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            width_dots: self.paper_width_dots,
+            text_mode: self.text_mode,
+        }
+    }
+}
+
+/// `[printer] logo`: the file, and its picture, decoded once when the config was read (a file
+/// changed afterwards is read again only with the config).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogoFile {
+    pub path: PathBuf,
+    pub image: Logo,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -260,6 +254,16 @@ pub enum Renderer {
     Software,
     /// OpenGL rendering, for boards with a working GPU driver.
     Femtovg,
+}
+
+impl Renderer {
+    /// The word of `[ui] renderer`, which is also Slint's name for the renderer.
+    pub fn name(self) -> &'static str {
+        match self {
+            Renderer::Software => "software",
+            Renderer::Femtovg => "femtovg",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

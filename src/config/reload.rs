@@ -16,6 +16,24 @@ pub struct Reload {
     pub need_restart: Vec<&'static str>,
 }
 
+impl Reload {
+    /// For the technician: "Applied: [kiosk] office_name. After a restart: [server]."; empty
+    /// when nothing changed.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.applied.is_empty() {
+            parts.push(format!("Applied: {}.", self.applied.join(", ")));
+        }
+        if !self.need_restart.is_empty() {
+            parts.push(format!(
+                "After a restart: {}.",
+                self.need_restart.join(", ")
+            ));
+        }
+        parts.join(" ")
+    }
+}
+
 /// Compares `new` with the running config `old` and merges what can change without a restart.
 pub fn merge(old: &Config, new: &Config) -> Reload {
     let mut running = old.clone();

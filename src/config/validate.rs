@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::locate::{self, KeyPath};
 use super::raw::*;
 use super::*;
+use crate::ticket::CodeTable;
 
 const BAUD_RATES: [u32; 6] = [9600, 19200, 38400, 57600, 115_200, 230_400];
 const MAX_PRINT_LINE: usize = 48;
@@ -521,16 +522,14 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
     }
 }
 
-/// The logo must be a PNG the ticket can print: checked now, not at the first ticket.
-fn logo(c: &mut Checker<'_>, value: &str, paper_width_dots: u16) -> Option<PathBuf> {
+/// The logo must be a PNG the ticket can print: checked now, not at the first ticket, and kept.
+fn logo(c: &mut Checker<'_>, value: &str, paper_width_dots: u16) -> Option<LogoFile> {
     let path = c.existing_file("printer.logo", value)?;
-    let checked = std::fs::read(&path)
+    let decoded = std::fs::read(&path)
         .map_err(|e| e.to_string())
-        .and_then(|bytes| {
-            crate::ticket::Logo::from_png(&bytes, paper_width_dots).map_err(|e| e.to_string())
-        });
-    match checked {
-        Ok(_) => Some(path),
+        .and_then(|bytes| Logo::from_png(&bytes, paper_width_dots).map_err(|e| e.to_string()));
+    match decoded {
+        Ok(image) => Some(LogoFile { path, image }),
         Err(why) => {
             c.report(
                 "printer.logo",

@@ -3,10 +3,10 @@
 use chrono::{DateTime, FixedOffset};
 
 use super::status::{Timeliness, Tone, parse_time, status_info, timeliness};
-use crate::checklist::push_wrapped;
 use crate::clock;
-use crate::config::Language;
+use crate::language::Language;
 use crate::server::model::Dossier;
+use crate::ticket::push_wrapped;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepView {
@@ -178,6 +178,27 @@ pub fn slip_lines(
         "",
     );
     out
+}
+
+/// The slip as a print job on `layout`'s paper.
+pub fn slip_job(
+    view: &DossierView,
+    office: &str,
+    lang: Language,
+    printed_at: DateTime<FixedOffset>,
+    layout: &crate::ticket::Layout,
+) -> crate::printer::Job {
+    let lines = slip_lines(
+        view,
+        office,
+        lang,
+        printed_at,
+        crate::ticket::columns(layout),
+    );
+    crate::printer::Job {
+        name: "dossier-slip".into(),
+        bytes: crate::ticket::encode_lines(&lines, layout),
+    }
 }
 
 /// Everything on the result screen as plain text, for technicians checking the link.

@@ -75,6 +75,20 @@ impl PrinterState {
         }
     }
 
+    /// The printer in the central API's heartbeat words (`ok`, `paper-near-end`, `paper-out`,
+    /// `cover-open`, `offline`, `preview`): a printer that is silent, failing or gone is
+    /// `offline` to the fleet.
+    pub fn heartbeat_code(self) -> &'static str {
+        match self {
+            Self::Ready => "ok",
+            Self::PaperNearEnd => "paper-near-end",
+            Self::PaperOut => "paper-out",
+            Self::CoverOpen => "cover-open",
+            Self::Preview => "preview",
+            Self::Error | Self::NoAnswer | Self::NotConnected => "offline",
+        }
+    }
+
     /// The answers to `DLE EOT 1`, `2` and `4`, in that order, read as one state. `None` for any
     /// byte that is not a status byte.
     pub fn from_answers(printer: u8, offline_cause: u8, paper: u8) -> Option<Self> {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::status::PrinterState;
 use super::transport::{self, RenderPreview, Transport};
-use crate::config::PrinterTransport;
+use crate::config::{Config, PrinterTransport};
 
 /// How long [`Printer::check_now`] waits for the printer thread before settling for the last
 /// known state (the thread may be busy with a long job).
@@ -79,6 +79,26 @@ pub struct PrinterSettings {
     /// How often a lost printer is looked for again (about 2 s).
     pub reconnect_every: Duration,
     pub render_preview: Option<SharedRender>,
+}
+
+/// How often the kiosk's printer is asked for its state, and how often a lost one is looked for.
+pub const POLL_EVERY: Duration = Duration::from_secs(5);
+pub const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+impl PrinterSettings {
+    /// The printer of `[printer]`: its transport, the kiosk's poll and reconnect periods, and
+    /// the preview picture drawn with the configured paper and text mode.
+    pub fn from_config(config: &Config) -> Self {
+        let layout = config.printer.layout();
+        Self {
+            transport: config.printer.transport.clone(),
+            poll_every: POLL_EVERY,
+            reconnect_every: RECONNECT_EVERY,
+            render_preview: Some(Arc::new(move |bytes: &[u8]| {
+                crate::ticket::preview::render_png(bytes, layout.width_dots, layout.text_mode).ok()
+            })),
+        }
+    }
 }
 
 enum Command {

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
+use super::offer::priority_label;
 use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
-use crate::config::OpeningHours;
+use crate::config::{Config, OpeningHours};
+use crate::language::Language;
 use crate::printer::PrintFailure;
 use crate::server::model::{Priority, TicketRequest};
 use crate::server::{CentralClient, ServerError, new_request_id};
@@ -58,6 +60,24 @@ pub struct IssueSettings {
     pub logo: Option<crate::ticket::Logo>,
     /// `[printer] qr_url` with `{number}` and `{service}` still in it.
     pub qr_url: Option<String>,
+}
+
+impl IssueSettings {
+    /// This kiosk's tickets as `config` describes them.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            kiosk_tag: config.queue.offline_tag.clone(),
+            office: config.kiosk.office_name.clone(),
+            layout: config.printer.layout(),
+            header_lines: config.printer.header_lines.clone(),
+            footer_lines: config.printer.footer_lines.clone(),
+            opening_hours: config.queue.opening_hours.clone(),
+            open_days: config.queue.open_days.clone(),
+            daily_cap: config.queue.daily_cap,
+            logo: config.printer.logo.as_ref().map(|logo| logo.image.clone()),
+            qr_url: config.printer.qr_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,17 +236,6 @@ fn offline(
         })
 }
 
-/// The words printed for a priority ticket.
-pub fn priority_label_vi(p: Priority) -> Option<&'static str> {
-    match p {
-        Priority::None => None,
-        Priority::Elderly => Some("Người cao tuổi"),
-        Priority::Pregnant => Some("Phụ nữ mang thai"),
-        Priority::Disabled => Some("Người khuyết tật"),
-        Priority::Child => Some("Người đi cùng trẻ nhỏ"),
-    }
-}
-
 fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSettings) -> Ticket {
     let issued_at = DateTime::parse_from_rfc3339(&stored.issued_at)
         .map(|t| t.with_timezone(&crate::clock::office_offset()))
@@ -240,7 +249,7 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         people_ahead: stored.people_ahead,
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
-        priority: priority_label_vi(stored.priority).map(str::to_string),
+        priority: priority_label(stored.priority, Language::Vi).map(str::to_string),
         qr: queue_address(settings, &stored.number, &stored.service_id),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
@@ -257,7 +266,16 @@ fn queue_address(settings: &IssueSettings, number: &str, service_id: &str) -> Op
     })
 }
 
-/// Bytes of a test ticket, for `print-test` and the benchmark.
+/// The test ticket of `print-test` and the admin screen, as a print job.
+pub fn test_ticket(config: &Config) -> crate::printer::Job {
+    let settings = IssueSettings::from_config(config);
+    crate::printer::Job {
+        name: "test-ticket".into(),
+        bytes: ticket::encode_ticket(&sample_ticket(&settings), &settings.layout),
+    }
+}
+
+/// A test ticket, for `print-test`, the admin screen and the benchmark.
 pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
     Ticket {
         office: settings.office.clone(),

@@ -144,7 +144,7 @@ impl QueueStore {
                 ticket.request_id,
                 ticket.number,
                 ticket.service_id,
-                priority_code(ticket.priority),
+                ticket.priority.as_str(),
                 ticket.issued_at,
                 office_day.to_string(),
                 ticket.people_ahead,
@@ -195,7 +195,7 @@ impl QueueStore {
                 draft.request_id,
                 number,
                 draft.service_id,
-                priority_code(draft.priority),
+                draft.priority.as_str(),
                 draft.issued_at.to_rfc3339(),
                 day.to_string(),
                 draft.phone,
@@ -372,24 +372,12 @@ fn row_to_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTicket> {
     })
 }
 
-pub(super) fn priority_code(p: Priority) -> &'static str {
-    match p {
-        Priority::None => "none",
-        Priority::Elderly => "elderly",
-        Priority::Pregnant => "pregnant",
-        Priority::Disabled => "disabled",
-        Priority::Child => "child",
-    }
-}
-
-fn priority_from(code: &str) -> Priority {
-    match code {
-        "elderly" => Priority::Elderly,
-        "pregnant" => Priority::Pregnant,
-        "disabled" => Priority::Disabled,
-        "child" => Priority::Child,
-        _ => Priority::None,
-    }
+/// A priority as stored; a word this kiosk does not know (written by a newer one) reads as none.
+fn priority_from(word: &str) -> Priority {
+    word.parse().unwrap_or_else(|e| {
+        tracing::warn!("ticket database: {e}; read as none");
+        Priority::None
+    })
 }
 
 fn print_code(s: PrintStatus) -> &'static str {

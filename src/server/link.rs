@@ -2,13 +2,14 @@
 //! whether the server is reachable. It runs on its own thread; the UI only hears its events.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::error::{ErrorKind, ServerError};
 use super::model::Heartbeat;
 use super::{CentralClient, ClientSettings, DemoServer};
+use crate::config::{Config, ServerEndpoint};
 
 /// How often a healthy kiosk reports in, and how soon an offline one tries again.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(60);
@@ -48,23 +49,18 @@ impl LinkStatus {
 
     /// `ok`, `paper-near-end`, `paper-out`, `preview`...
     pub fn set_printer(&self, code: &str) {
-        if let Ok(mut s) = self.0.lock() {
-            s.printer = code.to_string();
-        }
+        self.lock().printer = code.to_string();
     }
 
     pub fn set_outbox(&self, waiting: u32) {
-        if let Ok(mut s) = self.0.lock() {
-            s.outbox = waiting;
-        }
+        self.lock().outbox = waiting;
     }
 
     /// The catalog version the kiosk searches (0 for the seed it was installed with); a new
     /// one is reported to the central system at once.
     pub fn set_catalog_version(&self, version: u64) {
-        if let Ok(mut s) = self.0.lock()
-            && s.catalog_version != Some(version)
-        {
+        let mut s = self.lock();
+        if s.catalog_version != Some(version) {
             s.catalog_version = Some(version);
             if let Some(waker) = &s.waker {
                 waker.wake();
@@ -74,9 +70,7 @@ impl LinkStatus {
 
     /// Whom to wake when something the fleet should hear of at once changes.
     pub fn wake_on_change(&self, waker: LinkWaker) {
-        if let Ok(mut s) = self.0.lock() {
-            s.waker = Some(waker);
-        }
+        self.lock().waker = Some(waker);
     }
 
     /// Tickets and ratings waiting to be sent, as last counted.
@@ -85,13 +79,12 @@ impl LinkStatus {
     }
 
     fn snapshot(&self) -> Reported {
-        self.0
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_else(|_| Reported {
-                printer: "unknown".into(),
-                ..Reported::default()
-            })
+        self.lock().clone()
+    }
+
+    /// Each field is written whole, so what a panicking holder of the lock left is still true.
+    fn lock(&self) -> MutexGuard<'_, Reported> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -113,8 +106,33 @@ pub enum LinkReport {
     DemoSamples(Vec<String>),
 }
 
-/// The connected client, for other workers (catalog sync, tickets): empty until the link is up.
-pub type SharedClient = Arc<Mutex<Option<CentralClient>>>;
+/// The connected client, for other workers (catalog sync, tickets, lookups): empty until the
+/// link is up. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct SharedClient(Arc<Mutex<Option<CentralClient>>>);
+
+impl SharedClient {
+    /// The client once the link is up, `None` before. The client is only ever replaced whole, so
+    /// a lock poisoned by a panic elsewhere still holds a usable one: it is read, not taken to
+    /// mean "offline".
+    pub fn current(&self) -> Option<CentralClient> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, client: CentralClient) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(client);
+    }
+}
+
+/// A client already connected, for workers started without a link (tools and tests).
+impl From<CentralClient> for SharedClient {
+    fn from(client: CentralClient) -> Self {
+        Self(Arc::new(Mutex::new(Some(client))))
+    }
+}
 
 /// Where the server is: a configured URL, or the built-in demo server to start first.
 #[derive(Debug, Clone)]
@@ -139,6 +157,31 @@ pub struct LinkSettings {
     pub status: LinkStatus,
     pub heartbeat_every: Duration,
     pub retry_every: Duration,
+}
+
+impl LinkSettings {
+    /// The link of `[server]`, reporting `status`; `None` when no server is configured.
+    pub fn from_config(config: &Config, status: &LinkStatus) -> Option<Self> {
+        let target = match &config.server.endpoint {
+            ServerEndpoint::NotConfigured => return None,
+            ServerEndpoint::Remote(url) => {
+                LinkTarget::Remote(ClientSettings::from_config(&config.server, url.clone()))
+            }
+            ServerEndpoint::Demo => LinkTarget::Demo(DemoSettings {
+                db_path: config.kiosk.data_dir.join("demo-central.sqlite3"),
+                kiosk_id: config.kiosk.id.clone(),
+                connect_timeout: config.server.connect_timeout,
+                request_timeout: config.server.request_timeout,
+            }),
+        };
+        Some(Self {
+            target,
+            kiosk_id: config.kiosk.id.clone(),
+            status: status.clone(),
+            heartbeat_every: HEARTBEAT_EVERY,
+            retry_every: RETRY_EVERY,
+        })
+    }
 }
 
 enum Command {
@@ -228,9 +271,7 @@ fn run(
             }
         }
     };
-    if let Ok(mut slot) = shared.lock() {
-        *slot = Some(client.clone());
-    }
+    shared.set(client.clone());
     if let Some(demo) = &demo_server {
         report(LinkReport::DemoSamples(demo.sample_codes()));
     }

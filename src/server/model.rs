@@ -77,6 +77,8 @@ pub struct QueueServices {
     pub services: Vec<QueueService>,
 }
 
+/// Who is called first. One spelling everywhere: the API, the ticket database, the command line
+/// (`--priority elderly`) and the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
@@ -85,6 +87,48 @@ pub enum Priority {
     Pregnant,
     Disabled,
     Child,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Priority::None,
+        Priority::Elderly,
+        Priority::Pregnant,
+        Priority::Disabled,
+        Priority::Child,
+    ];
+
+    /// The word of the API (and of `serde`): `none`, `elderly`, `pregnant`, `disabled`, `child`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::None => "none",
+            Priority::Elderly => "elderly",
+            Priority::Pregnant => "pregnant",
+            Priority::Disabled => "disabled",
+            Priority::Child => "child",
+        }
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a priority (none, elderly, pregnant, disabled or child)")]
+pub struct UnknownPriority(pub String);
+
+impl std::str::FromStr for Priority {
+    type Err = UnknownPriority;
+
+    fn from_str(word: &str) -> Result<Self, Self::Err> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.as_str() == word)
+            .ok_or_else(|| UnknownPriority(word.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

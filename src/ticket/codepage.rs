@@ -11,7 +11,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::config::CodeTable;
+use super::CodeTable;
 
 /// Printed for characters the table has no byte for.
 const UNKNOWN: u8 = b'?';

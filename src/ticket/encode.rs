@@ -4,8 +4,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::commands::{Align, FONT_A, FONT_B, Job};
 use super::raster::{self, Face, Fonts};
+use super::{CodeTable, TextMode};
 use super::{Layout, Ticket, codepage};
-use crate::config::{CodeTable, TextMode};
 
 /// How one paragraph looks, both as a picture (`px`) and as printer text (`scale`, `small`).
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,7 @@
 //! Queue tickets and plain slips as ESC/POS bytes for thermal receipt printers, and those bytes
 //! drawn back as a PNG picture for the on-screen printer and the docs. Pure: no I/O.
 //!
-//! How Vietnamese reaches the paper is the layout's [`TextMode`](crate::config::TextMode):
+//! How Vietnamese reaches the paper is the layout's [`TextMode`]:
 //! - `Raster`: lines with diacritics are drawn with the bundled Noto Sans and sent as GS v 0
 //!   pictures cropped to the ink; ASCII lines stay printer text. Right on every printer.
 //! - `Codepage`: printer text in Windows-1258 or TCVN-3 after ESC t (see [`codepage`]).
@@ -12,6 +12,7 @@
 pub mod codepage;
 mod commands;
 mod encode;
+mod lines;
 mod logo;
 pub mod preview;
 mod raster;
@@ -21,6 +22,7 @@ mod tests;
 
 pub use commands::ParseError;
 pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
+pub use lines::push_wrapped;
 pub use logo::{Logo, LogoError};
 
 /// What a queue ticket says.
@@ -53,15 +55,24 @@ pub struct Ticket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
     pub width_dots: u16,
-    pub text_mode: crate::config::TextMode,
+    pub text_mode: TextMode,
 }
 
-impl Layout {
-    /// The paper and text mode of `[printer]`.
-    pub fn of(printer: &crate::config::PrinterConfig) -> Self {
-        Self {
-            width_dots: printer.paper_width_dots,
-            text_mode: printer.text_mode,
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeTable {
+    /// Windows-1258 with combining tone marks.
+    Wpc1258,
+    Tcvn3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextMode {
+    /// Text drawn with the bundled font and sent as a picture: right on every printer.
+    Raster,
+    Codepage {
+        table: CodeTable,
+        page: u8,
+    },
+    /// Diacritics stripped: the last resort.
+    Ascii,
 }

@@ -9,12 +9,12 @@
 use ab_glyph::{Font, ScaleFont, point};
 use unicode_normalization::UnicodeNormalization;
 
+use super::TextMode;
 use super::codepage;
 use super::commands::{
     Command, DEFAULT_LINE_SPACING, FONT_A, FONT_B, ParseError, QR_EC_M, QrFunction, parse,
 };
 use super::raster::{self, Bitmap, Fonts, INK_THRESHOLD};
-use crate::config::TextMode;
 
 /// Longest paper drawn, in dots (about 12 m at 203 dpi): a guard against runaway feeds.
 const MAX_ROWS: u32 = 100_000;
@@ -37,6 +37,57 @@ pub enum PreviewError {
     TooLong,
     #[error("the picture cannot be written as PNG: {0}")]
     Png(#[from] png::EncodingError),
+}
+
+/// A preview PNG decoded for a screen: 8-bit RGBA, row after row.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl std::fmt::Debug for Picture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Picture({}x{})", self.width, self.height)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a PNG picture: {0}")]
+pub struct PictureError(String);
+
+impl Picture {
+    /// Decodes a PNG, such as one [`render_png`] made, into RGBA.
+    pub fn from_png(png: &[u8]) -> Result<Self, PictureError> {
+        let fail = |e: &dyn std::fmt::Display| PictureError(e.to_string());
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+        decoder.set_transformations(png::Transformations::normalize_to_color8());
+        let mut reader = decoder.read_info().map_err(|e| fail(&e))?;
+        let size = reader
+            .output_buffer_size()
+            .ok_or_else(|| fail(&"the picture is too large"))?;
+        let mut buf = vec![0; size];
+        let frame = reader.next_frame(&mut buf).map_err(|e| fail(&e))?;
+        buf.truncate(frame.buffer_size());
+        let rgba = match frame.color_type.samples() {
+            1 => buf.iter().flat_map(|&v| [v, v, v, 255]).collect(),
+            2 => buf
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0], p[1]])
+                .collect(),
+            3 => buf
+                .chunks_exact(3)
+                .flat_map(|p| [p[0], p[1], p[2], 255])
+                .collect(),
+            _ => buf,
+        };
+        Ok(Self {
+            width: frame.width,
+            height: frame.height,
+            rgba,
+        })
+    }
 }
 
 /// The paper printed from `bytes`, as a black-on-white PNG `width_dots` wide (1 px = 1 dot).

@@ -10,7 +10,6 @@ use super::encode::wrap;
 use super::preview::{render, render_png};
 use super::raster::Bitmap;
 use super::*;
-use crate::config::{CodeTable, TextMode};
 
 const MODES: [(&str, TextMode); 4] = [
     ("raster", TextMode::Raster),
@@ -369,4 +368,28 @@ fn preview_decodes_code_page_text() {
             .count()
     };
     assert!(ink(&vietnamese) > ink(&ascii));
+}
+
+#[test]
+fn a_preview_decodes_to_a_picture_for_the_screen() {
+    let bytes = encode_ticket(&sample(), &layout(384, TextMode::Raster));
+    let png = render_png(&bytes, 384, TextMode::Raster).unwrap();
+    let picture = super::preview::Picture::from_png(&png).unwrap();
+    assert_eq!(picture.width, 384);
+    assert_eq!(
+        picture.rgba.len(),
+        (picture.width * picture.height * 4) as usize
+    );
+    assert!(
+        picture.rgba.chunks_exact(4).any(|p| p == [0, 0, 0, 255]),
+        "ink"
+    );
+    assert!(
+        picture
+            .rgba
+            .chunks_exact(4)
+            .any(|p| p == [255, 255, 255, 255]),
+        "paper"
+    );
+    assert!(super::preview::Picture::from_png(b"not a picture").is_err());
 }

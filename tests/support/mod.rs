@@ -9,6 +9,7 @@ pub mod net;
 pub mod printer;
 pub mod snapshot;
 pub mod ui;
+pub mod wait;
 
 /// The repository root (where the shipped `kiosk-config.toml` lives).
 pub fn repo_root() -> PathBuf {

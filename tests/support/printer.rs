@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serialport::{SerialPort, TTYPort};
+
+use super::wait::eventually;
 
 /// What the printer answers to status requests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -444,20 +446,6 @@ fn serve_connection(mut stream: TcpStream, stop: &AtomicBool, shared: &Shared) {
                 ) => {}
             Err(_) => return,
         }
-    }
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-pub fn eventually(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if condition() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -103,19 +103,12 @@ fn start(
 }
 
 /// Pumps worker events until `done` holds or `limit` passes (workers do real I/O in real time).
-pub fn wait_until(kiosk: &Kiosk, limit: Duration, done: impl Fn() -> bool) -> bool {
-    let start = std::time::Instant::now();
-    loop {
+pub fn wait_until(kiosk: &Kiosk, limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    super::wait::eventually(limit, || {
         kiosk.pump_events();
         settle();
-        if done() {
-            return true;
-        }
-        if start.elapsed() > limit {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+        done()
+    })
 }
 
 /// Lets bindings, repeaters and conditionals catch up.

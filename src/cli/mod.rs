@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::app::Ending;
 use crate::config::{self, ConfigError};
+use crate::server::model::Priority;
 
 mod catalog_cmd;
 mod dossier_cmd;
 mod queue_cmd;
+mod run_cmd;
 
 /// Exit code for a config that cannot be used (and for command-line mistakes, as clap does).
 pub const EXIT_BAD_CONFIG: u8 = 2;
@@ -127,9 +128,9 @@ pub enum TicketAction {
         /// The service id, as in [[queue.services]] or on the server (e.g. ho-tich).
         #[arg(long)]
         service: String,
-        /// none, elderly, pregnant, disabled or child.
-        #[arg(long, default_value = "none", value_parser = ["none", "elderly", "pregnant", "disabled", "child"])]
-        priority: String,
+        /// Who is called first.
+        #[arg(long, value_enum, default_value_t = Priority::None)]
+        priority: Priority,
         /// A Vietnamese mobile number for the SMS notice.
         #[arg(long)]
         phone: Option<String>,
@@ -201,22 +202,22 @@ pub fn main(cli: Cli) -> ExitCode {
                     phone,
                     count,
                 },
-        }) => queue_cmd::issue(cli.config, &service, priority_of(&priority), phone, count),
+        }) => queue_cmd::issue(cli.config, &service, priority, phone, count),
         Some(Command::Outbox { action }) => {
             queue_cmd::outbox(cli.config, matches!(action, OutboxAction::Flush))
         }
-        None => run_kiosk(cli.config, cli.windowed),
+        None => run_cmd::run(cli.config, cli.windowed),
     }
 }
 
-fn priority_of(code: &str) -> crate::server::model::Priority {
-    use crate::server::model::Priority;
-    match code {
-        "elderly" => Priority::Elderly,
-        "pregnant" => Priority::Pregnant,
-        "disabled" => Priority::Disabled,
-        "child" => Priority::Child,
-        _ => Priority::None,
+/// `--priority` takes the API's words, the ones [`Priority::as_str`] gives.
+impl clap::ValueEnum for Priority {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Priority::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
@@ -430,53 +431,5 @@ fn hash_pin() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(EXIT_BAD_CONFIG)
         }
-    }
-}
-
-fn run_kiosk(path: Option<PathBuf>, windowed: bool) -> ExitCode {
-    let config = match config_path(path).and_then(|p| config::load(&p)) {
-        Ok(c) => c,
-        Err(e) => return report_config_error(&e),
-    };
-    let log_guard = match crate::logging::init(&config.log) {
-        Ok(guard) => guard,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        config = %config.source.display(),
-        "starting"
-    );
-    crate::supervise::log_panics();
-    let ending = crate::app::run(&config, windowed);
-    match ending {
-        Ok(Ending::Closed) => ExitCode::SUCCESS,
-        Ok(Ending::QuitToShell) => ExitCode::from(EXIT_QUIT_TO_SHELL),
-        Ok(Ending::Restart) => {
-            // The log file is flushed first: exec does not run destructors.
-            drop(log_guard);
-            let error = restart_self();
-            eprintln!("error: cannot start the kiosk again ({error}); exiting for systemd to");
-            ExitCode::from(EXIT_RESTART)
-        }
-        Err(e) => {
-            tracing::error!("{e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Replaces this process with a fresh start of the same program and arguments (same PID, so
-/// systemd keeps watching it); returns only on failure.
-fn restart_self() -> std::io::Error {
-    use std::os::unix::process::CommandExt;
-    match std::env::current_exe() {
-        Ok(exe) => std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .exec(),
-        Err(e) => e,
     }
 }

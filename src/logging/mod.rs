@@ -1,6 +1,9 @@
 //! Logs: human-readable lines on stderr (journald keeps them under systemd) and a daily-rotated
 //! file in `[log] dir`. Secrets are typed ([`crate::config::Secret`]) so they cannot be printed
-//! by accident, and citizen input is never logged.
+//! by accident, and citizen input is never logged. The last warnings and errors are also kept in
+//! memory ([`recent`]) for the admin screen.
+
+pub mod recent;
 
 use std::path::Path;
 
@@ -45,7 +48,7 @@ pub fn init(config: &LogConfig) -> Result<WorkerGuard, LogError> {
         .with(filter)
         .with(fmt::layer().with_writer(std::io::stderr))
         .with(fmt::layer().with_ansi(false).with_writer(file_writer))
-        .with(crate::admin::recent::RecentProblems)
+        .with(recent::RecentProblems)
         .try_init()
         .map_err(|_| LogError::AlreadySet)?;
     Ok(guard)

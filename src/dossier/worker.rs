@@ -1,0 +1,87 @@
+//! The lookup worker: asks the central system about dossier codes on its own thread, so the
+//! screen never waits for the network. Only the newest of several waiting lookups is asked.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use super::{DossierCode, Outcome};
+use crate::printer::{self, JobOutcome, Printer};
+use crate::server::link::SharedClient;
+
+/// The answer to [`Worker::look_up`] with the same `tag`.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub tag: u64,
+    pub outcome: Outcome,
+}
+
+/// The worker's thread is gone: the lookup was not asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the dossier lookup thread stopped")]
+pub struct WorkerStopped;
+
+struct Job {
+    tag: u64,
+    code: DossierCode,
+}
+
+/// A handle on the lookup thread; it stops when the handle is dropped.
+pub struct Worker {
+    jobs: Sender<Job>,
+}
+
+impl Worker {
+    /// Starts the thread; `report` is called from it with every answer.
+    pub fn spawn(server: SharedClient, report: impl Fn(Answer) + Send + 'static) -> Self {
+        let (jobs, inbox) = mpsc::channel();
+        if let Err(e) = crate::supervise::spawn("dossier", move || run(&server, &inbox, &report)) {
+            tracing::error!("cannot start the dossier thread: {e}");
+        }
+        Self { jobs }
+    }
+
+    pub fn look_up(&self, code: DossierCode, tag: u64) -> Result<(), WorkerStopped> {
+        self.jobs.send(Job { tag, code }).map_err(|_| WorkerStopped)
+    }
+}
+
+fn run(server: &SharedClient, inbox: &Receiver<Job>, report: &impl Fn(Answer)) {
+    while let Ok(mut job) = inbox.recv() {
+        // Only the newest request matters when several queued up.
+        while let Ok(newer) = inbox.try_recv() {
+            job = newer;
+        }
+        let outcome = match server.current() {
+            Some(client) => super::lookup(&client, &job.code),
+            None => Outcome::Offline,
+        };
+        // The outcome only: never the code or what the server said about it.
+        tracing::info!("{}", outcome.label());
+        report(Answer {
+            tag: job.tag,
+            outcome,
+        });
+    }
+}
+
+/// A slip waits at most this long for the printer.
+const SLIP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Prints a slip off the caller's thread (the printer thread does the work; this one waits for
+/// it) and always answers: a slip that failed badly reads as not printed.
+pub fn print_slip(
+    printer: Printer,
+    job: printer::Job,
+    printed: impl FnOnce(bool) + Send + 'static,
+) -> std::io::Result<()> {
+    crate::supervise::once(
+        "dossier-slip",
+        false,
+        move || {
+            let ok = matches!(printer.print(job, SLIP_TIMEOUT), JobOutcome::Printed { .. });
+            tracing::info!(ok, "dossier slip printed");
+            ok
+        },
+        printed,
+    )
+}

@@ -1,0 +1,250 @@
+//! The services the take-a-number screen offers (the central system's, with their queues, or,
+//! while it cannot be asked, the config's own list) and the citizen's selection among them.
+
+use crate::config::Config;
+use crate::language::Language;
+use crate::server::model::{Priority, QueueService};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub id: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub prefix: String,
+    pub priority_allowed: bool,
+    /// `None` while the central system cannot be asked.
+    pub waiting: Option<u32>,
+    pub wait_min: Option<u32>,
+    pub open: bool,
+    /// Why a closed service is closed: `closed-hours` or `daily-cap`.
+    pub closed_reason: String,
+    pub now_serving: String,
+}
+
+impl Offer {
+    /// `[[queue.services]]`: offered while the central system cannot be asked.
+    pub fn configured(config: &Config) -> Vec<Offer> {
+        config
+            .queue
+            .services
+            .iter()
+            .map(|s| Offer {
+                id: s.id.clone(),
+                name_vi: s.name_vi.clone(),
+                name_en: s.name_en.clone(),
+                prefix: s.prefix.clone(),
+                priority_allowed: s.priority_allowed,
+                waiting: None,
+                wait_min: None,
+                open: true,
+                closed_reason: String::new(),
+                now_serving: String::new(),
+            })
+            .collect()
+    }
+
+    /// What the central system answered, or `configured` when it did not (or offers nothing).
+    pub fn live_or(services: Option<Vec<QueueService>>, configured: &[Offer]) -> Vec<Offer> {
+        match services {
+            Some(list) if !list.is_empty() => list.into_iter().map(Offer::from).collect(),
+            _ => configured.to_vec(),
+        }
+    }
+
+    pub fn name(&self, lang: Language) -> &str {
+        match lang {
+            Language::Vi => &self.name_vi,
+            Language::En => &self.name_en,
+        }
+    }
+
+    /// What the citizen asked for, ready for the desk. Tickets are printed in Vietnamese, the
+    /// office's language.
+    pub fn order(&self, priority: Priority, phone: Option<String>) -> super::TicketOrder {
+        super::TicketOrder {
+            service_id: self.id.clone(),
+            service_name: self.name_vi.clone(),
+            prefix: self.prefix.clone(),
+            priority,
+            phone,
+        }
+    }
+}
+
+impl From<QueueService> for Offer {
+    fn from(s: QueueService) -> Self {
+        Offer {
+            id: s.id,
+            name_vi: s.name_vi,
+            name_en: s.name_en,
+            prefix: s.prefix,
+            priority_allowed: s.priority_allowed,
+            waiting: Some(s.waiting),
+            wait_min: Some(s.estimated_wait_min),
+            open: s.open,
+            closed_reason: s.closed_reason.unwrap_or_default(),
+            now_serving: s.now_serving.unwrap_or_default(),
+        }
+    }
+}
+
+/// What the take-a-number screen offers and what the citizen chose, without the screen. Each
+/// order gets a tag; only the answer to the newest one is still wanted.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The config's services, offered while the central system cannot be asked.
+    configured: Vec<Offer>,
+    offers: Vec<Offer>,
+    live: bool,
+    chosen: Option<Offer>,
+    priority: Priority,
+    tag: u64,
+}
+
+impl Selection {
+    pub fn new(config: &Config) -> Self {
+        let configured = Offer::configured(config);
+        Self {
+            offers: configured.clone(),
+            configured,
+            live: false,
+            chosen: None,
+            priority: Priority::None,
+            tag: 0,
+        }
+    }
+
+    pub fn offers(&self) -> &[Offer] {
+        &self.offers
+    }
+
+    /// The offers carry the central system's queues.
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// The central system's services, or `None` when it could not be asked.
+    pub fn services_arrived(&mut self, services: Option<Vec<QueueService>>) {
+        self.live = services.is_some();
+        self.offers = Offer::live_or(services, &self.configured);
+    }
+
+    /// A reloaded config's services, offered at once while the central system is away.
+    pub fn reconfigure(&mut self, config: &Config) {
+        self.configured = Offer::configured(config);
+        if !self.live {
+            self.offers = self.configured.clone();
+        }
+    }
+
+    /// The citizen taps the offer at `index`: chosen unless it is closed (or gone).
+    pub fn choose(&mut self, index: usize) -> Option<&Offer> {
+        let offer = self.offers.get(index).filter(|o| o.open)?.clone();
+        self.priority = Priority::None;
+        self.chosen = Some(offer);
+        self.chosen.as_ref()
+    }
+
+    pub fn chosen(&self) -> Option<&Offer> {
+        self.chosen.as_ref()
+    }
+
+    pub fn set_priority(&mut self, priority: Priority) {
+        self.priority = priority;
+    }
+
+    pub fn priority(&self) -> Priority {
+        self.priority
+    }
+
+    /// The order for the chosen service, and the tag its answer will carry.
+    pub fn order(&mut self, phone: Option<String>) -> Option<(super::TicketOrder, u64)> {
+        let order = self.chosen.as_ref()?.order(self.priority, phone);
+        self.tag += 1;
+        Some((order, self.tag))
+    }
+
+    pub fn is_newest(&self, tag: u64) -> bool {
+        tag == self.tag
+    }
+
+    /// The citizen left: nothing chosen, and the answer to an order on its way is not shown.
+    pub fn clear(&mut self) {
+        self.tag += 1;
+        self.chosen = None;
+        self.priority = Priority::None;
+    }
+}
+
+/// The words for a priority ticket: printed in Vietnamese, shown in the citizen's language.
+pub fn priority_label(p: Priority, lang: Language) -> Option<&'static str> {
+    match (lang, p) {
+        (_, Priority::None) => None,
+        (Language::Vi, Priority::Elderly) => Some("Người cao tuổi"),
+        (Language::Vi, Priority::Pregnant) => Some("Phụ nữ mang thai"),
+        (Language::Vi, Priority::Disabled) => Some("Người khuyết tật"),
+        (Language::Vi, Priority::Child) => Some("Người đi cùng trẻ nhỏ"),
+        (Language::En, Priority::Elderly) => Some("Older person"),
+        (Language::En, Priority::Pregnant) => Some("Pregnant woman"),
+        (Language::En, Priority::Disabled) => Some("Person with a disability"),
+        (Language::En, Priority::Child) => Some("With a small child"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let text = include_str!("../../kiosk-config.toml");
+        crate::config::parse(text, std::path::Path::new("kiosk-config.toml")).unwrap()
+    }
+
+    fn service(id: &str, open: bool) -> QueueService {
+        QueueService {
+            id: id.into(),
+            name_vi: id.into(),
+            name_en: id.into(),
+            prefix: "HT".into(),
+            priority_allowed: true,
+            open,
+            closed_reason: (!open).then(|| "daily-cap".into()),
+            waiting: 3,
+            now_serving: None,
+            estimated_wait_min: 9,
+        }
+    }
+
+    #[test]
+    fn the_configs_services_stand_in_while_the_server_is_away() {
+        let config = config();
+        let mut s = Selection::new(&config);
+        assert!(!s.is_live());
+        assert_eq!(s.offers().len(), config.queue.services.len());
+        s.services_arrived(Some(vec![service("live", true)]));
+        assert!(s.is_live());
+        assert_eq!(s.offers()[0].waiting, Some(3));
+        s.services_arrived(None);
+        assert!(!s.is_live());
+        assert_eq!(s.offers(), Offer::configured(&config));
+    }
+
+    #[test]
+    fn only_open_services_are_chosen_and_only_the_newest_order_counts() {
+        let mut s = Selection::new(&config());
+        s.services_arrived(Some(vec![service("closed", false), service("open", true)]));
+        assert!(s.choose(0).is_none());
+        assert_eq!(s.choose(1).map(|o| o.id.as_str()), Some("open"));
+        s.set_priority(Priority::Elderly);
+        let (order, first) = s.order(None).unwrap();
+        assert_eq!(
+            (order.service_id.as_str(), order.priority),
+            ("open", Priority::Elderly)
+        );
+        let (_, second) = s.order(None).unwrap();
+        assert!(!s.is_newest(first) && s.is_newest(second));
+        s.clear();
+        assert!(!s.is_newest(second));
+        assert!(s.order(None).is_none(), "nothing chosen");
+    }
+}

@@ -1,0 +1,35 @@
+//! The procedure catalog, one concern per file: Vietnamese folding, the file on disk (seed,
+//! damage, schema), ranking and hostile input, import, sync against the reference server, the
+//! `catalog` command line, and the worker that owns the catalog for the screen.
+
+mod cli;
+mod fold;
+mod import;
+mod search;
+mod store;
+mod sync;
+mod worker;
+
+use motcua_kiosk::catalog::{Catalog, SearchHit};
+
+/// A catalog in memory, filled with the seed the kiosk ships.
+fn seeded() -> Catalog {
+    Catalog::open_in_memory().expect("catalog opens with the seed")
+}
+
+fn codes(hits: &[SearchHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.code.as_str()).collect()
+}
+
+/// The best hit for `query`.
+fn first(catalog: &Catalog, query: &str) -> SearchHit {
+    let hits = catalog.search(query, None, 10).expect("search");
+    hits.first()
+        .cloned()
+        .unwrap_or_else(|| panic!("{query:?} finds nothing"))
+}
+
+/// The seed as a plain JSON list of procedures.
+fn seed_array() -> Vec<serde_json::Value> {
+    serde_json::from_str(motcua_kiosk::catalog::SEED_JSON).expect("seed JSON")
+}
