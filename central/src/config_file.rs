@@ -26,6 +26,8 @@ struct RawFile {
     #[serde(default)]
     kiosks: Vec<RawKiosk>,
     #[serde(default)]
+    counters: Vec<RawCounter>,
+    #[serde(default)]
     sms: Option<SmsConfig>,
 }
 
@@ -51,6 +53,16 @@ struct RawOffice {
 struct RawTokens {
     admin: Option<String>,
     counter: Option<String>,
+    display: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounter {
+    name: String,
+    token: String,
+    #[serde(default)]
+    office: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,6 +252,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigFileError> {
     for (key, value) in [
         ("tokens.admin", raw.tokens.admin),
         ("tokens.counter", raw.tokens.counter),
+        ("tokens.display", raw.tokens.display),
     ] {
         match value {
             Some(t) if t.trim().len() < 16 => c.report(
@@ -248,9 +261,35 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigFileError> {
                 Some("at least 16 characters, e.g. from `openssl rand -hex 24`"),
             ),
             Some(t) if key == "tokens.admin" => config.admin_token = Some(t),
-            Some(t) => config.counter_token = Some(t),
+            Some(t) if key == "tokens.counter" => config.counter_token = Some(t),
+            Some(t) => config.display_token = Some(t),
             None => {}
         }
+    }
+    for (i, k) in raw.counters.into_iter().enumerate() {
+        let key = |f: &str| format!("counters[{i}].{f}");
+        let office = k
+            .office
+            .unwrap_or_else(|| crate::offices::DEFAULT_OFFICE.to_string());
+        if crate::validate::short_text("", &k.name, 32).is_err() {
+            c.report(
+                &key("name"),
+                format!("\"{}\" is not a counter name", k.name),
+                Some("1 to 32 characters, e.g. \"3\""),
+            );
+        }
+        if k.token.trim().len() < 16 {
+            c.report(
+                &key("token"),
+                "is too short to be a secret",
+                Some("at least 16 characters"),
+            );
+        }
+        config.counter_tokens.push(crate::config::CounterToken {
+            office,
+            counter: k.name,
+            token: k.token,
+        });
     }
     for (i, k) in raw.kiosks.into_iter().enumerate() {
         let key = |f: &str| format!("kiosks[{i}].{f}");

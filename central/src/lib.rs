@@ -9,8 +9,10 @@
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
 //! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
-//! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
+//! - `catalog`, `queue` (numbering), `counter` (calling), `dossiers`, `feedback`, `fleet`:
+//!   storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
+//! - [`events`]: live events of an office, published when their transaction commits.
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
@@ -23,8 +25,10 @@ mod catalog;
 pub mod clock;
 pub mod config;
 pub mod config_file;
+mod counter;
 pub mod dossier;
 pub mod dossiers;
+pub mod events;
 mod extract;
 mod feedback;
 mod fleet;
@@ -43,6 +47,6 @@ mod strict;
 mod validate;
 
 pub use clock::{Clock, ManualTime, office_offset};
-pub use config::{CentralConfig, DEFAULT_KIOSK, KioskToken};
+pub use config::{CentralConfig, CounterToken, DEFAULT_KIOSK, KioskToken};
 pub use server::{CentralError, RunningCentral, spawn};
 pub use store::Database;

@@ -38,6 +38,8 @@ pub enum ApiError {
     KioskTaken(String),
     #[error("{0}")]
     DuplicateService(String),
+    #[error("{0}")]
+    TicketState(String),
     #[error("ticket {0} has already been rated")]
     AlreadyRated(String),
     #[error("too many dossier lookups; try again in {0} s")]
@@ -93,7 +95,8 @@ impl ApiError {
             | Self::NumberTaken(_)
             | Self::RequestIdReused
             | Self::OfficeExists(_)
-            | Self::KioskTaken(_) => StatusCode::CONFLICT,
+            | Self::KioskTaken(_)
+            | Self::TicketState(_) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OfflineTimeOutOfRange(_)
             | Self::DuplicateCode(_)
@@ -120,6 +123,7 @@ impl ApiError {
             Self::OfficeExists(_) => "office-exists",
             Self::KioskTaken(_) => "kiosk-taken",
             Self::DuplicateService(_) => "duplicate-service",
+            Self::TicketState(_) => "ticket-state",
             Self::PriorityNotAllowed(_) => "priority-not-allowed",
             Self::NumberTaken(_) => "number-taken",
             Self::RequestIdReused => "request-id-reused",
@@ -149,6 +153,7 @@ impl ApiError {
             Self::OfficeExists(_) => "Office exists",
             Self::KioskTaken(_) => "Kiosk id taken",
             Self::DuplicateService(_) => "Duplicate service",
+            Self::TicketState(_) => "Ticket state",
             Self::PriorityNotAllowed(_) => "Priority not allowed",
             Self::NumberTaken(_) => "Number taken",
             Self::RequestIdReused => "Request id reused",

@@ -117,15 +117,16 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
         store,
         metrics: Arc::default(),
         clock: config.clock.clone(),
-        tokens: Arc::new(Tokens::new(
-            config.kiosk_tokens.clone(),
-            config.counter_token.clone(),
-            config.admin_token.clone(),
-        )),
+        tokens: Arc::new(Tokens::new(&config)),
         lookups_per_minute: config.dossier_lookups_per_minute,
         always_open: config.always_open,
+        stopping: watch::channel(false).1,
     };
     let (stop, stopped) = watch::channel(false);
+    let state = AppState {
+        stopping: stopped.clone(),
+        ..state
+    };
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let thread = std::thread::Builder::new()
         .name("motcua-central".into())
@@ -196,7 +197,7 @@ async fn serve(
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 /// Removes what is kept only for a while (request ids after 30 days, spent rate-limit
-/// windows), once at start and then every hour.
+/// windows, events after a day), once at start and then every hour.
 async fn housekeeping(state: AppState) {
     let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
@@ -207,6 +208,7 @@ async fn housekeeping(state: AppState) {
             .write(move |sql| {
                 let ids = crate::idempotency::forget_old(sql, now)?;
                 crate::rate_limit::forget_old(sql, now)?;
+                crate::events::forget_old(sql, now)?;
                 Ok(ids)
             })
             .await;

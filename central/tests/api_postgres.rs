@@ -33,3 +33,6 @@ mod instances;
 
 #[path = "api/operations.rs"]
 mod operations;
+
+#[path = "api/calling.rs"]
+mod calling;

@@ -2,7 +2,9 @@
 
 mod admin;
 mod catalog;
+mod counter;
 mod dossiers;
+mod events;
 mod feedback;
 mod kiosks;
 mod offices;
@@ -37,6 +39,8 @@ pub struct AppState {
     /// Dossier lookups allowed per kiosk per minute (0: no limit).
     pub lookups_per_minute: u32,
     pub always_open: bool,
+    /// Becomes true when the server stops: long-lived event streams end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -64,7 +68,19 @@ pub fn router(state: AppState) -> Router {
         .route("/catalog", get(catalog::get_catalog))
         .route("/queue/services", get(queue::list_services))
         .route("/queue/tickets", post(queue::issue_ticket))
-        .route("/queue/services/{id}/call-next", post(queue::call_next))
+        .route(
+            "/queue/services/{id}/call-next",
+            post(counter::call_next_of_service),
+        )
+        .route("/queue/call-next", post(counter::call_next))
+        .route("/queue/tickets/{id}/recall", post(counter::recall))
+        .route("/queue/tickets/{id}/no-show", post(counter::no_show))
+        .route("/queue/tickets/{id}/done", post(counter::done))
+        .route("/queue/tickets/{id}/transfer", post(counter::transfer))
+        .route("/queue/counter", get(counter::mine))
+        .route("/queue/calls", get(counter::calls))
+        .route("/queue/stats", get(counter::stats))
+        .route("/queue/events", get(events::stream))
         .route("/dossiers/{code}", get(dossiers::lookup))
         .route("/feedback", post(feedback::rate))
         .route("/kiosks/heartbeat", post(kiosks::heartbeat))

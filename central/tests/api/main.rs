@@ -8,6 +8,7 @@ mod support;
 /// This binary runs the suite on SQLite; `api_postgres` runs it on PostgreSQL.
 const BACKEND: support::Backend = support::Backend::Sqlite;
 
+mod calling;
 mod catalog;
 mod command;
 mod contract;
