@@ -48,6 +48,8 @@ const ADMIN_TOKEN: &str = "load-admin-token";
 const KIOSK_TICKET_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Long enough to see how slow a slow answer is; anything slower is a failure.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Other processes' CPU (cores) below which a second counts as quiet.
+const QUIET_OTHERS: f64 = 0.2;
 /// The ticket latency the issue sets.
 const TICKET_P99_TARGET_MS: f64 = 50.0;
 
@@ -652,6 +654,8 @@ fn dossier_json(today: NaiveDate, o: usize, i: usize) -> Value {
 struct RouteStats {
     /// Measured window only, microseconds from the scheduled time.
     latencies_us: Vec<u64>,
+    /// The same, with the second of the window each was scheduled in.
+    timed: Vec<(u32, u64)>,
     /// Measured window only: outcome label → count.
     outcomes: BTreeMap<String, u64>,
     /// Tickets slower than a kiosk waits (it would have printed an offline number).
@@ -715,7 +719,10 @@ impl Recorder {
             return;
         }
         let mut stats = lock(&self.routes[route.index()]);
-        stats.latencies_us.push(latency.as_micros() as u64);
+        let us = latency.as_micros() as u64;
+        stats.latencies_us.push(us);
+        let second = (scheduled - self.measure_from).as_secs() as u32;
+        stats.timed.push((second, us));
         *stats.outcomes.entry(outcome.label).or_default() += 1;
         if route == Route::Ticket && latency > KIOSK_TICKET_TIMEOUT {
             stats.over_kiosk_timeout += 1;
@@ -1133,6 +1140,46 @@ struct TargetResult {
     failures: (u64, Vec<String>),
     numbering: Result<usize, String>,
     issued_by_servers: u64,
+    timeline: Vec<Second>,
+}
+
+/// One second of the measured window.
+struct Second {
+    /// Tickets scheduled in it: latencies (µs, sorted) and p99 (None with too few to tell).
+    tickets: Vec<u64>,
+    ticket_p99_ms: Option<f64>,
+    /// Busy cores: the whole machine, and this bench's processes (client, servers, PostgreSQL).
+    machine: f64,
+    ours: f64,
+}
+
+fn per_second(samples: &[CpuSnapshot], tickets: &[(u32, u64)]) -> Vec<Second> {
+    let mut by_second: Vec<Vec<u64>> = vec![Vec::new(); samples.len().saturating_sub(1)];
+    for (second, us) in tickets {
+        if let Some(list) = by_second.get_mut(*second as usize) {
+            list.push(*us);
+        }
+    }
+    samples
+        .windows(2)
+        .zip(by_second)
+        .map(|(w, mut list)| {
+            let dt = match (w[0].at, w[1].at) {
+                (Some(a), Some(b)) => (b - a).as_secs_f64().max(1e-3),
+                _ => 1.0,
+            };
+            let ours = |s: &CpuSnapshot| s.client + s.servers.iter().sum::<u64>() + s.postgres;
+            list.sort_unstable();
+            Second {
+                ticket_p99_ms: (list.len() >= 20).then(|| percentile(&list, 0.99)),
+                tickets: list,
+                machine: w[1].machine_busy.saturating_sub(w[0].machine_busy) as f64
+                    / TICKS_PER_SECOND
+                    / dt,
+                ours: ours(&w[1]).saturating_sub(ours(&w[0])) as f64 / TICKS_PER_SECOND / dt,
+            }
+        })
+        .collect()
 }
 
 fn percentile(sorted: &[u64], q: f64) -> f64 {
@@ -1220,14 +1267,31 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
                 end,
             ));
         }
+        // CPU every second of the window, on a thread of its own so a busy client runtime
+        // cannot delay it.
+        let mut marks: Vec<Instant> = (0..)
+            .map(|i| measure_from + Duration::from_secs(i))
+            .take_while(|t| *t < end)
+            .collect();
+        marks.push(end);
+        let sampler = {
+            let pids = pids.clone();
+            std::thread::spawn(move || {
+                marks
+                    .into_iter()
+                    .map(|at| {
+                        std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                        cpu_snapshot(&pids, pg_port)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
         tokio::time::sleep_until(measure_from.into()).await;
-        let cpu_before = cpu_snapshot(&pids, pg_port);
         let mut before = Vec::new();
         for base in &bases {
             before.push(scrape(&metrics_http, base).await?);
         }
         tokio::time::sleep_until(end.into()).await;
-        let cpu_after = cpu_snapshot(&pids, pg_port);
         let mut after = Vec::new();
         for base in &bases {
             after.push(scrape(&metrics_http, base).await?);
@@ -1239,6 +1303,10 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
         for base in &bases {
             finals.push(scrape(&metrics_http, base).await?);
         }
+        let samples = sampler.join().map_err(|_| "CPU sampler panicked")?;
+        let (Some(cpu_before), Some(cpu_after)) = (samples.first(), samples.last()) else {
+            return Err("no CPU samples".to_string());
+        };
         let seconds = opts.measured.as_secs_f64();
         let wall = match (cpu_before.at, cpu_after.at) {
             (Some(a), Some(b)) => (b - a).as_secs_f64(),
@@ -1246,8 +1314,12 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
         };
         let cores = |a: u64, b: u64| (b.saturating_sub(a)) as f64 / TICKS_PER_SECOND / wall;
         let mut routes = Vec::new();
+        let mut timeline = Vec::new();
         for route in Route::ALL {
             let mut stats = std::mem::take(&mut *lock(&rec.routes[route.index()]));
+            if route == Route::Ticket {
+                timeline = per_second(&samples, &stats.timed);
+            }
             stats.latencies_us.sort_unstable();
             let l = &stats.latencies_us;
             routes.push(RouteResult {
@@ -1281,6 +1353,7 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
             failures,
             numbering,
             issued_by_servers: finals.iter().map(|s| s.tickets_issued).sum(),
+            timeline,
         })
     });
     runtime.shutdown_timeout(Duration::from_secs(2));
@@ -1300,6 +1373,22 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
 
 // ---------------------------------------------------------------------------------------------
 // Report
+
+/// The machine is shared: the seconds in which other processes left it nearly alone show what
+/// this load does by itself. Their number, and the latencies of the tickets scheduled in them.
+fn quiet_tickets(r: &TargetResult) -> (usize, Vec<u64>) {
+    let quiet: Vec<&Second> = r
+        .timeline
+        .iter()
+        .filter(|s| s.machine - s.ours < QUIET_OTHERS)
+        .collect();
+    let mut tickets: Vec<u64> = quiet
+        .iter()
+        .flat_map(|s| s.tickets.iter().copied())
+        .collect();
+    tickets.sort_unstable();
+    (quiet.len(), tickets)
+}
 
 fn print_target(opts: &Options, r: &TargetResult) {
     println!(
@@ -1372,6 +1461,60 @@ fn print_target(opts: &Options, r: &TargetResult) {
         r.client_rss,
         rss.join(" + ")
     );
+    let (slow, fast): (Vec<&Second>, Vec<&Second>) = r
+        .timeline
+        .iter()
+        .filter(|s| s.ticket_p99_ms.is_some())
+        .partition(|s| s.ticket_p99_ms.is_some_and(|p| p > TICKET_P99_TARGET_MS));
+    let mean = |list: &[&Second], f: fn(&Second) -> f64| {
+        // 0.0 + …: an empty f64 sum is -0.0.
+        0.0 + list.iter().map(|s| f(s)).sum::<f64>() / list.len().max(1) as f64
+    };
+    println!(
+        "  per second: ticket p99 over {TICKET_P99_TARGET_MS} ms in {} of {} s; machine busy \
+         {:.2} cores in those (others {:.2}), {:.2} in the rest (others {:.2})",
+        slow.len(),
+        slow.len() + fast.len(),
+        mean(&slow, |s| s.machine),
+        mean(&slow, |s| (s.machine - s.ours).max(0.0)),
+        mean(&fast, |s| s.machine),
+        mean(&fast, |s| (s.machine - s.ours).max(0.0)),
+    );
+    let (quiet_seconds, quiet) = quiet_tickets(r);
+    if quiet.is_empty() {
+        println!("  quiet seconds (others < {QUIET_OTHERS} cores): none");
+    } else {
+        println!(
+            "  quiet seconds (others < {QUIET_OTHERS} cores): {quiet_seconds}, {} tickets: \
+             p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            quiet.len(),
+            percentile(&quiet, 0.5),
+            percentile(&quiet, 0.99),
+            quiet.last().map_or(0.0, |v| *v as f64 / 1000.0)
+        );
+    }
+    let mut worst: Vec<(usize, &Second)> = r.timeline.iter().enumerate().collect();
+    worst.sort_by(|a, b| {
+        b.1.ticket_p99_ms
+            .unwrap_or(0.0)
+            .total_cmp(&a.1.ticket_p99_ms.unwrap_or(0.0))
+    });
+    let worst: Vec<String> = worst
+        .iter()
+        .take(5)
+        .filter_map(|(i, s)| {
+            Some(format!(
+                "{i} s: {:.0} ms ({:.2}/{:.2})",
+                s.ticket_p99_ms?,
+                s.machine,
+                (s.machine - s.ours).max(0.0)
+            ))
+        })
+        .collect();
+    println!(
+        "  worst seconds, ticket p99 (machine/others cores): {}",
+        worst.join(", ")
+    );
     match &r.numbering {
         Ok(n) => println!(
             "  numbering: {n} tickets answered, every series 1..n without gap or repeat; \
@@ -1390,10 +1533,11 @@ fn print_target(opts: &Options, r: &TargetResult) {
 
 fn print_summary(results: &[TargetResult]) {
     println!(
-        "\n| target | route | req/s | p50 ms | p99 ms | max ms | errors | CPU client / server / PostgreSQL / machine |"
+        "\n| target | route | req/s | p50 ms | p99 ms | max ms | errors | p99 ms in quiet seconds | CPU cores: client / server / PostgreSQL / machine |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for r in results {
+        let (quiet_seconds, quiet) = quiet_tickets(r);
         for (i, route) in r.routes.iter().enumerate() {
             let errors: u64 = route
                 .outcomes
@@ -1403,6 +1547,11 @@ fn print_summary(results: &[TargetResult]) {
                 })
                 .map(|(_, v)| v)
                 .sum();
+            let quiet = if i == 0 && !quiet.is_empty() {
+                format!("{:.1} ({quiet_seconds} s)", percentile(&quiet, 0.99))
+            } else {
+                String::new()
+            };
             let cpu = if i == 0 {
                 let servers: Vec<String> =
                     r.server_cores.iter().map(|c| format!("{c:.2}")).collect();
@@ -1417,7 +1566,7 @@ fn print_summary(results: &[TargetResult]) {
                 String::new()
             };
             println!(
-                "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+                "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 if i == 0 {
                     r.backend.name()
                 } else {
@@ -1429,6 +1578,7 @@ fn print_summary(results: &[TargetResult]) {
                 route.p99_ms,
                 route.max_ms,
                 errors,
+                quiet,
                 cpu
             );
         }
