@@ -426,6 +426,24 @@ struct CpuSnapshot {
     servers: Vec<u64>,
     postgres: u64,
     machine_busy: u64,
+    /// Microseconds in which some task waited for the disk, for a CPU (Linux pressure stall
+    /// information; 0 without it).
+    io_stall_us: u64,
+    cpu_stall_us: u64,
+}
+
+/// `some … total=N` of `/proc/pressure/{io,cpu}`.
+fn stall_us(resource: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/pressure/{resource}"))
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("some "))?;
+            line.split_whitespace()
+                .find_map(|f| f.strip_prefix("total="))?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }
 
 fn cpu_snapshot(servers: &[u32], pg_port: Option<u16>) -> CpuSnapshot {
@@ -435,6 +453,8 @@ fn cpu_snapshot(servers: &[u32], pg_port: Option<u16>) -> CpuSnapshot {
         servers: servers.iter().map(|p| own_cpu(&p.to_string())).collect(),
         postgres: pg_port.map_or(0, postgres_cpu),
         machine_busy: machine_busy(),
+        io_stall_us: stall_us("io"),
+        cpu_stall_us: stall_us("cpu"),
     }
 }
 
@@ -1141,6 +1161,51 @@ struct TargetResult {
     numbering: Result<usize, String>,
     issued_by_servers: u64,
     timeline: Vec<Second>,
+    wal: Option<Wal>,
+}
+
+/// PostgreSQL's WAL over the window (`pg_stat_wal`, `pg_stat_database`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Wal {
+    commits: i64,
+    syncs: i64,
+    sync_ms: f64,
+}
+
+/// Times WAL syncs from now on (an admin setting, reloaded without a restart).
+async fn time_wal_syncs(url: &str) -> Result<tokio_postgres::Client, String> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    // Two messages: ALTER SYSTEM refuses to run inside the implicit transaction of a batch.
+    for statement in [
+        "ALTER SYSTEM SET track_wal_io_timing = on",
+        "SELECT pg_reload_conf()",
+    ] {
+        client
+            .batch_execute(statement)
+            .await
+            .map_err(|e| format!("{statement}: {e:?}"))?;
+    }
+    Ok(client)
+}
+
+async fn wal_now(client: &tokio_postgres::Client) -> Result<Wal, String> {
+    let row = client
+        .query_one(
+            "SELECT w.wal_sync, w.wal_sync_time,
+                    (SELECT SUM(xact_commit)::bigint FROM pg_stat_database)
+             FROM pg_stat_wal w",
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Wal {
+        syncs: row.get(0),
+        sync_ms: row.get(1),
+        commits: row.get::<_, Option<i64>>(2).unwrap_or(0),
+    })
 }
 
 /// One second of the measured window.
@@ -1151,6 +1216,9 @@ struct Second {
     /// Busy cores: the whole machine, and this bench's processes (client, servers, PostgreSQL).
     machine: f64,
     ours: f64,
+    /// Share of the second in which some task waited for the disk, for a CPU.
+    io_stall: f64,
+    cpu_stall: f64,
 }
 
 fn per_second(samples: &[CpuSnapshot], tickets: &[(u32, u64)]) -> Vec<Second> {
@@ -1177,6 +1245,8 @@ fn per_second(samples: &[CpuSnapshot], tickets: &[(u32, u64)]) -> Vec<Second> {
                     / TICKS_PER_SECOND
                     / dt,
                 ours: ours(&w[1]).saturating_sub(ours(&w[0])) as f64 / TICKS_PER_SECOND / dt,
+                io_stall: w[1].io_stall_us.saturating_sub(w[0].io_stall_us) as f64 / 1e6 / dt,
+                cpu_stall: w[1].cpu_stall_us.saturating_sub(w[0].cpu_stall_us) as f64 / 1e6 / dt,
             }
         })
         .collect()
@@ -1251,6 +1321,10 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
         .map_err(|e| e.to_string())?;
     let result = runtime.block_on(async {
         let (kiosks, world) = setup(opts, &bases).await?;
+        let wal_client = match dbs.first() {
+            Some(url) if url.starts_with("postgres") => Some(time_wal_syncs(url).await?),
+            _ => None,
+        };
         let metrics_http = reqwest::Client::new();
         let start = Instant::now() + Duration::from_millis(200);
         let measure_from = start + opts.warmup;
@@ -1291,11 +1365,26 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
         for base in &bases {
             before.push(scrape(&metrics_http, base).await?);
         }
+        let wal_before = match &wal_client {
+            Some(c) => Some(wal_now(c).await?),
+            None => None,
+        };
         tokio::time::sleep_until(end.into()).await;
         let mut after = Vec::new();
         for base in &bases {
             after.push(scrape(&metrics_http, base).await?);
         }
+        let wal = match (&wal_client, wal_before) {
+            (Some(c), Some(b)) => {
+                let a = wal_now(c).await?;
+                Some(Wal {
+                    commits: a.commits - b.commits,
+                    syncs: a.syncs - b.syncs,
+                    sync_ms: a.sync_ms - b.sync_ms,
+                })
+            }
+            _ => None,
+        };
         let client_rss = rss_mib("self");
         let server_rss: Vec<f64> = pids.iter().map(|p| rss_mib(&p.to_string())).collect();
         while fleet.join_next().await.is_some() {}
@@ -1354,6 +1443,7 @@ fn run_target(opts: &Options, backend: Backend) -> Result<TargetResult, String> 
             numbering,
             issued_by_servers: finals.iter().map(|s| s.tickets_issued).sum(),
             timeline,
+            wal,
         })
     });
     runtime.shutdown_timeout(Duration::from_secs(2));
@@ -1471,15 +1561,31 @@ fn print_target(opts: &Options, r: &TargetResult) {
         0.0 + list.iter().map(|s| f(s)).sum::<f64>() / list.len().max(1) as f64
     };
     println!(
-        "  per second: ticket p99 over {TICKET_P99_TARGET_MS} ms in {} of {} s; machine busy \
-         {:.2} cores in those (others {:.2}), {:.2} in the rest (others {:.2})",
+        "  per second: ticket p99 over {TICKET_P99_TARGET_MS} ms in {} of {} s; in those: machine \
+         busy {:.2} cores (others {:.2}), stalled on disk {:.0} %, on CPU {:.0} % of the time; in \
+         the rest: {:.2} ({:.2}), {:.0} %, {:.0} %",
         slow.len(),
         slow.len() + fast.len(),
         mean(&slow, |s| s.machine),
         mean(&slow, |s| (s.machine - s.ours).max(0.0)),
+        mean(&slow, |s| s.io_stall * 100.0),
+        mean(&slow, |s| s.cpu_stall * 100.0),
         mean(&fast, |s| s.machine),
         mean(&fast, |s| (s.machine - s.ours).max(0.0)),
+        mean(&fast, |s| s.io_stall * 100.0),
+        mean(&fast, |s| s.cpu_stall * 100.0),
     );
+    if let Some(w) = &r.wal {
+        println!(
+            "  PostgreSQL WAL: {} commits flushed with {} syncs ({:.0}/s), {:.2} ms a sync on \
+             average, syncing {:.0} % of the window",
+            w.commits,
+            w.syncs,
+            w.syncs as f64 / opts.measured.as_secs_f64(),
+            w.sync_ms / w.syncs.max(1) as f64,
+            w.sync_ms / 10.0 / opts.measured.as_secs_f64()
+        );
+    }
     let (quiet_seconds, quiet) = quiet_tickets(r);
     if quiet.is_empty() {
         println!("  quiet seconds (others < {QUIET_OTHERS} cores): none");
@@ -1504,15 +1610,16 @@ fn print_target(opts: &Options, r: &TargetResult) {
         .take(5)
         .filter_map(|(i, s)| {
             Some(format!(
-                "{i} s: {:.0} ms ({:.2}/{:.2})",
+                "{i} s: {:.0} ms ({:.2}/{:.2}, disk {:.0} %)",
                 s.ticket_p99_ms?,
                 s.machine,
-                (s.machine - s.ours).max(0.0)
+                (s.machine - s.ours).max(0.0),
+                s.io_stall * 100.0
             ))
         })
         .collect();
     println!(
-        "  worst seconds, ticket p99 (machine/others cores): {}",
+        "  worst seconds, ticket p99 (machine/others cores, stalled on disk): {}",
         worst.join(", ")
     );
     match &r.numbering {
