@@ -19,7 +19,11 @@
 //! office with no gap and no repeat across instances. Any 5xx, transport error, timeout or wrong
 //! answer makes the bench exit non-zero. The p99 < 50 ms ticket target is reported, not enforced.
 //!
-//! `cargo bench -p motcua-central --bench load` (≈ 2 min measured per target, ≈ 8 min in all).
+//! Where the time goes: CPU of each process from `/proc/<pid>/stat` (client, each server, every
+//! PostgreSQL process) and of the whole machine, every second; disk and CPU pressure stalls
+//! (`/proc/pressure`); the servers' own latency histograms (`/metrics`); PostgreSQL's WAL syncs.
+//!
+//! `cargo bench -p motcua-central --bench load` (2 min measured per target, ≈ 7 min in all).
 //! Flags (after `--`) or environment: `--kiosks N` (`LOAD_KIOSKS`, 2000), `--offices N`
 //! (`LOAD_OFFICES`, kiosks / 20), `--seconds S` (`LOAD_SECONDS`, 120), `--warmup S`
 //! (`LOAD_WARMUP`, 10), `--targets sqlite,pg,pg2` (`LOAD_TARGETS`), `--fsync on|off|both`
@@ -1560,21 +1564,27 @@ fn print_target(opts: &Options, r: &TargetResult) {
         // 0.0 + …: an empty f64 sum is -0.0.
         0.0 + list.iter().map(|s| f(s)).sum::<f64>() / list.len().max(1) as f64
     };
+    let describe = |list: &[&Second]| {
+        format!(
+            "machine busy {:.2} cores (others {:.2}), stalled on disk {:.0} % and on CPU {:.0} % \
+             of the time",
+            mean(list, |s| s.machine),
+            mean(list, |s| (s.machine - s.ours).max(0.0)),
+            mean(list, |s| s.io_stall * 100.0),
+            mean(list, |s| s.cpu_stall * 100.0),
+        )
+    };
     println!(
-        "  per second: ticket p99 over {TICKET_P99_TARGET_MS} ms in {} of {} s; in those: machine \
-         busy {:.2} cores (others {:.2}), stalled on disk {:.0} %, on CPU {:.0} % of the time; in \
-         the rest: {:.2} ({:.2}), {:.0} %, {:.0} %",
+        "  per second: ticket p99 over {TICKET_P99_TARGET_MS} ms in {} of {} s",
         slow.len(),
-        slow.len() + fast.len(),
-        mean(&slow, |s| s.machine),
-        mean(&slow, |s| (s.machine - s.ours).max(0.0)),
-        mean(&slow, |s| s.io_stall * 100.0),
-        mean(&slow, |s| s.cpu_stall * 100.0),
-        mean(&fast, |s| s.machine),
-        mean(&fast, |s| (s.machine - s.ours).max(0.0)),
-        mean(&fast, |s| s.io_stall * 100.0),
-        mean(&fast, |s| s.cpu_stall * 100.0),
+        slow.len() + fast.len()
     );
+    if !slow.is_empty() {
+        println!("    in those: {}", describe(&slow));
+    }
+    if !fast.is_empty() {
+        println!("    in the others: {}", describe(&fast));
+    }
     if let Some(w) = &r.wal {
         println!(
             "  PostgreSQL WAL: {} commits flushed with {} syncs ({:.0}/s), {:.2} ms a sync on \
