@@ -28,7 +28,8 @@
 //! (`LOAD_OFFICES`, kiosks / 20), `--seconds S` (`LOAD_SECONDS`, 120), `--warmup S`
 //! (`LOAD_WARMUP`, 10), `--targets sqlite,pg,pg2` (`LOAD_TARGETS`), `--fsync on|off|both`
 //! (`LOAD_FSYNC`, on: PostgreSQL as deployed), `--dossiers N` per office (`LOAD_DOSSIERS`, 500).
-//! Without `--bench` (`cargo test --all-targets`) it is a smoke run: 40 kiosks, 3 s per target.
+//! Without `--bench` (`cargo test --all-targets`) it is a smoke run: 40 kiosks, 3 s per target,
+//! every job every few seconds so that each route is exercised.
 //! PostgreSQL: a throwaway cluster per target (`tests/api/pg.rs`, Debian's `postgresql`).
 
 #[path = "../tests/api/pg.rs"]
@@ -57,8 +58,8 @@ const QUIET_OTHERS: f64 = 0.2;
 /// The ticket latency the issue sets.
 const TICKET_P99_TARGET_MS: f64 = 50.0;
 
-/// The queue services of each office, as the seed's (id, prefix, priority allowed), with the
-/// share of tickets each gets.
+/// The queue services of each office, as the seed's: id, prefix, name, whether priority is
+/// allowed, and the share of tickets (%) each gets.
 const SERVICES: [(&str, &str, &str, bool, u64); 4] = [
     ("ho-tich", "HT", "Hộ tịch", true, 35),
     ("chung-thuc", "CT", "Chứng thực", true, 35),
