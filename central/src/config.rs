@@ -94,6 +94,8 @@ pub struct CentralConfig {
     pub clock: Clock,
     /// Text messages to citizens; `None` sends none.
     pub sms: Option<SmsSettings>,
+    /// How often data past its keeping time is removed and late dossiers are looked for.
+    pub housekeeping_every: std::time::Duration,
 }
 
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
@@ -121,6 +123,7 @@ impl CentralConfig {
             dossier_lookups_per_minute: 10,
             clock: Clock::system(),
             sms: None,
+            housekeeping_every: std::time::Duration::from_secs(3600),
         }
     }
 

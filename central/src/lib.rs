@@ -4,7 +4,6 @@
 //! Module map (one job each):
 //! - [`config`] / [`clock`]: what the embedder decides; the injectable "now".
 //! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
-//! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
@@ -16,6 +15,7 @@
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
+//! - [`notify`]: SMS to citizens: triggers, the outbox, dossier subscriptions, the sender.
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -33,6 +33,7 @@ mod extract;
 mod feedback;
 mod fleet;
 mod idempotency;
+pub mod notify;
 mod observe;
 pub mod offices;
 mod problem;

@@ -9,6 +9,7 @@ mod feedback;
 mod kiosks;
 mod offices;
 mod queue;
+mod sms;
 
 use std::sync::Arc;
 
@@ -41,12 +42,22 @@ pub struct AppState {
     pub always_open: bool,
     /// Becomes true when the server stops: long-lived event streams end then.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// SMS to citizens; `None` when the office sends none (no `[sms]`, or `gateway = "none"`).
+    pub sms: Option<crate::notify::Sms>,
+    /// How often the housekeeping runs (an hour; tests make it short).
+    pub housekeeping_every: std::time::Duration,
 }
 
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/catalog", post(admin::import_catalog))
         .route("/admin/dossiers", post(admin::upsert_dossiers))
+        .route(
+            "/admin/dossiers/{code}/status",
+            post(admin::set_dossier_status),
+        )
+        .route("/admin/sms", get(sms::list))
+        .route("/admin/sms/{id}/resend", post(sms::resend))
         .route("/admin/kiosks", get(kiosks::list))
         .route("/admin/offices", get(offices::list).post(offices::create))
         .route(
@@ -86,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/queue/stats", get(counter::stats))
         .route("/queue/events", get(events::stream))
         .route("/dossiers/{code}", get(dossiers::lookup))
+        .route("/dossiers/{code}/subscriptions", post(dossiers::subscribe))
         .route("/feedback", post(feedback::rate))
         .route("/kiosks/heartbeat", post(kiosks::heartbeat))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

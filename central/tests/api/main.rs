@@ -20,3 +20,4 @@ mod lifecycle;
 mod offices;
 mod operations;
 mod queue;
+mod sms;
