@@ -96,7 +96,10 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
         tracing::info!(clips = ?voice.replaced, "the office's own recordings replace these clips");
     }
     let web = Arc::new(crate::web::WebSettings {
-        notice: config.display_notice.clone().filter(|n| !n.trim().is_empty()),
+        notice: config
+            .display_notice
+            .clone()
+            .filter(|n| !n.trim().is_empty()),
         voice,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

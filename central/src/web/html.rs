@@ -115,7 +115,10 @@ mod tests {
             &Vars::default().text("office", hostile),
         )
         .expect("rendered");
-        assert!(!page.contains("<script>") && page.contains("Mời số"), "{page}");
+        assert!(
+            !page.contains("<script>") && page.contains("Mời số"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -41,7 +41,10 @@ impl Lang {
     /// The language a visitor asked for with `?lang=` or chose before (the cookie);
     /// Vietnamese otherwise.
     pub fn chosen(query: Option<&str>, headers: &HeaderMap) -> Self {
-        query.and_then(Self::parse).or_else(|| cookie(headers)).unwrap_or(Lang::Vi)
+        query
+            .and_then(Self::parse)
+            .or_else(|| cookie(headers))
+            .unwrap_or(Lang::Vi)
     }
 
     /// The `Set-Cookie` value that remembers this language for a year.
@@ -90,7 +93,11 @@ impl Langs {
 
     /// `vi` or `vi,en`, as in the address.
     pub fn codes(&self) -> String {
-        self.0.iter().map(|l| l.code()).collect::<Vec<_>>().join(",")
+        self.0
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -191,7 +198,10 @@ mod tests {
         headers.insert(COOKIE, "a=b; motcua-lang=en".parse().expect("header"));
         assert_eq!(Lang::chosen(None, &headers), Lang::En);
         assert_eq!(Lang::chosen(Some("vi"), &headers), Lang::Vi);
-        assert_eq!(Langs::parse("vi,en").map(|l| l.codes()), Some("vi,en".into()));
+        assert_eq!(
+            Langs::parse("vi,en").map(|l| l.codes()),
+            Some("vi,en".into())
+        );
         assert_eq!(Langs::parse("vi,vi"), None);
         assert_eq!(Langs::parse("fr"), None);
         let both = Langs::parse("vi,en").expect("both");

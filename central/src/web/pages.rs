@@ -218,7 +218,10 @@ mod tests {
                 let page = html::render(t, &langs, &vars).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(!page.contains("{{"), "{name}");
                 // No inline script or style: the CSP would refuse them.
-                assert!(!page.contains(" style=") && !page.contains("<style"), "{name}");
+                assert!(
+                    !page.contains(" style=") && !page.contains("<style"),
+                    "{name}"
+                );
                 for script in page.split("<script").skip(1) {
                     assert!(
                         script.trim_start().starts_with("src=")

@@ -19,4 +19,5 @@ mod fleet;
 mod lifecycle;
 mod offices;
 mod operations;
+mod pages;
 mod queue;
