@@ -24,7 +24,7 @@
   let live = false;        // the current connection's board has come: later events are news
   let shownKey = null;     // the call on screen, to flash only a new one
   let soundOn = false;
-  const announced = new Set();
+  const announced = new Set();  // `called` events announced, by event id
   const queue = [];
   let playing = false;
 
@@ -116,10 +116,10 @@
   }
 
   // --- sound --------------------------------------------------------------------------------
-  function announce(c) {
-    const key = keyOf(c);
-    if (announced.has(key)) return;
-    announced.add(key);
+  /** Announces a call once per event (a recall in the same second is a new event). */
+  function announce(c, id) {
+    if (announced.has(id)) return;
+    announced.add(id);
     body.dataset.announcements = String(Number(body.dataset.announcements || 0) + 1);
     if (!soundOn) return;
     if (queue.length > 4) queue.shift(); // a burst of calls: the newest matter
@@ -153,6 +153,19 @@
   function setSound(on) {
     soundOn = on;
     body.dataset.sound = on ? "on" : "off";
+    layoutNotice();
+  }
+
+  /** A notice wider than its line scrolls by, slowly. */
+  function layoutNotice() {
+    const notice = $("notice");
+    const text = $("notice-text").textContent;
+    notice.hidden = !text.trim();
+    notice.classList.remove("long");
+    if (!notice.hidden && notice.scrollWidth > notice.clientWidth) {
+      notice.classList.add("long");
+      notice.style.setProperty("--ticker-s", Math.max(20, text.length / 6) + "s");
+    }
   }
 
   /** Browsers refuse sound before a first click unless told otherwise: a silent try finds out. */
@@ -180,8 +193,7 @@
     if (r.status === 200) {
       learnTime(r.body.generated_at);
       merge(r.body.calls || []);
-      // What the list brings is already on screen elsewhere or old: no announcement.
-      for (const c of calls) announced.add(keyOf(c));
+      // What the list brings was announced before, or is old: it is not announced.
       render();
     }
     return r.status;
@@ -200,11 +212,9 @@
       const call = Object.assign({}, data, { called_at: data.called_at || data.at });
       merge([call]);
       render();
-      if (calls[0] && keyOf(calls[0]) === keyOf(call) && serverNow() - time(call) < ANNOUNCE_WITHIN_MS) {
+      if (calls[0] && calls[0].ticket_id === call.ticket_id && serverNow() - time(call) < ANNOUNCE_WITHIN_MS) {
         flash();
-        announce(call);
-      } else {
-        announced.add(keyOf(call));
+        announce(call, id);
       }
     } else if (type === "reload") {
       loadCalls();
@@ -223,12 +233,9 @@
   function start() {
     $("lost").textContent = all("lost").join(" · ");
     $("current-empty").textContent = all("none").join(" · ");
-    const notice = $("notice");
-    if (!$("notice-text").textContent.trim()) notice.hidden = true;
-    else if (notice.scrollWidth > notice.clientWidth) {
-      notice.classList.add("long");
-      notice.style.setProperty("--ticker-s", Math.max(20, $("notice-text").textContent.length / 6) + "s");
-    }
+    layoutNotice();
+    // A TV turned or resized: the big number and the notice fit again.
+    window.addEventListener("resize", () => { fit(); layoutNotice(); });
     tick();
     setInterval(tick, 1000);
     // A safety net besides the events: the list and the time once a minute.
