@@ -261,9 +261,18 @@ pub async fn stats(
             .filter(|_| d.len() == 10)
             .ok_or_else(|| ApiError::bad("date", "a date YYYY-MM-DD"))?,
     };
-    let office = match (&reader, param(&pairs, "office")) {
+    let named = param(&pairs, "office")
+        .map(|o| validate::service_id("office", o))
+        .transpose()?;
+    let office = match (&reader, named) {
+        (Reader::Counter(c), Some(o)) if o != c.office => {
+            return Err(ApiError::Forbidden(format!(
+                "this token belongs to office \"{}\", not \"{o}\"",
+                c.office
+            )));
+        }
         (Reader::Counter(c), _) => c.office.clone(),
-        (Reader::Admin(_), Some(o)) => validate::service_id("office", o)?,
+        (Reader::Admin(_), Some(o)) => o,
         (Reader::Admin(_), None) => DEFAULT_OFFICE.to_string(),
     };
     let o = office.clone();

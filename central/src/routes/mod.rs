@@ -59,6 +59,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/offices/{office}/hours", put(offices::put_hours))
         .route("/admin/offices/{office}/kiosks", post(offices::add_kiosk))
         .route(
+            "/admin/offices/{office}/displays",
+            post(offices::add_display),
+        )
+        .route(
             "/admin/offices/{office}/counters",
             post(offices::add_counter),
         )

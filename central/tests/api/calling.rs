@@ -329,6 +329,14 @@ fn the_day_in_numbers() {
     assert_eq!(ht["service_avg_s"], 180);
     // A counter reads its own office's; bad dates are refused.
     assert_eq!(h.get_with("/queue/stats", Some(C3), &[]).status, 200);
+    assert_eq!(
+        h.get_with("/queue/stats?office=main", Some(C3), &[]).status,
+        200
+    );
+    h.get_with("/queue/stats?office=other", Some(C3), &[])
+        .problem(403, "forbidden");
+    h.get_with("/queue/stats?office=", Some(C3), &[])
+        .problem(400, "bad-request");
     h.get_with("/queue/stats?date=25/11/2026", Some(ADMIN), &[])
         .problem(400, "bad-request");
     h.get_with("/queue/stats?office=nowhere", Some(ADMIN), &[])
