@@ -95,6 +95,16 @@
     if (list.dataset.signature !== signature) {
       list.replaceChildren(...items);
       list.dataset.signature = signature;
+      trimList();
+    }
+  }
+
+  /** No half-shown line at the foot of the recent calls: what does not fit is left out. */
+  function trimList() {
+    const list = $("recent-list");
+    const bottom = list.parentElement.getBoundingClientRect().bottom;
+    while (list.lastElementChild && list.lastElementChild.getBoundingClientRect().bottom > bottom + 1) {
+      list.lastElementChild.remove();
     }
   }
 
@@ -162,9 +172,12 @@
     const text = $("notice-text").textContent;
     notice.hidden = !text.trim();
     notice.classList.remove("long");
-    if (!notice.hidden && notice.scrollWidth > notice.clientWidth) {
+    const overflow = notice.scrollWidth - notice.clientWidth;
+    if (!notice.hidden && overflow > 0) {
       notice.classList.add("long");
-      notice.style.setProperty("--ticker-s", Math.max(20, text.length / 6) + "s");
+      notice.style.setProperty("--ticker-end", -overflow + "px");
+      // About 80 pixels a second, so it can be read while it moves.
+      notice.style.setProperty("--ticker-s", Math.max(8, overflow / 80 + 4) + "s");
     }
   }
 
@@ -235,7 +248,12 @@
     $("current-empty").textContent = all("none").join(" · ");
     layoutNotice();
     // A TV turned or resized: the big number and the notice fit again.
-    window.addEventListener("resize", () => { fit(); layoutNotice(); });
+    window.addEventListener("resize", () => {
+      fit();
+      layoutNotice();
+      $("recent-list").dataset.signature = "";
+      render();
+    });
     tick();
     setInterval(tick, 1000);
     // A safety net besides the events: the list and the time once a minute.

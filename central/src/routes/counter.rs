@@ -193,7 +193,8 @@ pub async fn mine(
     Ok(super::json(
         StatusCode::OK,
         &json!({
-            "counter": name, "office_id": caller.office, "office_name": office_name,
+            "office_name": office_name.unwrap_or_else(|| caller.office.clone()),
+            "counter": name, "office_id": caller.office,
             "ticket": held, "services": services,
         }),
     ))
