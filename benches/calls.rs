@@ -190,10 +190,10 @@ async fn client(
         for event in text.split("event: called\n").skip(1) {
             if let Some(i) = event.find("\"number\":\"") {
                 let rest = &event[i + 10..];
-                if let Some(j) = rest.find('"') {
-                    if let Ok(mut s) = seen.lock() {
-                        s.push((rest[..j].to_string(), now));
-                    }
+                if let Some(j) = rest.find('"')
+                    && let Ok(mut s) = seen.lock()
+                {
+                    s.push((rest[..j].to_string(), now));
                 }
             }
         }
