@@ -16,6 +16,8 @@
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
 //! - [`notify`]: SMS to citizens: triggers, the outbox, dossier subscriptions, the sender.
+//! - [`web`]: the counter page, the lobby display and its voice; static files, security
+//!   headers, templates and texts reusable by any page.
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -46,6 +48,7 @@ pub mod sms;
 pub mod store;
 mod strict;
 mod validate;
+pub mod web;
 
 pub use clock::{Clock, ManualTime, office_offset};
 pub use config::{CentralConfig, CounterToken, DEFAULT_KIOSK, KioskToken};

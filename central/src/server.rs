@@ -89,6 +89,21 @@ impl Drop for RunningCentral {
 /// Opens and seeds the database, binds, and serves on a new thread. Returns once listening.
 pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     config.check().map_err(CentralError::Config)?;
+    let voice = match &config.voice_dir {
+        None => crate::web::voice::Voice::builtin(),
+        Some(dir) => crate::web::voice::Voice::with_folder(dir)
+            .map_err(|e| CentralError::Config(format!("voice_dir: {e}")))?,
+    };
+    if !voice.replaced.is_empty() {
+        tracing::info!(clips = ?voice.replaced, "the office's own recordings replace these clips");
+    }
+    let web = Arc::new(crate::web::WebSettings {
+        notice: config
+            .display_notice
+            .clone()
+            .filter(|n| !n.trim().is_empty()),
+        voice,
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         // Every store script waits on its own blocking thread (PostgreSQL round trips).
@@ -106,7 +121,11 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
     let office_name = config.office_name.clone();
     let now = config.clock.now();
     let seeded_on = runtime
-        .block_on(store.write(move |sql| seed::seed_if_empty(sql, &office_name, now)))
+        .block_on(store.write(move |sql| {
+            let day = seed::seed_if_empty(sql, &office_name, now)?;
+            crate::offices::name_default_office(sql, &office_name)?;
+            Ok(day)
+        }))
         .map_err(|e| CentralError::Seed(e.detail()))?;
     let bind_error = |source| CentralError::Bind {
         addr: config.listen,
@@ -133,6 +152,7 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
         stopping: watch::channel(false).1,
         sms,
         housekeeping_every: config.housekeeping_every,
+        web,
     };
     let (stop, stopped) = watch::channel(false);
     let state = AppState {

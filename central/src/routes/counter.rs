@@ -254,7 +254,8 @@ fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// `GET /queue/counter[?counter=NAME]`: the ticket this counter holds and the office's board.
+/// `GET /queue/counter[?counter=NAME]`: the ticket this counter holds, the office (its name for
+/// the counter page) and its board.
 pub async fn mine(
     State(state): State<AppState>,
     caller: Counter,
@@ -264,13 +265,14 @@ pub async fn mine(
     let name = acting(&caller, param(&pairs, "counter"))?;
     let now = state.clock.now();
     let (office, held_by) = (caller.office.clone(), name.clone());
-    let (held, board, services) = state
+    let (held, board, services, office_name) = state
         .store
         .read(move |sql| {
             let held = counter::held(sql, &office, &held_by, now)?;
             let board = crate::queue::board(sql, &office, now.date_naive())?;
             let services = crate::queue::services(sql, &office)?;
-            Ok((held, board, services))
+            let name = crate::offices::name(sql, &office)?;
+            Ok((held, board, services, name))
         })
         .await?;
     let services: Vec<_> = services
@@ -285,7 +287,11 @@ pub async fn mine(
         .collect();
     Ok(super::json(
         StatusCode::OK,
-        &json!({ "counter": name, "office_id": caller.office, "ticket": held, "services": services }),
+        &json!({
+            "office_name": office_name.unwrap_or_else(|| caller.office.clone()),
+            "counter": name, "office_id": caller.office,
+            "ticket": held, "services": services,
+        }),
     ))
 }
 

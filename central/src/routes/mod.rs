@@ -1,4 +1,5 @@
-//! The HTTP surface: one module per area of the contract, all under `/api/v1`.
+//! The HTTP surface: one module per area of the contract, all under `/api/v1`; the pages
+//! (`crate::web`) beside it.
 
 mod admin;
 mod catalog;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub sms: Option<crate::notify::Sms>,
     /// How often the housekeeping runs (an hour; tests make it short).
     pub housekeeping_every: std::time::Duration,
+    /// The pages' notices line and voice.
+    pub web: Arc<crate::web::WebSettings>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -107,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(observe::healthz))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
