@@ -276,7 +276,7 @@ pub fn settle_abandoned(
     Ok(sql.execute(
         "UPDATE sms_outbox SET status = 'unconfirmed',
             last_error = 'the server stopped while handing it to the gateway; not sent again, so it cannot arrive twice'
-         WHERE status = 'sending' AND claimed_at < ?1",
+         WHERE status = 'sending' AND claimed_at <= ?1",
         &params![claimed_before],
     )?)
 }

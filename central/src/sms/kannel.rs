@@ -45,6 +45,9 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, GatewayE
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
+        // A fresh connection per message: a failure after connecting then means the gateway
+        // may have the message, never a stale pooled connection it had already dropped.
+        .pool_max_idle_per_host(0)
         .user_agent(concat!("motcua-central/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| GatewayError::Http(e.to_string()))
