@@ -18,7 +18,7 @@ pub enum Report {
     Printer(PrinterState),
     Catalog(CatalogReport),
     Queue(DeskReport),
-    Dossier(dossier::Answer),
+    Dossier(dossier::WorkerReport),
     /// Text read by the serial scanner.
     Scanned(String),
 }

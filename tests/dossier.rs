@@ -350,8 +350,10 @@ fn the_lookup_worker_answers_with_the_tag_of_each_lookup() {
         .dossier
         .code;
     let (answers, heard) = mpsc::channel();
-    let worker = dossier::Worker::spawn(c.client().into(), move |a| {
-        let _ = answers.send(a);
+    let worker = dossier::Worker::spawn(c.client().into(), move |r| {
+        if let dossier::WorkerReport::Lookup(a) = r {
+            let _ = answers.send(a);
+        }
     });
     worker
         .look_up(dossier::normalize(&sample).unwrap(), 3)
@@ -362,8 +364,10 @@ fn the_lookup_worker_answers_with_the_tag_of_each_lookup() {
 
     // Before the link is up there is no client: offline, answered all the same.
     let (answers, heard) = mpsc::channel();
-    let unlinked = dossier::Worker::spawn(SharedClient::default(), move |a| {
-        let _ = answers.send(a);
+    let unlinked = dossier::Worker::spawn(SharedClient::default(), move |r| {
+        if let dossier::WorkerReport::Lookup(a) = r {
+            let _ = answers.send(a);
+        }
     });
     unlinked
         .look_up(dossier::normalize(&sample).unwrap(), 4)
@@ -373,6 +377,44 @@ fn the_lookup_worker_answers_with_the_tag_of_each_lookup() {
         answer.tag == 4 && matches!(answer.outcome, Outcome::Offline),
         "{answer:?}"
     );
+}
+
+#[test]
+fn the_worker_takes_a_subscription_once_and_says_why_it_could_not() {
+    let c = central_with(|cfg| cfg.dossier_lookups_per_minute = 100);
+    let sample = motcua_central::seed::sample_dossiers(c.server.seeded_on())
+        .into_iter()
+        .find(|s| s.dossier.status == 4)
+        .expect("a dossier in progress")
+        .dossier
+        .code;
+    let (answers, heard) = mpsc::channel();
+    let worker = dossier::Worker::spawn(c.client().into(), move |r| {
+        if let dossier::WorkerReport::Subscription(a) = r {
+            let _ = answers.send(a);
+        }
+    });
+    let code = dossier::normalize(&sample).unwrap();
+    // This office sends no SMS.
+    worker
+        .subscribe(code.clone(), "0912345678".into(), "sub-1".into(), 7)
+        .unwrap();
+    let answer = first(&heard, PATIENCE, |_| true).expect("an answer");
+    assert_eq!(answer.tag, 7);
+    assert_eq!(answer.outcome, dossier::SubscriptionOutcome::Unavailable);
+
+    // Without a link: offline, and nothing is kept to try later.
+    let (answers, heard) = mpsc::channel();
+    let unlinked = dossier::Worker::spawn(SharedClient::default(), move |r| {
+        if let dossier::WorkerReport::Subscription(a) = r {
+            let _ = answers.send(a);
+        }
+    });
+    unlinked
+        .subscribe(code, "0912345678".into(), "sub-2".into(), 8)
+        .unwrap();
+    let answer = first(&heard, PATIENCE, |_| true).expect("an answer");
+    assert_eq!(answer.outcome, dossier::SubscriptionOutcome::Offline);
 }
 
 #[test]

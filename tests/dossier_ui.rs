@@ -6,7 +6,7 @@ use serialport::SerialPort;
 use std::time::{Duration, Instant};
 
 use motcua_kiosk::ui::{
-    CodeProblem, DossierAdapter, DossierStep, KioskState, Page, ServerState, StatusTone,
+    CodeProblem, DossierAdapter, DossierStep, KioskState, Page, ServerState, SmsStep, StatusTone,
 };
 use slint::platform::WindowEvent;
 use slint::{ComponentHandle, Model};
@@ -346,4 +346,168 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+/// An office that sends SMS (through a gateway nobody answers: a subscription only needs the
+/// office to send, not the message to go).
+fn central_with_sms() -> net::Central {
+    central_with(|cfg| {
+        cfg.dossier_lookups_per_minute = 100;
+        let sms: motcua_central::sms::SmsConfig = toml::from_str(
+            r#"gateway = "http"
+[http]
+url = "http://127.0.0.1:9/send"
+body = '{"to": "{to}", "text": "{text}"}'
+success_pointer = "/ok"
+success_value = "true"
+"#,
+        )
+        .expect("[sms] parses");
+        cfg.sms = Some(sms.check().expect("[sms] checks"));
+    })
+}
+
+fn sms_step_is(k: &UiKiosk, step: SmsStep) -> bool {
+    wait_until(k, WAIT, || adapter(k).get_sms_step() == step)
+}
+
+/// Looks `code` up and waits for the result.
+fn open_result(k: &UiKiosk, code: &str) {
+    tap(k, "Tra cứu hồ sơ");
+    type_keys(k, code);
+    tap(k, "Tra cứu");
+    assert!(
+        step_is(k, DossierStep::Result),
+        "{:?}",
+        adapter(k).get_step()
+    );
+}
+
+#[test]
+fn a_citizen_asks_for_a_text_and_the_number_leaves_with_the_session() {
+    let c = central_with_sms();
+    let code = sample_code(&c, 4);
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path(), ""), 1080, 1920);
+    wait_online(&k);
+    open_result(&k, &code);
+    assert!(adapter(&k).get_sms_offered());
+    tap(&k, "Nhắn tin cho tôi khi có kết quả");
+    assert_eq!(adapter(&k).get_sms_step(), SmsStep::Phone);
+    assert_eq!(find(&k, "Đăng ký nhận tin").len(), 1);
+
+    // A number that is no mobile number is refused on the spot.
+    type_keys(&k, "091234");
+    tap(&k, "Đăng ký nhận tin");
+    assert!(adapter(&k).get_sms_phone_invalid());
+    assert_eq!(adapter(&k).get_sms_step(), SmsStep::Phone);
+    type_keys(&k, "5678");
+    tap(&k, "Đăng ký nhận tin");
+    assert!(
+        sms_step_is(&k, SmsStep::Subscribed),
+        "{:?}",
+        adapter(&k).get_sms_step()
+    );
+    assert_eq!(adapter(&k).get_sms_masked(), "09xxxxx678");
+    assert!(!adapter(&k).get_sms_keep_until().is_empty());
+    assert_eq!(
+        adapter(&k).get_sms_phone(),
+        "",
+        "the typed number is forgotten"
+    );
+    assert_eq!(find(&k, "Đã đăng ký nhận tin nhắn").len(), 1);
+
+    // The office has it: the dossier's result reaches the number.
+    let client = reqwest::blocking::Client::new();
+    let answer: serde_json::Value = client
+        .post(format!("{}api/v1/admin/dossiers/{code}/status", c.url()))
+        .bearer_auth(net::ADMIN_TOKEN)
+        .header("content-type", "application/json")
+        .body(r#"{"status": 9}"#)
+        .send()
+        .and_then(|r| r.json())
+        .expect("the status call answers");
+    assert_eq!(answer["messages"], 1, "{answer}");
+
+    // Back on the result the offer is replaced by where the texts go.
+    tap(&k, "Quay lại hồ sơ");
+    assert_eq!(adapter(&k).get_step(), DossierStep::Result);
+    assert_eq!(find(&k, "Nhắn tin cho tôi khi có kết quả").len(), 0);
+    assert_eq!(
+        find(&k, "Sẽ nhắn tin tới số 09xxxxx678 khi hồ sơ có tin mới.").len(),
+        1
+    );
+
+    // The citizen walks away: nothing of the number stays, on screen or on disk.
+    advance(Duration::from_secs(61));
+    settle();
+    assert_eq!(page(&k), Page::Home);
+    assert_eq!(adapter(&k).get_sms_masked(), "");
+    assert_eq!(adapter(&k).get_sms_step(), SmsStep::None);
+    for folder in [k.dir.path(), dir.path()] {
+        for entry in walk(folder) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("912345678"),
+                "{} holds the number",
+                entry.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn an_office_without_sms_says_so_once_and_a_lost_server_keeps_nothing_to_send_later() {
+    // This office sends no SMS: the citizen is told, and the offer is not made again.
+    let c = central_with(|cfg| cfg.dossier_lookups_per_minute = 100);
+    let code = sample_code(&c, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path(), ""), 1920, 1080);
+    wait_online(&k);
+    open_result(&k, &code);
+    tap(&k, "Nhắn tin cho tôi khi có kết quả");
+    type_keys(&k, "0912345678");
+    tap(&k, "Đăng ký nhận tin");
+    assert!(sms_step_is(&k, SmsStep::Unavailable));
+    assert_eq!(find(&k, "Văn phòng chưa nhắn tin SMS").len(), 1);
+    tap(&k, "Quay lại hồ sơ");
+    assert!(!adapter(&k).get_sms_offered());
+    assert_eq!(find(&k, "Nhắn tin cho tôi khi có kết quả").len(), 0);
+    drop(k);
+
+    // A dossier already handed over is not offered at all.
+    let c = central_with_sms();
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path(), ""), 1920, 1080);
+    wait_online(&k);
+    open_result(&k, &sample_code(&c, 10));
+    assert!(!adapter(&k).get_sms_offered());
+    tap(&k, "Tra cứu mã khác");
+
+    // The server goes away after the lookup: the sign-up is refused, not queued.
+    open_result(&k, &sample_code(&c, 6));
+    tap(&k, "Nhắn tin cho tôi khi có kết quả");
+    type_keys(&k, "0912345678");
+    drop(c);
+    tap(&k, "Đăng ký nhận tin");
+    assert!(
+        sms_step_is(&k, SmsStep::Offline),
+        "{:?}",
+        adapter(&k).get_sms_step()
+    );
+    assert_eq!(find(&k, "Chưa đăng ký được").len(), 1);
+    tap(&k, "Quay lại hồ sơ");
+    assert_eq!(adapter(&k).get_sms_phone(), "");
+    for folder in [k.dir.path(), dir.path()] {
+        for entry in walk(folder) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("912345678"),
+                "{} holds the number",
+                entry.display()
+            );
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use motcua_kiosk::server::events::EventStream;
 use motcua_kiosk::server::model::{
     self, CatalogSnapshot, Dossier, FeedbackAck, FeedbackRequest, Heartbeat, HeartbeatAck, Problem,
-    QueueServices, Ticket, TicketRequest, WaitingEvent,
+    QueueServices, Subscription, SubscriptionRequest, Ticket, TicketRequest, WaitingEvent,
 };
 use motcua_kiosk::server::{ErrorKind, ServerError};
 use serde_json::{Map, Value};
@@ -79,6 +79,7 @@ fn decode_answer(operation: &str, status: u16, body: &[u8]) -> Result<(), String
         "getDossier" => model::decode::<Dossier>(body).map(drop).map_err(e),
         "postFeedback" => model::decode::<FeedbackAck>(body).map(drop).map_err(e),
         "heartbeat" => model::decode::<HeartbeatAck>(body).map(drop).map_err(e),
+        "subscribeToDossier" => model::decode::<Subscription>(body).map(drop).map_err(e),
         other => Err(format!("no kiosk decoder for {other} ({status})")),
     }
 }
@@ -108,6 +109,9 @@ fn decode_request(operation: &str, body: &Value) -> Result<(), String> {
             .map(drop)
             .map_err(e),
         "heartbeat" => serde_json::from_value::<Heartbeat>(body.clone())
+            .map(drop)
+            .map_err(e),
+        "subscribeToDossier" => serde_json::from_value::<SubscriptionRequest>(body.clone())
             .map(drop)
             .map_err(e),
         other => Err(format!("no kiosk request model for {other}")),

@@ -112,6 +112,12 @@ fn dossier_result(k: &UiKiosk) {
     );
 }
 
+fn dossier_sms(k: &UiKiosk) {
+    dossier_result(k);
+    tap(k, "Nhắn tin cho tôi khi có kết quả");
+    type_keys(k, "0912345678");
+}
+
 fn feedback(k: &UiKiosk) {
     tap(k, "Đánh giá");
 }
@@ -228,6 +234,10 @@ const GALLERY_SCREENS: &[Screen] = &[
     Screen {
         name: "dossier-result",
         reach: dossier_result,
+    },
+    Screen {
+        name: "dossier-sms",
+        reach: dossier_sms,
     },
     Screen {
         name: "feedback",

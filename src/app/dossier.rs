@@ -1,9 +1,10 @@
 //! Dossier lookups on screen: the citizen's code goes through [`crate::dossier::Enquiry`] (well
 //! formed, within the kiosk's own limit) to the lookup worker. A result lives only in memory and
 //! on screen: it is dropped when the citizen leaves the page or walks away, and an answer that
-//! arrives after that is discarded unseen.
+//! arrives after that is discarded unseen. The same holds for a phone number given for SMS
+//! about the dossier: it goes to the server and is forgotten with the session.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -14,10 +15,13 @@ use super::events::{weak_call, weak_call_with};
 use super::{model, number, print_state};
 use crate::config::PrinterTransport;
 use crate::dossier::scan::ScanDetector;
-use crate::dossier::{self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Tone};
+use crate::dossier::{
+    self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, SubscriptionAnswer,
+    SubscriptionOutcome, Tone,
+};
 use crate::ui::{
     AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
-    KioskState, Page, PrintState, StatusTone,
+    KioskState, Page, PrintState, SmsStep, StatusTone,
 };
 
 pub struct DossierScreen {
@@ -25,6 +29,11 @@ pub struct DossierScreen {
     shared: Rc<Shared>,
     enquiry: RefCell<Enquiry>,
     scanner: RefCell<ScanDetector>,
+    /// The request id of the SMS subscription being asked, kept for "try again" so the
+    /// server takes it once.
+    sms_request: RefCell<Option<String>>,
+    /// The office answered that it sends no SMS: the offer is not made again.
+    office_sends_no_sms: Cell<bool>,
 }
 
 /// Wires the dossier page of `window`; the workers stop when the screen is dropped.
@@ -35,6 +44,8 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<DossierScre
         shared: shared.clone(),
         enquiry: RefCell::new(Enquiry::new(config.dossier.lookups_per_minute)),
         scanner: RefCell::new(ScanDetector::default()),
+        sms_request: RefCell::default(),
+        office_sends_no_sms: Cell::new(false),
     });
     let adapter = window.global::<DossierAdapter>();
     adapter.set_server_configured(shared.workers.lookups.is_some());
@@ -46,6 +57,15 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<DossierScre
     }));
     adapter.on_start_over(weak_call(&screen, |s| s.clear()));
     adapter.on_print_slip(weak_call(&screen, |s| s.print_slip()));
+    adapter.on_ask_sms(weak_call(&screen, |s| {
+        s.adapter(|a| {
+            a.set_sms_phone(SharedString::new());
+            a.set_sms_phone_invalid(false);
+            a.set_sms_step(SmsStep::Phone);
+        });
+    }));
+    adapter.on_submit_sms(weak_call(&screen, |s| s.submit_sms()));
+    adapter.on_close_sms(weak_call(&screen, |s| s.close_sms()));
     adapter.on_close_slip(weak_call(&screen, |s| {
         s.adapter(|a| a.set_slip(ModelRc::default()));
     }));
@@ -117,8 +137,10 @@ impl DossierScreen {
         };
         let adapter = window.global::<DossierAdapter>();
         let step = match outcome {
-            Outcome::Found(_) => {
+            Outcome::Found(dossier) => {
                 adapter.set_print_state(PrintState::Idle);
+                self.forget_sms(&adapter);
+                adapter.set_sms_offered(self.offers_sms(dossier.status.code));
                 self.redraw();
                 DossierStep::Result
             }
@@ -133,6 +155,115 @@ impl DossierScreen {
             }
         };
         adapter.set_step(step);
+    }
+
+    /// SMS is offered while the dossier can still move toward a message: received, being
+    /// processed, or waiting for documents or a fee (not refused, withdrawn, stopped or done).
+    fn offers_sms(&self, status: u8) -> bool {
+        self.shared.workers.lookups.is_some()
+            && !self.office_sends_no_sms.get()
+            && matches!(status, 1 | 2 | 4 | 5 | 6)
+    }
+
+    /// Sends the typed number to the server for the shown dossier.
+    fn submit_sms(&self) {
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let adapter = window.global::<DossierAdapter>();
+        let Some(phone) = crate::queue::phone::normalize(&adapter.get_sms_phone()) else {
+            adapter.set_sms_phone_invalid(true);
+            return adapter.set_sms_step(SmsStep::Phone);
+        };
+        let code = self
+            .enquiry
+            .borrow()
+            .shown()
+            .and_then(|d| dossier::normalize(&d.code).ok());
+        let (Some(code), Some(lookups)) = (code, &self.shared.workers.lookups) else {
+            return adapter.set_sms_step(SmsStep::Busy);
+        };
+        let request_id = self
+            .sms_request
+            .borrow_mut()
+            .get_or_insert_with(crate::server::new_request_id)
+            .clone();
+        adapter.set_sms_step(SmsStep::Sending);
+        let tag = self.enquiry.borrow().tag();
+        if let Err(e) = lookups.subscribe(code, phone, request_id, tag) {
+            tracing::error!("{e}");
+            adapter.set_sms_step(SmsStep::Busy);
+        }
+    }
+
+    /// The worker's answer to a subscription, on the UI thread.
+    pub(super) fn subscribed(&self, answer: SubscriptionAnswer) {
+        let current = self.shared.session.page() == Some(Page::Dossier)
+            && answer.tag == self.enquiry.borrow().tag();
+        let Some(window) = self.window.upgrade().filter(|_| current) else {
+            tracing::debug!("subscription answer dropped: the citizen moved on");
+            return;
+        };
+        let adapter = window.global::<DossierAdapter>();
+        if adapter.get_sms_step() != SmsStep::Sending {
+            return;
+        }
+        let step = match answer.outcome {
+            SubscriptionOutcome::Subscribed { phone, keep_until } => {
+                adapter.set_sms_masked(phone.into());
+                adapter.set_sms_keep_until(keep_until.into());
+                adapter.set_sms_phone(SharedString::new());
+                self.sms_request.replace(None);
+                SmsStep::Subscribed
+            }
+            SubscriptionOutcome::Unavailable => {
+                self.office_sends_no_sms.set(true);
+                adapter.set_sms_offered(false);
+                self.forget_sms(&adapter);
+                SmsStep::Unavailable
+            }
+            SubscriptionOutcome::Finished => {
+                adapter.set_sms_offered(false);
+                self.forget_sms(&adapter);
+                SmsStep::Finished
+            }
+            SubscriptionOutcome::Full => {
+                adapter.set_sms_offered(false);
+                self.forget_sms(&adapter);
+                SmsStep::Full
+            }
+            SubscriptionOutcome::BadNumber => {
+                adapter.set_sms_phone_invalid(true);
+                SmsStep::Phone
+            }
+            SubscriptionOutcome::Offline => SmsStep::Offline,
+            SubscriptionOutcome::Busy | SubscriptionOutcome::NotAuthorized => SmsStep::Busy,
+            SubscriptionOutcome::RateLimited { retry_after } => {
+                adapter.set_retry_after_s(seconds(retry_after.unwrap_or(Duration::from_secs(30))));
+                SmsStep::RateLimited
+            }
+        };
+        adapter.set_sms_step(step);
+    }
+
+    /// Back to the result; a number not yet taken is forgotten.
+    fn close_sms(&self) {
+        self.adapter(|a| {
+            a.set_sms_phone(SharedString::new());
+            a.set_sms_phone_invalid(false);
+            a.set_sms_step(SmsStep::None);
+        });
+        self.sms_request.replace(None);
+    }
+
+    /// Forgets the number and any subscription shown (not the office's refusal).
+    fn forget_sms(&self, adapter: &DossierAdapter<'_>) {
+        adapter.set_sms_step(SmsStep::None);
+        adapter.set_sms_phone(SharedString::new());
+        adapter.set_sms_phone_invalid(false);
+        adapter.set_sms_masked(SharedString::new());
+        adapter.set_sms_keep_until(SharedString::new());
+        self.sms_request.replace(None);
     }
 
     /// The dossier shown (if any) in the session's language.
@@ -223,6 +354,8 @@ impl DossierScreen {
             adapter.set_result(DossierResult::default());
             adapter.set_slip(ModelRc::default());
             adapter.set_print_state(PrintState::Idle);
+            adapter.set_sms_offered(false);
+            self.forget_sms(&adapter);
         });
     }
 }

@@ -14,6 +14,7 @@ use super::catalog::CatalogScreen;
 use super::dossier::DossierScreen;
 use super::feedback::FeedbackScreen;
 use super::queue::QueueScreen;
+use crate::dossier;
 use crate::server::link::LinkReport;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Report;
@@ -85,7 +86,10 @@ impl Screens {
             Report::Link(LinkReport::DemoSamples(codes)) => self.dossier.show_samples(codes),
             Report::Catalog(report) => self.catalog.apply(report),
             Report::Queue(report) => self.queue.apply(report),
-            Report::Dossier(answer) => self.dossier.answer(answer),
+            Report::Dossier(dossier::WorkerReport::Lookup(answer)) => self.dossier.answer(answer),
+            Report::Dossier(dossier::WorkerReport::Subscription(answer)) => {
+                self.dossier.subscribed(answer);
+            }
             Report::Scanned(text) => self.dossier.open_scanned(&text),
             Report::Printer(state) => super::shell::show_printer(&window, state),
         }

@@ -1,6 +1,7 @@
 //! Dossier status lookup: what a citizen typed or scanned becomes a valid code, the central
 //! system's answer becomes words, colours and dates for the screen, a slip and the CLI. The
-//! [`Enquiry`] checks and tags the screen's lookups, the [`Worker`] asks on its own thread;
+//! [`Enquiry`] checks and tags the screen's lookups, the [`Worker`] asks (and takes SMS
+//! subscriptions) on its own thread;
 //! [`scanner`] reads a serial barcode scanner.
 //!
 //! Privacy: nothing here writes to disk or logs a code or a result; callers log only outcomes.
@@ -13,6 +14,7 @@ mod lookup;
 pub mod scan;
 pub mod scanner;
 mod status;
+mod subscribe;
 mod view;
 mod worker;
 
@@ -20,5 +22,6 @@ pub use code::{CodeError, DossierCode, normalize};
 pub use enquiry::{Enquiry, Refused, as_scanned};
 pub use lookup::{Outcome, lookup};
 pub use status::{StatusInfo, Timeliness, Tone, status_info, timeliness};
+pub use subscribe::SubscriptionOutcome;
 pub use view::{DossierView, StepView, slip_job, slip_lines, text_report};
-pub use worker::{Answer, Worker, WorkerStopped, print_slip};
+pub use worker::{Answer, SubscriptionAnswer, Worker, WorkerReport, WorkerStopped, print_slip};

@@ -222,6 +222,25 @@ impl CentralClient {
         self.read_json(response)
     }
 
+    /// `POST /dossiers/{code}/subscriptions`; `code` must already be normalised. Idempotent by
+    /// `request_id`, so a retry never subscribes twice.
+    pub fn subscribe(
+        &self,
+        code: &str,
+        request: &SubscriptionRequest,
+    ) -> Result<Subscription, ServerError> {
+        let response = self.send(|| {
+            let mut url = self.url("dossiers/")?;
+            url.path_segments_mut()
+                .map_err(|_| ServerError::Setup("base URL cannot take a path".into()))?
+                .pop_if_empty()
+                .push(code)
+                .push("subscriptions");
+            Ok(self.http.post(url).json(request))
+        })?;
+        self.read_json(response)
+    }
+
     pub fn feedback(&self, request: &FeedbackRequest) -> Result<FeedbackAck, ServerError> {
         let response = self.send(|| Ok(self.http.post(self.url("feedback")?).json(request)))?;
         self.read_json(response)

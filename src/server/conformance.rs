@@ -253,6 +253,13 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
         },
     );
 
+    // SMS subscriptions are optional: a server whose office sends none answers 409 or 404.
+    push(
+        "POST /dossiers/{code}/subscriptions",
+        "a bad number gives 400; an unknown code 404 or no SMS",
+        check_subscriptions(&client),
+    );
+
     // Feedback, idempotent.
     let feedback = FeedbackRequest {
         request_id: new_request_id(),
@@ -313,6 +320,35 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
         },
     );
     checks
+}
+
+/// Asks for texts about a code nobody has: first with a number that is no mobile number (the
+/// server must refuse it), then with a well-formed one (nothing to subscribe to).
+fn check_subscriptions(client: &CentralClient) -> Result<String, String> {
+    const NOBODY: &str = "000.00.00.H00-000101-9999";
+    let ask = |phone: &str| {
+        client.subscribe(
+            NOBODY,
+            &SubscriptionRequest {
+                request_id: new_request_id(),
+                phone: phone.into(),
+            },
+        )
+    };
+    match ask("12345") {
+        Err(ServerError::NotFound { .. }) => return Ok("not offered (404)".into()),
+        Err(ServerError::Rejected { status: 400, .. }) => {}
+        Ok(_) => return Err("took 12345 as a mobile number".into()),
+        Err(e) => return Err(format!("a bad number: {e}")),
+    }
+    match ask("0900000000") {
+        Err(ServerError::NotFound { .. }) => Ok("400 for a bad number, 404 for no dossier".into()),
+        Err(ServerError::Rejected { code, .. }) if code == "sms-unavailable" => {
+            Ok("400 for a bad number; this office sends no SMS".into())
+        }
+        Ok(_) => Err("subscribed to a dossier that does not exist".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The stream's first event must be the office's board (`waiting`) the kiosk can read.

@@ -247,6 +247,25 @@ pub struct FeedbackRequest {
     pub at: Option<String>,
 }
 
+/// `POST /dossiers/{code}/subscriptions`: a phone to tell when the dossier moves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionRequest {
+    pub request_id: String,
+    pub phone: String,
+}
+
+/// The server's answer to a [`SubscriptionRequest`]: the number masked, when it is deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub code: String,
+    pub phone: String,
+    #[serde(default)]
+    pub statuses: Vec<u8>,
+    #[serde(default)]
+    pub when_late: bool,
+    pub keep_until: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackAck {
     pub request_id: String,

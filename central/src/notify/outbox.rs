@@ -317,9 +317,14 @@ pub fn resend(sql: &mut dyn Sql, id: &str, now: DateTime<FixedOffset>) -> Result
         )?
         .ok_or_else(|| ApiError::NotFound(format!("no message {id}")))?;
     let status = row.text(0)?;
-    if status != Status::Unconfirmed.as_str() || row.opt_text(1)?.is_none() {
+    if status != Status::Unconfirmed.as_str() {
         return Err(ApiError::MessageState(format!(
             "message {id} is {status}; only an unconfirmed message can be sent again"
+        )));
+    }
+    if row.opt_text(1)?.is_none() {
+        return Err(ApiError::MessageState(format!(
+            "message {id} is past its keeping time: its number is deleted"
         )));
     }
     sql.execute(
