@@ -285,7 +285,11 @@ fn main() {
         println!(
             "{n:>5} event-stream clients ({connected} connected), 20 calls 250 ms apart: {}{}",
             summary(delays),
-            if p99 < 100.0 { "" } else { "  ← p99 over 100 ms" }
+            if p99 < 100.0 {
+                ""
+            } else {
+                "  ← p99 over 100 ms"
+            }
         );
     }
 }

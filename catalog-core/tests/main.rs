@@ -3,6 +3,7 @@
 
 mod fold;
 mod ranking;
+mod ranking_table;
 
 use motcua_catalog::{IndexRecord, MemoryIndex, SearchHit};
 use serde_json::Value;
