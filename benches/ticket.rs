@@ -186,7 +186,7 @@ fn tap_to_first_byte() {
         open_days: Vec::new(),
         daily_cap: 9999,
         logo: None,
-        qr_url: None,
+        qr_url: motcua_kiosk::config::QrUrl::Off,
     };
     let order = TicketOrder {
         service_id: "ho-tich".into(),

@@ -21,9 +21,9 @@ const DISPLAY: &str = "lobby-display-token-0123";
 const OFFICE: &str = "Trung tâm Phục vụ hành chính công phường Hải Châu";
 const NOTICE: &str = "Giờ làm việc: 7:30–11:30, 13:30–17:00, thứ Hai đến thứ Sáu và sáng thứ Bảy. \
      Quý vị vui lòng giữ phiếu số thứ tự và chú ý màn hình khi được gọi.";
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
-fn api(c: &Central, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) fn api(c: &Central, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
     let url = format!("{}api/v1{path}", c.url());
     let client = reqwest::blocking::Client::new();
     let request = match method {
@@ -48,12 +48,12 @@ fn issue(c: &Central, service: &str, priority: &str) -> String {
     answer["number"].as_str().unwrap_or_default().to_string()
 }
 
-fn queue(k: &UiKiosk) -> QueueAdapter<'_> {
+pub(crate) fn queue(k: &UiKiosk) -> QueueAdapter<'_> {
     k.window().global::<QueueAdapter>()
 }
 
 /// The kiosk hands out a ticket for Hộ tịch, with the priority tapped (or none).
-fn take_ticket(k: &UiKiosk, priority: Option<&str>) -> String {
+pub(crate) fn take_ticket(k: &UiKiosk, priority: Option<&str>) -> String {
     tap(k, "Lấy số thứ tự");
     tap(k, "Hộ tịch");
     tap(k, priority.unwrap_or("Không, lấy số thường"));

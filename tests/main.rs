@@ -6,6 +6,7 @@ mod accessibility;
 mod admin_ui;
 mod architecture;
 mod browser;
+mod browser_public;
 mod catalog;
 mod catalog_ui;
 mod check_server;

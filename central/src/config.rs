@@ -100,6 +100,9 @@ pub struct CentralConfig {
     pub display_notice: Option<String>,
     /// A folder of the office's own recordings replacing the shipped voice clips by name.
     pub voice_dir: Option<PathBuf>,
+    /// The server sits behind a TLS reverse proxy: the public pages take the client's
+    /// address, scheme and host from `X-Forwarded-For`, `-Proto` and `-Host`.
+    pub trust_proxy: bool,
 }
 
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
@@ -133,6 +136,7 @@ impl CentralConfig {
             housekeeping_every: std::time::Duration::from_secs(3600),
             display_notice: None,
             voice_dir: None,
+            trust_proxy: false,
         }
     }
 

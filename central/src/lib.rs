@@ -12,12 +12,13 @@
 //!   storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - [`events`]: live events of an office, published when their transaction commits.
+//! - [`follow`]: a ticket as its holder follows it from the QR code (`/t/{follow_id}`).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
 //! - [`notify`]: SMS to citizens: triggers, the outbox, dossier subscriptions, the sender.
-//! - [`web`]: the counter page, the lobby display and its voice; static files, security
-//!   headers, templates and texts reusable by any page.
+//! - [`web`]: the counter page, the lobby display and its voice, the citizens' public site;
+//!   static files, security headers, templates and texts reusable by any page.
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -34,6 +35,7 @@ pub mod events;
 mod extract;
 mod feedback;
 mod fleet;
+pub mod follow;
 mod idempotency;
 pub mod notify;
 mod observe;

@@ -53,6 +53,10 @@ struct Cli {
     /// Dossier lookups allowed per kiosk per minute (0: no limit) [default: 10].
     #[arg(long, value_name = "N")]
     lookups_per_minute: Option<u32>,
+    /// Behind a TLS reverse proxy (nginx, caddy): trust its X-Forwarded-For, -Proto and -Host
+    /// headers for the public pages (client address for rate limits, https, host name).
+    #[arg(long)]
+    trust_proxy: bool,
     /// Log lines as readable text or as one JSON object each [default: text].
     #[arg(long, value_parser = ["text", "json"])]
     log_format: Option<String>,
@@ -123,6 +127,7 @@ fn settings(cli: &Cli) -> Result<(CentralConfig, LogFormat), String> {
         config.admin_token = cli.admin_token.clone();
     }
     config.always_open |= cli.always_open;
+    config.trust_proxy |= cli.trust_proxy;
     if let Some(n) = cli.lookups_per_minute {
         config.dossier_lookups_per_minute = n;
     }

@@ -265,10 +265,11 @@ pub fn issue(
         }
     };
     let public_id = new_ticket_id()?;
+    let follow_id = new_ticket_id()?;
     let inserted = sql.query_one(
         "INSERT INTO tickets (office_id, service_id, office_day, number, priority, phone,
-            issued_at, recorded_at, offline, kiosk_id, public_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            issued_at, recorded_at, offline, kiosk_id, public_id, follow_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          RETURNING id",
         &params![
             office,
@@ -282,6 +283,7 @@ pub fn issue(
             offline,
             by.kiosk_id.as_str(),
             public_id.as_str(),
+            follow_id.as_str(),
         ],
     );
     let id = match inserted {
@@ -309,6 +311,7 @@ pub fn issue(
         "people_ahead": people_ahead,
         "estimated_wait_min": estimate_minutes(people_ahead, per_person),
         "offline": offline,
+        "follow_path": crate::follow::path(&follow_id),
     });
     idempotency::remember(
         sql,
@@ -332,7 +335,8 @@ pub fn issue(
     Ok((answer, true))
 }
 
-/// A ticket's unguessable id: the counters' handle on it and its follow page's address.
+/// A ticket's unguessable id (128 random bits): the counters' handle on it, or its follow
+/// page's address.
 pub fn new_ticket_id() -> Result<String, ApiError> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|e| ApiError::Internal(format!("random: {e}")))?;

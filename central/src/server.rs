@@ -103,6 +103,8 @@ pub fn spawn(config: CentralConfig) -> Result<RunningCentral, CentralError> {
             .clone()
             .filter(|n| !n.trim().is_empty()),
         voice,
+        trust_proxy: config.trust_proxy,
+        search: Arc::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -220,6 +222,8 @@ async fn serve(
         // An error means the handle is gone: stop too.
         let _ = rx.wait_for(|stop| *stop).await;
     };
+    // The peer's address: the public pages count dossier lookups per client.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let graceful = axum::serve(listener, app).with_graceful_shutdown(wait_stop(stopped.clone()));
     let deadline = async {
         wait_stop(stopped).await;

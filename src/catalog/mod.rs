@@ -1,11 +1,11 @@
 //! The procedure catalog (thủ tục hành chính): a SQLite cache with Vietnamese
 //! search-as-you-type, filled from the bundled seed, a file, or the central server.
 //!
-//! - [`fold`](fold()): the one normal form of Vietnamese text for index and queries.
+//! - The Vietnamese folding, the search index and its ranking are `motcua-catalog`'s (shared with
+//!   the office server): [`fold`](fold()), [`local_code`], [`motcua_catalog::search`].
 //! - `schema`: tables, FTS5 index, migrations by `PRAGMA user_version`, WAL.
 //! - `record`: a procedure's JSON checked before anything is written.
 //! - `write`: full replacement or delta, inside one transaction.
-//! - `search` + `typo`: prefix search ranked by bm25, then one-edit corrections.
 //! - `read`: meta, fields, browsing, one procedure's detail.
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
 //! - [`synth`]: generated catalogs and queries for the benchmark.
@@ -15,14 +15,11 @@
 //! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
 
 pub mod checklist;
-mod fold;
 mod read;
 mod record;
 mod schema;
-mod search;
 mod sync;
 pub mod synth;
-mod typo;
 mod worker;
 mod write;
 
@@ -30,12 +27,13 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use motcua_catalog::typo::Vocabulary;
 use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::server::model::{CatalogSnapshot, Procedure};
 
-pub use fold::{fold, local_code};
+pub use motcua_catalog::{SearchHit, fold, local_code};
 pub use schema::SCHEMA_VERSION;
 pub use sync::{SyncError, SyncOutcome, sync};
 pub use worker::{CatalogReport, RESULT_LIMIT, Worker, WorkerSettings};
@@ -83,14 +81,6 @@ pub struct CatalogMeta {
     pub fields: usize,
     /// `"seed"`, `"server"` or `"file"`.
     pub source: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    pub code: String,
-    pub name: String,
-    /// Empty when the record names no field.
-    pub field: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +151,7 @@ pub struct Catalog {
     conn: Connection,
     /// The typo pass's word list, loaded on first need; with the `PRAGMA data_version` it was
     /// read at, so a write by another process (a `catalog sync` run) is noticed.
-    vocabulary: RefCell<Option<(i64, Arc<typo::Vocabulary>)>>,
+    vocabulary: RefCell<Option<(i64, Arc<Vocabulary>)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -250,13 +240,13 @@ impl Catalog {
         limit: usize,
     ) -> Result<Vec<SearchHit>, CatalogError> {
         let field_id = match field {
-            Some(name) => match search::field_id(&self.conn, name)? {
+            Some(name) => match motcua_catalog::field_id(&self.conn, name)? {
                 Some(id) => Some(id),
                 None => return Ok(Vec::new()),
             },
             None => None,
         };
-        search::search(&self.conn, || self.vocabulary(), query, field_id, limit)
+        motcua_catalog::search(&self.conn, || self.vocabulary(), query, field_id, limit)
     }
 
     /// Every field with its number of procedures, sorted by folded name.
@@ -266,7 +256,7 @@ impl Catalog {
 
     /// The procedures of one field, by name.
     pub fn in_field(&self, field: &str, limit: usize) -> Result<Vec<SearchHit>, CatalogError> {
-        match search::field_id(&self.conn, field)? {
+        match motcua_catalog::field_id(&self.conn, field)? {
             Some(id) => read::in_field(&self.conn, id, limit),
             None => Ok(Vec::new()),
         }
@@ -402,7 +392,7 @@ impl Catalog {
         read::set_meta(&self.conn, "synced_at", Some(&now_text()))
     }
 
-    fn vocabulary(&self) -> Result<Arc<typo::Vocabulary>, CatalogError> {
+    fn vocabulary(&self) -> Result<Arc<Vocabulary>, CatalogError> {
         let data_version: i64 = self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?;
@@ -411,7 +401,7 @@ impl Catalog {
         {
             return Ok(vocabulary.clone());
         }
-        let vocabulary = Arc::new(search::load_vocabulary(&self.conn)?);
+        let vocabulary = Arc::new(motcua_catalog::load_vocabulary(&self.conn)?);
         self.vocabulary
             .replace(Some((data_version, vocabulary.clone())));
         Ok(vocabulary)

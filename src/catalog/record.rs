@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::CatalogError;
-use super::fold::local_code;
 use crate::server::model::Procedure;
+use motcua_catalog::local_code;
 
 /// Codes longer than this are refused (the server's own limit).
 const MAX_CODE_CHARS: usize = 64;

@@ -3,10 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use motcua_catalog::fold;
+use motcua_catalog::index::{self, IndexText};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::CatalogError;
-use super::fold::{fold, initials};
 use super::record::Record;
 
 /// What a write changed.
@@ -22,10 +23,9 @@ pub fn replace_all(tx: &Connection, records: &[Record]) -> Result<Changes, Catal
     // Children go with their procedure (ON DELETE CASCADE); deleting them first is faster.
     tx.execute_batch(
         "DELETE FROM documents; DELETE FROM methods; DELETE FROM legal_basis;
-         DELETE FROM procedures;
-         INSERT INTO procedure_search (procedure_search) VALUES ('delete-all');
-         INSERT INTO procedure_names (procedure_names) VALUES ('delete-all');",
+         DELETE FROM procedures;",
     )?;
+    index::clear(tx)?;
     let mut fields = FieldIds::default();
     let mut changes = Changes::default();
     for (position, record) in (0_i64..).zip(records) {
@@ -100,8 +100,7 @@ fn stored_digests(tx: &Connection) -> Result<HashMap<String, String>, CatalogErr
 
 fn delete(tx: &Connection, id: i64) -> Result<(), CatalogError> {
     tx.execute("DELETE FROM procedures WHERE id = ?1", params![id])?;
-    tx.execute("DELETE FROM procedure_search WHERE rowid = ?1", params![id])?;
-    tx.execute("DELETE FROM procedure_names WHERE rowid = ?1", params![id])?;
+    index::delete(tx, id)?;
     Ok(())
 }
 
@@ -137,46 +136,18 @@ impl FieldIds {
     }
 }
 
-/// The folded text of the five search columns: name, initials, extra (code, field),
-/// documents, legal basis.
-fn search_text(record: &Record) -> [String; 5] {
-    let name = fold(&record.name);
-    let initials = initials(&name).join(" ");
-    let mut extra = fold(&record.code);
-    if let Some(field) = &record.field {
-        extra.push(' ');
-        extra.push_str(&fold(field));
-    }
-    let documents = distinct_words(record.documents.iter().map(|d| d.name.as_str()));
-    let legal = distinct_words(
+/// The folded text a record is found by.
+fn search_text(record: &Record) -> IndexText {
+    IndexText::new(
+        &record.name,
+        &record.code,
+        record.field.as_deref(),
+        record.documents.iter().map(|d| d.name.as_str()),
         record
             .legal
             .iter()
             .flat_map(|l| [l.code.as_deref().unwrap_or(""), l.title.as_str()]),
-    );
-    [name, initials, extra, documents, legal]
-}
-
-/// Folded text with each word once. Document and legal text repeats itself a lot; positions
-/// there are never searched (phrases are matched in names only), and a fraction of the words
-/// makes import and the fallback search several times faster.
-fn distinct_words<'a>(texts: impl Iterator<Item = &'a str>) -> String {
-    let mut folded = String::new();
-    for t in texts {
-        folded.push_str(&fold(t));
-        folded.push(' ');
-    }
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut out = String::with_capacity(folded.len() / 2);
-    for w in folded.split(' ').filter(|w| !w.is_empty()) {
-        if seen.insert(w) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(w);
-        }
-    }
-    out
+    )
 }
 
 fn insert(
@@ -191,7 +162,7 @@ fn insert(
     };
     let methods_json =
         serde_json::to_string(&r.submission_methods).unwrap_or_else(|_| "[]".to_string());
-    let [name, initials, extra, documents, legal] = search_text(r);
+    let text = search_text(r);
     tx.prepare_cached(
         "INSERT INTO procedures (code, position, name, name_folded, field_id, level,
              processing_time, fee, agency, result, target_groups, submission_methods, digest)
@@ -201,7 +172,7 @@ fn insert(
         r.code,
         position,
         r.name,
-        name,
+        text.name,
         field_id,
         r.level,
         r.processing_time,
@@ -213,15 +184,7 @@ fn insert(
         r.digest,
     ])?;
     let id = tx.last_insert_rowid();
-    tx.prepare_cached(
-        "INSERT INTO procedure_search (rowid, name, initials, extra, documents, legal)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![id, name, initials, extra, documents, legal])?;
-    tx.prepare_cached(
-        "INSERT INTO procedure_names (rowid, name, initials, extra) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, name, initials, extra])?;
+    index::insert(tx, id, &text)?;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO documents (procedure_id, position, grp, name, copies, form)

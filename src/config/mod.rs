@@ -158,8 +158,21 @@ pub struct PrinterConfig {
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
     pub logo: Option<LogoFile>,
-    /// Printed as a QR code on tickets, `{number}` and `{service}` filled in.
-    pub qr_url: Option<String>,
+    /// What the QR code on tickets points to.
+    pub qr_url: QrUrl,
+}
+
+/// `[printer] qr_url`: the address printed as a QR code on tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum QrUrl {
+    /// `""`: the ticket's follow page on the central system (its `follow_path` from the
+    /// kiosk's `[server] url`); no QR code on a ticket the server has not numbered.
+    #[default]
+    FollowPage,
+    /// `"none"`: no QR code.
+    Off,
+    /// An address with `{number}`, `{service}` and `{follow}` (the follow page's path) filled in.
+    Template(String),
 }
 
 impl PrinterConfig {

@@ -541,14 +541,18 @@ fn logo(c: &mut Checker<'_>, value: &str, paper_width_dots: u16) -> Option<LogoF
     }
 }
 
-fn qr_url(c: &mut Checker<'_>, value: &str) -> Option<String> {
+fn qr_url(c: &mut Checker<'_>, value: &str) -> QrUrl {
     let value = value.trim();
     if value.is_empty() {
-        return None;
+        return QrUrl::FollowPage;
+    }
+    if value == "none" {
+        return QrUrl::Off;
     }
     let sample = value
         .replace("{number}", "HT-042")
-        .replace("{service}", "ho-tich");
+        .replace("{service}", "ho-tich")
+        .replace("{follow}", "/t/0c5e2b7a9d1f4e3c8b6a2d4f1e7c9b3a");
     let ok = sample.len() <= 300
         && url::Url::parse(&sample)
             .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
@@ -556,11 +560,11 @@ fn qr_url(c: &mut Checker<'_>, value: &str) -> Option<String> {
         c.report(
             "printer.qr_url",
             format!("\"{value}\" is not a web address"),
-            Some("\"\" (no QR code) or an https:// address of at most 300 characters, e.g. \"https://dichvucong.example.gov.vn/hang-doi?so={number}\""),
+            Some("\"\" (the ticket's follow page), \"none\" (no QR code) or an https:// address of at most 300 characters, e.g. \"https://motcua.example.gov.vn{follow}\""),
         );
-        return None;
+        return QrUrl::Off;
     }
-    Some(value.to_string())
+    QrUrl::Template(value.to_string())
 }
 
 fn queue(c: &mut Checker<'_>, raw: RawQueue, kiosk_id: &str) -> QueueConfig {

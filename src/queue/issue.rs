@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::offer::priority_label;
 use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
-use crate::config::{Config, OpeningHours};
+use crate::config::{Config, OpeningHours, QrUrl};
 use crate::language::Language;
 use crate::printer::PrintFailure;
 use crate::server::model::{Priority, TicketRequest};
@@ -58,8 +58,8 @@ pub struct IssueSettings {
     pub open_days: Vec<chrono::Weekday>,
     pub daily_cap: u32,
     pub logo: Option<crate::ticket::Logo>,
-    /// `[printer] qr_url` with `{number}` and `{service}` still in it.
-    pub qr_url: Option<String>,
+    /// `[printer] qr_url`, placeholders still in it.
+    pub qr_url: QrUrl,
 }
 
 impl IssueSettings {
@@ -123,15 +123,20 @@ pub fn issue(
     if let Err(problem) = printer.check() {
         return IssueOutcome::Refused(Refusal::PrinterNotReady(problem));
     }
-    let stored = match from_server(order, client, store, now) {
+    let (stored, follow) = match from_server(order, client, store, now) {
         Some(Ok(t)) => t,
         Some(Err(refusal)) => return IssueOutcome::Refused(refusal),
         None => match offline(order, settings, store, now) {
-            Ok(t) => t,
+            Ok(t) => (t, None),
             Err(refusal) => return IssueOutcome::Refused(refusal),
         },
     };
-    let bytes = ticket::encode_ticket(&layout_ticket(&stored, order, settings), &settings.layout);
+    let follow = follow.and_then(|path| {
+        let url = client?.page_url(&path)?;
+        Some(FollowPage { path, url })
+    });
+    let ticket = layout_ticket(&stored, order, settings, follow.as_ref());
+    let bytes = ticket::encode_ticket(&ticket, &settings.layout);
     let printed = printer.print(&format!("ticket-{}", stored.number), bytes);
     let status = if printed.is_ok() {
         PrintStatus::Printed
@@ -160,13 +165,23 @@ pub fn issue(
     }
 }
 
-/// `None` when the central system cannot be asked or did not answer: issue offline.
+/// The ticket's page on the central system, to follow it from a phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowPage {
+    /// As the server gave it: `/t/…`.
+    pub path: String,
+    /// Resolved against the kiosk's `[server] url`.
+    pub url: url::Url,
+}
+
+/// The ticket and its follow page's path, if the server gave one; `None` when the central
+/// system cannot be asked or did not answer: issue offline.
 fn from_server(
     order: &TicketOrder,
     client: Option<&CentralClient>,
     store: &QueueStore,
     now: DateTime<FixedOffset>,
-) -> Option<Result<StoredTicket, Refusal>> {
+) -> Option<Result<(StoredTicket, Option<String>), Refusal>> {
     let client = client?;
     let request = TicketRequest {
         request_id: new_request_id(),
@@ -183,6 +198,7 @@ fn from_server(
             Some(
                 store
                     .record_online(&ticket, day)
+                    .map(|stored| (stored, ticket.follow_path.clone()))
                     .map_err(|e| Refusal::Storage(e.to_string())),
             )
         }
@@ -236,7 +252,12 @@ fn offline(
         })
 }
 
-fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSettings) -> Ticket {
+fn layout_ticket(
+    stored: &StoredTicket,
+    order: &TicketOrder,
+    settings: &IssueSettings,
+    follow: Option<&FollowPage>,
+) -> Ticket {
     let issued_at = DateTime::parse_from_rfc3339(&stored.issued_at)
         .map(|t| t.with_timezone(&crate::clock::office_offset()))
         .map(|t| t.format("%H:%M %d/%m/%Y").to_string())
@@ -250,7 +271,7 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
         priority: priority_label(stored.priority, Language::Vi).map(str::to_string),
-        qr: queue_address(settings, &stored.number, &stored.service_id),
+        qr: queue_address(settings, &stored.number, &stored.service_id, follow),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: stored.offline,
@@ -258,12 +279,27 @@ fn layout_ticket(stored: &StoredTicket, order: &TicketOrder, settings: &IssueSet
     }
 }
 
-/// `[printer] qr_url` for one ticket.
-fn queue_address(settings: &IssueSettings, number: &str, service_id: &str) -> Option<String> {
-    settings.qr_url.as_ref().map(|url| {
-        url.replace("{number}", number)
-            .replace("{service}", service_id)
-    })
+/// `[printer] qr_url` for one ticket: its follow page by default; a template needing the
+/// follow page gives no QR code on a ticket without one (numbered offline).
+pub fn queue_address(
+    settings: &IssueSettings,
+    number: &str,
+    service_id: &str,
+    follow: Option<&FollowPage>,
+) -> Option<String> {
+    match &settings.qr_url {
+        QrUrl::Off => None,
+        QrUrl::FollowPage => follow.map(|f| f.url.to_string()),
+        QrUrl::Template(url) if url.contains("{follow}") => follow.map(|f| {
+            url.replace("{follow}", &f.path)
+                .replace("{number}", number)
+                .replace("{service}", service_id)
+        }),
+        QrUrl::Template(url) => Some(
+            url.replace("{number}", number)
+                .replace("{service}", service_id),
+        ),
+    }
 }
 
 /// The test ticket of `print-test` and the admin screen, as a print job.
@@ -285,7 +321,7 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         people_ahead: Some(5),
         estimated_wait_min: Some(18),
         priority: None,
-        qr: queue_address(settings, "HT-042", "ho-tich"),
+        qr: queue_address(settings, "HT-042", "ho-tich", None),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
         offline: false,

@@ -55,6 +55,8 @@ pub struct CentralClient {
     /// For the event stream: each read may wait [`EVENT_SILENCE`], the stream itself has no end.
     events_http: Client,
     api: url::Url,
+    /// The server's own address (with a trailing slash): its pages hang below it.
+    base: url::Url,
     token: Secret,
     max_body: usize,
     retries: u8,
@@ -104,6 +106,7 @@ impl CentralClient {
         if !api.path().ends_with('/') {
             api.set_path(&format!("{}/", api.path()));
         }
+        let base = api.clone();
         let api = api
             .join("api/v1/")
             .map_err(|e| ServerError::Setup(e.to_string()))?;
@@ -111,10 +114,25 @@ impl CentralClient {
             http,
             events_http,
             api,
+            base,
             token: settings.token.clone(),
             max_body: settings.max_body,
             retries: settings.retries,
         })
+    }
+
+    /// A page of the server (`/t/…`) as a citizen's phone reaches it: below the kiosk's
+    /// `[server] url`, prefix included; `None` for anything but a plain path.
+    pub fn page_url(&self, path: &str) -> Option<url::Url> {
+        let relative = path.strip_prefix('/')?;
+        let plain = !relative.starts_with('/')
+            && relative
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b));
+        if !plain || relative.split('/').any(|s| s == "..") {
+            return None;
+        }
+        self.base.join(relative).ok()
     }
 
     fn url(&self, path: &str) -> Result<url::Url, ServerError> {

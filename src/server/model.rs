@@ -191,6 +191,9 @@ pub struct Ticket {
     pub estimated_wait_min: u32,
     #[serde(default)]
     pub offline: bool,
+    /// The ticket's follow page on the server (`/t/…`); servers before it give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

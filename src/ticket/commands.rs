@@ -286,6 +286,18 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<(usize, Command<'_>)>, ParseErro
     Ok(out)
 }
 
+/// The data of every QR code in a print job (GS ( k store), as the printer receives it: what
+/// a phone reads from the paper.
+pub fn qr_payloads(bytes: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
+    Ok(parse(bytes)?
+        .into_iter()
+        .filter_map(|(_, c)| match c {
+            Command::Qr(QrFunction::Store(data)) => Some(data.to_vec()),
+            _ => None,
+        })
+        .collect())
+}
+
 fn qr_function(body: &[u8]) -> Option<QrFunction<'_>> {
     // cn 49 = QR code; then fn and its parameters.
     match body {

@@ -20,7 +20,7 @@ mod raster;
 #[cfg(test)]
 mod tests;
 
-pub use commands::ParseError;
+pub use commands::{ParseError, qr_payloads};
 pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
 pub use lines::push_wrapped;
 pub use logo::{Logo, LogoError};

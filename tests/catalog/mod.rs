@@ -1,9 +1,9 @@
-//! The procedure catalog, one concern per file: Vietnamese folding, the file on disk (seed,
-//! damage, schema), ranking and hostile input, import, sync against the reference server, the
-//! `catalog` command line, and the worker that owns the catalog for the screen.
+//! The procedure catalog, one concern per file: the file on disk (seed, damage, schema), the
+//! search over it (folding and ranking are tested in `catalog-core`), import, sync against the
+//! reference server, the `catalog` command line, and the worker that owns the catalog for the
+//! screen.
 
 mod cli;
-mod fold;
 mod import;
 mod search;
 mod store;

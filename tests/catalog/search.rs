@@ -1,101 +1,75 @@
-//! Ranking on the 55 real procedures, search as the citizen types, and hostile input.
+//! The catalog's search: the shared search (`motcua-catalog`, where ranking, corrections and
+//! hostile queries are tested) over the kiosk's catalog file, with its field filter.
 
-use motcua_kiosk::catalog::fold;
+use motcua_catalog::{IndexRecord, MemoryIndex, local_code};
 
-use super::{codes, first, seeded};
+use super::{first, seed_array, seeded};
 
-#[test]
-fn ranking_on_the_real_procedures() {
-    let catalog = seeded();
-    let table: &[(&str, &str)] = &[
-        ("khai sinh", "2.000528"),
-        ("dang ky khai sinh", "2.000528"),
-        ("DK KHAI SINH", "2.000528"),
-        ("khai sin", "2.000528"),
-        ("Đăng ký khai sinh", "2.000528"),
-        ("d\u{0323}a\u{0306}ng ky\u{0301} khai sinh", "2.000528"),
-        ("dk ks", "2.000528"),
-        ("chung thuc ban sao", "2.000815"),
-        ("ho kinh doanh", "1.001612"),
-        ("thanh lap ho kinh doanh", "1.001612"),
-        ("ket hon", "2.000806"),
-        ("khai tu", "1.001766"),
-        ("di chuc", "2.001019"),
-        ("tranh chap dat dai", "1.013967"),
-        ("nuoc duoi dat", "1.001662"),
-        ("ban quan tri nha chung cu", "1.012888"),
-        ("2.000528", "2.000528"),
-        // One letter wrong, swapped or missing in a longer word.
-        ("khia sinh", "2.000528"),
-        ("khai sinhh", "2.000528"),
-        ("dang ky kahi sinh", "2.000528"),
-        ("giai thee hop tac xa", "1.004982"),
-    ];
-    let mut wrong = Vec::new();
-    for (query, expected) in table {
-        let hits = catalog.search(query, None, 10).expect("search");
-        if hits.first().map(|h| h.code.as_str()) != Some(*expected) {
-            wrong.push(format!(
-                "{query:?}: expected {expected} first, got {:?}",
-                codes(&hits)
-            ));
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-}
-
-#[test]
-fn every_khai_sinh_procedure_comes_before_other_matches() {
-    let catalog = seeded();
-    let hits = catalog.search("khai sinh", None, 20).expect("search");
-    let named: Vec<bool> = hits
+/// The seed indexed by the shared search on its own, as a server would.
+fn shared_index() -> MemoryIndex {
+    let text =
+        |v: &serde_json::Value, key: &str| v.get(key).and_then(|s| s.as_str()).map(str::to_string);
+    let records: Vec<IndexRecord> = seed_array()
         .iter()
-        .map(|h| fold(&h.name).contains("khai sinh"))
+        .map(|v| IndexRecord {
+            // As the kiosk keys a record the source gives without a code.
+            code: text(v, "code").unwrap_or_else(|| local_code(&text(v, "name").unwrap())),
+            name: text(v, "name").expect("a name"),
+            field: text(v, "field"),
+            documents: v["documents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| text(d, "name"))
+                .collect(),
+            legal: v["legal_basis"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|l| {
+                    [
+                        text(l, "code").unwrap_or_default(),
+                        text(l, "title").unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        })
         .collect();
-    let first_other = named.iter().position(|n| !n).unwrap_or(named.len());
-    assert!(first_other >= 6, "{:?}", codes(&hits));
-    assert!(
-        named[first_other..].iter().all(|n| !n),
-        "name matches first, then documents: {:?}",
-        codes(&hits)
+    let mut index = MemoryIndex::new().expect("index");
+    index.replace(&records).expect("indexed");
+    index
+}
+
+#[test]
+fn the_kiosks_catalog_ranks_as_the_shared_search_does() {
+    let catalog = seeded();
+    let shared = shared_index();
+    for query in [
+        "khai sinh",
+        "DK KHAI SINH",
+        "chung thuc",
+        "chugn thuc",
+        "gcn",
+        "ho kinh doanh",
+        "giai thee hop tac xa",
+        "d",
+        "2.000528",
+        "nuoc duoi dat",
+    ] {
+        assert_eq!(
+            catalog.search(query, None, 20).expect("kiosk"),
+            shared.search(query, None, 20).expect("shared"),
+            "{query:?}"
+        );
+    }
+    assert_eq!(
+        catalog
+            .search("dang ky", Some("ho tich"), 20)
+            .expect("kiosk"),
+        shared
+            .search("dang ky", Some("ho tich"), 20)
+            .expect("shared")
     );
-}
-
-#[test]
-fn abbreviations_and_misspellings_find_the_intended_words() {
-    let catalog = seeded();
-    let gcn = first(&catalog, "gcn");
-    assert!(fold(&gcn.name).contains("giay chung nhan"), "{gcn:?}");
-    let qsdd = first(&catalog, "qsdd");
-    assert!(fold(&qsdd.name).contains("quyen su dung dat"), "{qsdd:?}");
-    for query in ["chugn thuc", "chung thucc", "chung thuv", "chunng thuc"] {
-        let hits = catalog.search(query, None, 5).expect("search");
-        assert!(
-            hits.len() >= 3
-                && hits
-                    .iter()
-                    .take(3)
-                    .all(|h| fold(&h.name).contains("chung thuc")),
-            "{query:?}: {hits:?}"
-        );
-    }
-    // Short words are not "corrected" into something else.
-    assert!(catalog.search("xyz", None, 5).expect("search").is_empty());
-}
-
-#[test]
-fn search_as_you_type_keeps_the_answer_in_view() {
-    let catalog = seeded();
-    let query = "dang ky khai sinh";
-    for end in 10..=query.len() {
-        let hits = catalog.search(&query[..end], None, 5).expect("search");
-        assert!(
-            codes(&hits).contains(&"2.000528"),
-            "{:?}: {:?}",
-            &query[..end],
-            codes(&hits)
-        );
-    }
 }
 
 #[test]
@@ -131,64 +105,4 @@ fn field_filter_limit_and_blank_queries() {
     let hit = first(&catalog, "khai sinh");
     assert_eq!(hit.name, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài");
     assert_eq!(hit.field, "Hộ tịch");
-}
-
-#[test]
-fn hostile_input_is_plain_text_never_an_fts_error() {
-    let catalog = seeded();
-    let long_a = "a".repeat(500);
-    let long_vi = "đăng ký khai sinh ".repeat(28);
-    let many_words = (0..200)
-        .map(|i| format!("w{i}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let table: Vec<&str> = vec![
-        "\"",
-        "\"\"",
-        "\"khai sinh",
-        "khai\" OR \"sinh",
-        "*",
-        "khai*",
-        "* sinh",
-        "NEAR",
-        "NEAR(khai sinh, 2)",
-        "AND",
-        "khai AND sinh",
-        "OR NOT",
-        "NOT khai",
-        "(",
-        "(khai",
-        "khai)",
-        "^khai",
-        "-khai",
-        "khai - sinh",
-        ":",
-        "name:khai",
-        "{name}: khai",
-        "{name documents}:",
-        "🙂",
-        "khai 🙂 sinh",
-        "\0",
-        "khai\0sinh",
-        "'; DROP TABLE procedures; --",
-        "%' OR 1=1 --",
-        "\u{0301}",
-        "\u{202e}khai",
-        &long_a,
-        &long_vi,
-        &many_words,
-    ];
-    assert!(table.len() >= 12);
-    let before = catalog.meta().expect("meta");
-    for input in &table {
-        for field in [None, Some("Hộ tịch"), Some(*input)] {
-            let result = catalog.search(input, field, 20);
-            assert!(result.is_ok(), "{input:?} with {field:?}: {result:?}");
-        }
-    }
-    assert_eq!(catalog.meta().expect("meta"), before);
-    // A quoted query still finds what its words say.
-    assert_eq!(first(&catalog, "\"khai sinh\"").code, "2.000528");
-    // A 500-character paste is cut to its first words, which still find the procedure.
-    assert_eq!(first(&catalog, &long_vi).code, "2.000528");
 }

@@ -212,3 +212,33 @@ fn a_database_from_a_newer_kiosk_is_refused() {
         Err(CatalogError::TooNew { .. })
     ));
 }
+
+#[test]
+fn the_catalog_file_holds_the_shared_search_tables() {
+    // The kiosk's first migration created the index before it moved to `motcua-catalog`: the
+    // shared search must find the very tables it defines.
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = rusqlite::Connection::open(dir.path().join("catalog.sqlite3")).unwrap();
+    drop(Catalog::open(&dir.path().join("catalog.sqlite3")).unwrap());
+    let shared = rusqlite::Connection::open_in_memory().unwrap();
+    shared.execute_batch(motcua_catalog::index::TABLES).unwrap();
+    let tables = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT sql FROM sqlite_master WHERE name IN
+                 ('procedure_names', 'procedure_search', 'procedure_terms') ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|sql| {
+                sql.unwrap()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(tables(&kiosk).len(), 3);
+    assert_eq!(tables(&kiosk), tables(&shared));
+}

@@ -39,6 +39,8 @@ pub static ASSETS: &[Asset] = &[
     web_file!("common.js", JS),
     web_file!("counter.js", JS),
     web_file!("display.js", JS),
+    web_file!("public.css", CSS),
+    web_file!("public.js", JS),
     web_file!("icon.svg", "image/svg+xml"),
     // The kiosk's own font (OFL), so every browser draws Vietnamese the same way.
     Asset {

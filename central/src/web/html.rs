@@ -1,8 +1,9 @@
 //! Escaping and the pages' small template language. A template is HTML with placeholders:
 //! `{{name}}` a value (escaped), `{{t:key}}` a text in the page's languages (escaped),
 //! `{{asset:file}}` the versioned address of a static file, `{{json:name}}` a JSON value for a
-//! `<script type="application/json">` data block (escaped for that place). Nothing reaches a
-//! page unescaped, so an office name or a notice can hold any text.
+//! `<script type="application/json">` data block (escaped for that place), `{{html:name}}` a
+//! [`Markup`] (built only from fixed tags and escaped text). Nothing reaches a page unescaped,
+//! so an office name, a notice or a procedure can hold any text.
 
 use std::fmt::Write as _;
 
@@ -40,11 +41,58 @@ pub fn json_for_script(value: &serde_json::Value) -> String {
     out
 }
 
+/// HTML for a page's lists and parts: fixed tags from the code and escaped text, or a rendered
+/// template. No other way in, so catalog text cannot become markup.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Markup(String);
+
+impl Markup {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Markup written in the code (`<li class="x">`, `</li>`).
+    pub fn tag(mut self, fixed: &'static str) -> Self {
+        self.0.push_str(fixed);
+        self
+    }
+
+    /// Text, escaped.
+    pub fn text(mut self, text: &str) -> Self {
+        self.0.push_str(&escape(text));
+        self
+    }
+
+    /// `<a href="…">` with the address escaped.
+    pub fn link(self, href: &str) -> Self {
+        self.tag("<a href=\"").text(href).tag("\">")
+    }
+
+    pub fn push(mut self, other: Markup) -> Self {
+        self.0.push_str(&other.0);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A template rendered with [`render`]: everything in it already escaped.
+    pub fn rendered(template: &str, langs: &Langs, vars: &Vars<'_>) -> Result<Self, Unfilled> {
+        render(template, langs, vars).map(Self)
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// The values a page is rendered with.
 #[derive(Default)]
 pub struct Vars<'a> {
     text: Vec<(&'a str, String)>,
     json: Vec<(&'a str, serde_json::Value)>,
+    html: Vec<(&'a str, Markup)>,
 }
 
 impl<'a> Vars<'a> {
@@ -55,6 +103,11 @@ impl<'a> Vars<'a> {
 
     pub fn json(mut self, name: &'a str, value: serde_json::Value) -> Self {
         self.json.push((name, value));
+        self
+    }
+
+    pub fn html(mut self, name: &'a str, value: Markup) -> Self {
+        self.html.push((name, value));
         self
     }
 }
@@ -83,6 +136,9 @@ pub fn render(template: &str, langs: &Langs, vars: &Vars<'_>) -> Result<String, 
         } else if let Some(key) = name.strip_prefix("json:") {
             let v = vars.json.iter().find(|(k, _)| *k == key);
             json_for_script(&v.ok_or_else(|| Unfilled(name.to_string()))?.1)
+        } else if let Some(key) = name.strip_prefix("html:") {
+            let v = vars.html.iter().find(|(k, _)| *k == key);
+            v.ok_or_else(|| Unfilled(name.to_string()))?.1.0.clone()
         } else {
             let v = vars.text.iter().find(|(k, _)| *k == name);
             escape(&v.ok_or_else(|| Unfilled(name.to_string()))?.1)
@@ -117,6 +173,28 @@ mod tests {
         .expect("rendered");
         assert!(
             !page.contains("<script>") && page.contains("Mời số"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn markup_escapes_every_text_it_is_given() {
+        let hostile = "\"><script>alert(1)</script>";
+        let list = Markup::new()
+            .tag("<li>")
+            .link(hostile)
+            .text(hostile)
+            .tag("</a></li>");
+        let langs = Langs::one(Lang::Vi);
+        let page = render(
+            "<ul>{{html:list}}</ul>",
+            &langs,
+            &Vars::default().html("list", list),
+        )
+        .expect("rendered");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.starts_with("<ul><li><a href=\"&quot;&gt;&lt;script&gt;"),
             "{page}"
         );
     }

@@ -1,5 +1,6 @@
 //! The server's own pages, outside `/api/v1`: the counter page (`/counter`), the lobby display
-//! (`/display`), their static files (`/static/…`) and the display's voice (`/audio/…`).
+//! (`/display`), the citizens' public site ([`public`]: `/`, `/t/{id}`, `/procedures`,
+//! `/dossiers`), their static files (`/static/…`) and the display's voice (`/audio/…`).
 //!
 //! Reusable by every page: [`assets`] (embedded files at versioned addresses), [`headers`]
 //! (CSP without inline script, no framing, no referrer), [`html`] (escaping and templates),
@@ -8,11 +9,17 @@
 //! itself authorises.
 
 pub mod assets;
+pub mod client;
 pub mod headers;
 pub mod html;
 pub mod i18n;
+pub mod live;
 mod pages;
+pub mod public;
+pub mod search;
 pub mod voice;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
@@ -26,6 +33,10 @@ pub struct WebSettings {
     pub notice: Option<String>,
     /// The clips announcements are made of.
     pub voice: voice::Voice,
+    /// Honour `X-Forwarded-For`, `-Proto` and `-Host` (`--trust-proxy`).
+    pub trust_proxy: bool,
+    /// The public pages' procedure search.
+    pub search: Arc<search::CatalogSearch>,
 }
 
 impl Default for WebSettings {
@@ -33,6 +44,8 @@ impl Default for WebSettings {
         Self {
             notice: None,
             voice: voice::Voice::builtin(),
+            trust_proxy: false,
+            search: Arc::default(),
         }
     }
 }
@@ -45,5 +58,6 @@ pub fn router() -> Router<AppState> {
         .route("/static/{name}", get(assets::serve))
         .route("/audio/call.wav", get(pages::call_audio))
         .route("/audio/{clip}", get(pages::clip_audio))
+        .merge(public::router())
         .layer(axum::middleware::from_fn(headers::secure))
 }

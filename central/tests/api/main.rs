@@ -20,5 +20,6 @@ mod lifecycle;
 mod offices;
 mod operations;
 mod pages;
+mod public;
 mod queue;
 mod sms;

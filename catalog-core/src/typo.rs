@@ -87,7 +87,7 @@ impl Vocabulary {
 }
 
 /// Optimal string alignment distance ≤ 1, in one pass.
-pub fn within_one(a: &[char], b: &[char]) -> bool {
+pub(crate) fn within_one(a: &[char], b: &[char]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let Some(i) = short.iter().zip(long).position(|(x, y)| x != y) else {
         // One is a prefix of the other.

@@ -1,6 +1,6 @@
 //! Vietnamese folding: one normal form for the index and the queries.
 
-use motcua_kiosk::catalog::{self, fold};
+use motcua_catalog::{fold, initials, local_code};
 
 #[test]
 fn folding_table() {
@@ -62,10 +62,17 @@ fn folding_table() {
 #[test]
 fn local_codes_match_the_servers_derivation() {
     // The same FNV-1a as motcua-central: `local-` + 16 hex digits of the trimmed name.
-    let code = catalog::local_code("  Xét tuyển sinh vào trường PTDTNT ");
-    assert_eq!(
-        code,
-        catalog::local_code("Xét tuyển sinh vào trường PTDTNT")
-    );
+    let code = local_code("  Xét tuyển sinh vào trường PTDTNT ");
+    assert_eq!(code, local_code("Xét tuyển sinh vào trường PTDTNT"));
     assert!(code.starts_with("local-") && code.len() == 22, "{code}");
+}
+
+#[test]
+fn initials_of_every_run_of_two_to_four_words() {
+    assert_eq!(
+        initials("dang ky khai sinh"),
+        ["dk", "kk", "ks", "dkk", "kks", "dkks"]
+    );
+    assert_eq!(initials("khai"), Vec::<String>::new());
+    assert_eq!(initials(""), Vec::<String>::new());
 }

@@ -12,11 +12,13 @@
 //! last tier reads the large index (typed words, then corrected). Document text never slows an
 //! ordinary keystroke, and a corrected name match still ranks above a document match.
 
+use std::sync::Arc;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::fold::fold;
-use super::typo::{self, Vocabulary};
-use super::{CatalogError, SearchHit};
+use crate::SearchHit;
+use crate::fold::fold;
+use crate::typo::{self, Vocabulary};
 
 /// Only this much of the query is read (a citizen types a few words; a paste is cut).
 const MAX_QUERY_CHARS: usize = 200;
@@ -106,14 +108,13 @@ fn expression(groups: &[Vec<String>], tier: Tier) -> String {
 
 /// Resolves a field filter (matched on the folded name, so `Ho tich` finds `Hộ tịch`).
 /// `Ok(None)` when no such field exists.
-pub fn field_id(conn: &Connection, field: &str) -> Result<Option<i64>, CatalogError> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM fields WHERE folded = ?1",
-            params![fold(field)],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn field_id(conn: &Connection, field: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM fields WHERE folded = ?1",
+        params![fold(field)],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// Appends the hits of one expression not already in `hits`, up to `limit`.
@@ -124,7 +125,7 @@ fn run(
     field: Option<i64>,
     limit: usize,
     hits: &mut Vec<SearchHit>,
-) -> Result<(), CatalogError> {
+) -> rusqlite::Result<()> {
     let (table, order) = if tier == Tier::Anywhere {
         ("procedure_search", BM25_ORDER)
     } else {
@@ -167,7 +168,7 @@ fn run_tiers(
     field: Option<i64>,
     limit: usize,
     hits: &mut Vec<SearchHit>,
-) -> Result<(), CatalogError> {
+) -> rusqlite::Result<()> {
     for &tier in tiers {
         if hits.len() >= limit {
             break;
@@ -177,14 +178,16 @@ fn run_tiers(
     Ok(())
 }
 
-/// Best first. `vocabulary` is asked for only when the typo pass runs.
-pub fn search(
+/// Best first; a blank query (or one with no letter or digit) gives nothing. `field`: a
+/// [`field_id`] to search within. `vocabulary` is asked for only when the typo pass runs (a
+/// caller keeps it between searches: see [`load_vocabulary`]).
+pub fn search<E: From<rusqlite::Error>>(
     conn: &Connection,
-    vocabulary: impl FnOnce() -> Result<std::sync::Arc<Vocabulary>, CatalogError>,
+    vocabulary: impl FnOnce() -> Result<Arc<Vocabulary>, E>,
     query: &str,
     field: Option<i64>,
     limit: usize,
-) -> Result<Vec<SearchHit>, CatalogError> {
+) -> Result<Vec<SearchHit>, E> {
     let words = words(query);
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
@@ -248,8 +251,9 @@ fn corrections(words: &[String], vocabulary: &Vocabulary) -> Option<Vec<Vec<Stri
     corrected.then_some(groups)
 }
 
-/// Every term of the index with the number of procedures holding it.
-pub fn load_vocabulary(conn: &Connection) -> Result<Vocabulary, CatalogError> {
+/// Every term of the index with the number of procedures holding it. Reading it takes a few
+/// milliseconds on a large catalog: keep it until the index changes.
+pub fn load_vocabulary(conn: &Connection) -> rusqlite::Result<Vocabulary> {
     let mut stmt = conn.prepare("SELECT term, doc FROM procedure_terms")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
     Ok(Vocabulary::new(rows.collect::<Result<_, _>>()?))

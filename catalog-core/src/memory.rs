@@ -1,0 +1,134 @@
+//! A whole search index in an in-memory SQLite database: for a server whose procedures live in
+//! another store (PostgreSQL, JSON rows), and for the ranking tests.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rusqlite::{Connection, params};
+
+use crate::index::{self, IndexText};
+use crate::typo::Vocabulary;
+use crate::{SearchHit, fold};
+
+/// What the index needs of one procedure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexRecord {
+    pub code: String,
+    pub name: String,
+    pub field: Option<String>,
+    /// The documents' names.
+    pub documents: Vec<String>,
+    /// The legal basis: codes and titles.
+    pub legal: Vec<String>,
+}
+
+/// Procedures indexed for search. Owns one connection: `Send`, not `Sync` (a server keeps it
+/// behind a lock, or one per thread).
+pub struct MemoryIndex {
+    conn: Connection,
+    /// The typo pass's word list, read on first need after each replacement.
+    vocabulary: RefCell<Option<Arc<Vocabulary>>>,
+}
+
+impl std::fmt::Debug for MemoryIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryIndex").finish_non_exhaustive()
+    }
+}
+
+const HOST_TABLES: &str = "
+    CREATE TABLE fields (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, folded TEXT NOT NULL);
+    CREATE TABLE procedures (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        name_folded TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        field_id INTEGER REFERENCES fields (id)
+    );
+";
+
+impl MemoryIndex {
+    /// An empty index.
+    pub fn new() -> rusqlite::Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(HOST_TABLES)?;
+        conn.execute_batch(index::TABLES)?;
+        Ok(Self {
+            conn,
+            vocabulary: RefCell::new(None),
+        })
+    }
+
+    /// Replaces everything with `records`, in their order (which breaks ties in the ranking). A
+    /// code met twice keeps its first record.
+    pub fn replace(&mut self, records: &[IndexRecord]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("DELETE FROM procedures; DELETE FROM fields;")?;
+        index::clear(&tx)?;
+        let mut fields: HashMap<&str, i64> = HashMap::new();
+        for (position, r) in (0_i64..).zip(records) {
+            let field_id = match r.field.as_deref() {
+                Some(name) => Some(match fields.get(name) {
+                    Some(id) => *id,
+                    None => {
+                        tx.execute(
+                            "INSERT INTO fields (name, folded) VALUES (?1, ?2)",
+                            params![name, fold(name)],
+                        )?;
+                        let id = tx.last_insert_rowid();
+                        fields.insert(name, id);
+                        id
+                    }
+                }),
+                None => None,
+            };
+            let text = IndexText::new(
+                &r.name,
+                &r.code,
+                r.field.as_deref(),
+                r.documents.iter().map(String::as_str),
+                r.legal.iter().map(String::as_str),
+            );
+            let inserted = tx.execute(
+                "INSERT INTO procedures (code, name, name_folded, position, field_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING",
+                params![r.code, r.name, text.name, position, field_id],
+            )?;
+            if inserted == 1 {
+                index::insert(&tx, tx.last_insert_rowid(), &text)?;
+            }
+        }
+        tx.commit()?;
+        self.vocabulary.replace(None);
+        Ok(())
+    }
+
+    /// Best first, at most `limit`. `field` (a field's name, compared folded) searches within
+    /// one field; an unknown field finds nothing.
+    pub fn search(
+        &self,
+        query: &str,
+        field: Option<&str>,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<SearchHit>> {
+        let field_id = match field {
+            Some(name) => match crate::field_id(&self.conn, name)? {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        crate::search(&self.conn, || self.vocabulary(), query, field_id, limit)
+    }
+
+    fn vocabulary(&self) -> rusqlite::Result<Arc<Vocabulary>> {
+        if let Some(v) = self.vocabulary.borrow().as_ref() {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(crate::load_vocabulary(&self.conn)?);
+        self.vocabulary.replace(Some(v.clone()));
+        Ok(v)
+    }
+}
