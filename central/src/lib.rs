@@ -8,7 +8,7 @@
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
-//! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
+//! - [`seed`]: first-start data (326 real procedures, services, hours, sample dossiers).
 //! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.

@@ -40,8 +40,8 @@ pub use schema::SCHEMA_VERSION;
 pub use sync::{SyncError, SyncOutcome, sync};
 pub use worker::{CatalogReport, RESULT_LIMIT, Worker, WorkerSettings};
 
-/// The 55 real procedures shipped with the kiosk, loaded on first start so a kiosk that never
-/// reached a server still has a catalog.
+/// The 326 real procedures a ward office handles (`shared/data/procedures.json`), shipped with
+/// the kiosk and loaded on first start, so a kiosk that never reached a server has a catalog.
 pub const SEED_JSON: &str = include_str!("../../assets/catalog/procedures.json");
 
 #[derive(Debug, thiserror::Error)]

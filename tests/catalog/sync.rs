@@ -46,11 +46,11 @@ fn sync_full_then_304_then_delta_with_a_removed_procedure() {
     let mut catalog = seeded();
     let seed_codes = all_codes(&catalog);
 
-    // From the seed: the whole catalog, which is the same 55 records (local codes agree).
+    // From the seed: the whole catalog, which is the same real records.
     let report = updated(catalog::sync(&mut catalog, &client).expect("first sync"));
     assert_eq!(
         (report.procedures, report.changed, report.removed),
-        (55, 0, 0)
+        (super::SEED_PROCEDURES, 0, 0)
     );
     assert!(report.version >= 1);
     assert_eq!(all_codes(&catalog), seed_codes);
@@ -91,7 +91,7 @@ fn sync_full_then_304_then_delta_with_a_removed_procedure() {
     let report = updated(catalog::sync(&mut catalog, &client).expect("delta sync"));
     assert_eq!(
         (report.procedures, report.changed, report.removed),
-        (54, 1, 1)
+        (super::SEED_PROCEDURES - 1, 1, 1)
     );
     assert!(report.version > meta.version);
     assert_eq!(catalog.procedure(&gone).expect("read"), None);

@@ -2,6 +2,9 @@ use serde_json::{Value, json};
 
 use crate::support::{ADMIN, Harness, TOKEN};
 
+/// The real procedures of `assets/catalog/procedures.json`, the server's first catalog.
+const SEED_PROCEDURES: usize = 326;
+
 fn seed() -> Vec<Value> {
     serde_json::from_str(motcua_central::seed::seed_procedures_json()).expect("seed JSON")
 }
@@ -18,18 +21,19 @@ fn full_catalog_then_304_on_matching_etag() {
     assert_eq!(v["removed"], json!([]));
     assert_eq!(v["generated_at"], "2026-11-25T09:00:00+07:00");
     let procs = v["procedures"].as_array().expect("procedures");
-    assert_eq!(procs.len(), 55);
+    assert_eq!(procs.len(), SEED_PROCEDURES);
     assert!(
         procs
             .iter()
             .all(|p| p["code"].is_string() && p["name"].is_string())
     );
-    // The two records without a national code get a stable local key.
-    let local = procs
-        .iter()
-        .filter(|p| p["code"].as_str().is_some_and(|c| c.starts_with("local-")))
-        .count();
-    assert_eq!(local, 2);
+    // Every real record has its national code, in the file's order.
+    assert!(
+        procs
+            .iter()
+            .zip(seed())
+            .all(|(served, seeded)| served["code"] == seeded["code"])
+    );
     assert_eq!(procs[0]["code"], "2.000528");
     assert_eq!(procs[0]["name"], seed()[0]["name"]);
     assert_eq!(v["fields"][0], "Hộ tịch");
@@ -73,7 +77,7 @@ fn admin_import_gives_a_delta_with_removed_codes() {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(
         r.json(),
-        json!({ "version": 2, "procedures": 55, "changed": 2, "removed": 1 })
+        json!({ "version": 2, "procedures": SEED_PROCEDURES, "changed": 2, "removed": 1 })
     );
 
     let r = h.get("/catalog?since=1");
@@ -129,7 +133,10 @@ fn admin_import_gives_a_delta_with_removed_codes() {
     for since in ["0", "99", "-3"] {
         let v = h.get(&format!("/catalog?since={since}")).json();
         assert_eq!(v["full"], true, "since={since}");
-        assert_eq!(v["procedures"].as_array().map(Vec::len), Some(55));
+        assert_eq!(
+            v["procedures"].as_array().map(Vec::len),
+            Some(SEED_PROCEDURES)
+        );
     }
     h.get("/catalog?since=abc").problem(400, "bad-request");
 
