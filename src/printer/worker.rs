@@ -45,6 +45,8 @@ pub enum PrintFailure {
     NoAnswer,
     #[error("no printer is connected")]
     NotConnected,
+    #[error("the printer is offline (it stopped itself; check for a paper jam)")]
+    Offline,
     #[error("the printer reports an error")]
     Error,
     /// The write itself failed.
@@ -59,9 +61,13 @@ impl PrintFailure {
     /// Why a printer in `state` cannot print, or `None` when it can.
     pub fn from_state(state: PrinterState) -> Option<Self> {
         match state {
-            PrinterState::Ready | PrinterState::PaperNearEnd | PrinterState::Preview => None,
+            PrinterState::Ready
+            | PrinterState::PaperNearEnd
+            | PrinterState::Preview
+            | PrinterState::NoStatus => None,
             PrinterState::PaperOut => Some(Self::PaperOut),
             PrinterState::CoverOpen => Some(Self::CoverOpen),
+            PrinterState::Offline => Some(Self::Offline),
             PrinterState::Error => Some(Self::Error),
             PrinterState::NoAnswer => Some(Self::NoAnswer),
             PrinterState::NotConnected => Some(Self::NotConnected),
@@ -238,11 +244,13 @@ impl Worker {
         tracing::debug!("printer thread stopped");
     }
 
-    /// A printer that answers is asked every `poll_every`; one that is missing or did not answer
-    /// (busy, or its answer was late) is tried again soon, so it is back in seconds.
+    /// A printer that can print is asked every `poll_every`; one that cannot (missing, silent,
+    /// out of paper, cover open) is asked at the reconnect pace, so a refilled roll or a
+    /// closed cover is seen in seconds, as an unplugged printer coming back is.
     fn interval(&self) -> Duration {
-        let answering = self.transport.is_some() && self.published != Some(PrinterState::NoAnswer);
-        if answering {
+        let printing =
+            self.transport.is_some() && self.published.is_some_and(PrinterState::can_print);
+        if printing {
             self.poll_every
         } else {
             self.reconnect_every
@@ -364,10 +372,12 @@ mod tests {
             PrinterState::PaperNearEnd,
             PrinterState::PaperOut,
             PrinterState::CoverOpen,
+            PrinterState::Offline,
             PrinterState::Error,
             PrinterState::NoAnswer,
             PrinterState::NotConnected,
             PrinterState::Preview,
+            PrinterState::NoStatus,
         ] {
             assert_eq!(PrintFailure::from_state(state).is_none(), state.can_print());
         }

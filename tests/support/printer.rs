@@ -23,6 +23,8 @@ pub enum Mode {
     /// As an Epson reports an empty roll: offline, stopped by paper end, end sensor set.
     PaperOut,
     CoverOpen,
+    /// Offline for no reason it names (its own "offline", as after a paper jam).
+    Offline,
     /// Offline with the error bit set.
     Error,
     /// Receives but never answers.
@@ -40,7 +42,7 @@ impl Mode {
         let bits = match (self, n) {
             (Mode::Silent, _) => return None,
             (Mode::Garbage, _) => return Some(0xFF),
-            (Mode::PaperOut | Mode::CoverOpen | Mode::Error, 1) => OFFLINE,
+            (Mode::PaperOut | Mode::CoverOpen | Mode::Offline | Mode::Error, 1) => OFFLINE,
             (Mode::PaperOut, 2) => 0x20,
             (Mode::CoverOpen, 2) => 0x04,
             (Mode::Error, 2) => 0x40,
