@@ -340,7 +340,10 @@ fn disk_full_when_committing_a_ticket() {
     let out = String::from_utf8_lossy(&full.stdout);
     assert!(!full.status.success(), "the disk filled up: {out}");
     let last = out.lines().last().unwrap_or_default();
-    assert!(last.starts_with("refused: Storage"), "last line: {last}");
+    assert!(
+        last.starts_with("refused: the ticket could not be recorded on this kiosk"),
+        "last line: {last}"
+    );
     let printed: Vec<&str> = out
         .lines()
         .filter(|l| l.ends_with(" printed (offline)"))

@@ -94,16 +94,24 @@ pub enum IssueOutcome {
     Refused(Refusal),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why no ticket was given, in words for logs and the command line (the screen says it in the
+/// citizen's language).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
     /// Checked before any number is taken.
+    #[error("{0}; no number was taken")]
     PrinterNotReady(PrintFailure),
+    #[error("the service is closed at this hour")]
     ClosedHours,
+    #[error("the service has given all its tickets for today")]
     DailyCap,
+    #[error("the central system does not know this service")]
     UnknownService,
     /// The central system refused the order itself (e.g. a phone number it does not accept).
+    #[error("the central system refused the order: {0}")]
     Rejected(String),
     /// The ticket could not be recorded on this kiosk (disk full, database broken).
+    #[error("the ticket could not be recorded on this kiosk: {0}")]
     Storage(String),
 }
 
