@@ -211,8 +211,9 @@ impl Writer {
         self.job.finish()
     }
 
-    /// One paragraph, wrapped to the paper: drawn if it needs diacritics in raster mode,
-    /// printer text otherwise.
+    /// One paragraph, wrapped to the paper: drawn if it needs diacritics in raster mode, or
+    /// if the code page cannot hold it exactly (TCVN-3 has no toned capitals: "SỐ THỨ TỰ"
+    /// would print as "Số THứ Tự"); printer text otherwise.
     fn paragraph(&mut self, text: &str, style: Style) {
         let text: String = text
             .nfc()
@@ -220,6 +221,11 @@ impl Writer {
             .collect();
         match (self.mode, self.fonts) {
             (TextMode::Raster, Some(fonts)) if !text.is_ascii() => self.drawn(fonts, &text, style),
+            (TextMode::Codepage { table, .. }, Some(fonts))
+                if !codepage::represents(&text, table) =>
+            {
+                self.drawn(fonts, &text, style)
+            }
             _ => self.printed(&text, style),
         }
     }
