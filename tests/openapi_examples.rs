@@ -3,7 +3,7 @@
 
 use motcua_kiosk::server::model::{
     self, CatalogSnapshot, Dossier, FeedbackAck, FeedbackRequest, Heartbeat, HeartbeatAck, Problem,
-    QueueServices, Ticket, TicketRequest,
+    QueueServices, Ticket, TicketRequest, VoidRequest, VoidedTicket,
 };
 use motcua_kiosk::server::{ErrorKind, ServerError};
 use serde_json::{Map, Value};
@@ -75,6 +75,7 @@ fn decode_answer(operation: &str, status: u16, body: &[u8]) -> Result<(), String
         "getCatalog" => model::decode::<CatalogSnapshot>(body).map(drop).map_err(e),
         "listServices" => model::decode::<QueueServices>(body).map(drop).map_err(e),
         "issueTicket" => model::decode::<Ticket>(body).map(drop).map_err(e),
+        "voidTicket" => model::decode::<VoidedTicket>(body).map(drop).map_err(e),
         "getDossier" => model::decode::<Dossier>(body).map(drop).map_err(e),
         "postFeedback" => model::decode::<FeedbackAck>(body).map(drop).map_err(e),
         "heartbeat" => model::decode::<HeartbeatAck>(body).map(drop).map_err(e),
@@ -86,6 +87,9 @@ fn decode_request(operation: &str, body: &Value) -> Result<(), String> {
     let e = |e: serde_json::Error| e.to_string();
     match operation {
         "issueTicket" => serde_json::from_value::<TicketRequest>(body.clone())
+            .map(drop)
+            .map_err(e),
+        "voidTicket" => serde_json::from_value::<VoidRequest>(body.clone())
             .map(drop)
             .map_err(e),
         "postFeedback" => serde_json::from_value::<FeedbackRequest>(body.clone())

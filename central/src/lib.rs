@@ -9,7 +9,8 @@
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
 //! - [`seed`]: first-start data (326 real procedures, services, hours, sample dossiers).
-//! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area.
+//! - `catalog`, `queue`, `dossiers`, `feedback`, `fleet`: storage and rules per area;
+//!   `void`: a kiosk giving back a number nobody holds.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
@@ -41,6 +42,7 @@ pub mod sms;
 pub mod store;
 mod strict;
 mod validate;
+mod void;
 
 pub use clock::{Clock, ManualTime, office_offset};
 pub use config::{CentralConfig, DEFAULT_KIOSK, KioskToken};

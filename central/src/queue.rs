@@ -115,7 +115,7 @@ pub fn state(
     day: NaiveDate,
 ) -> Result<ServiceState, ApiError> {
     let totals = sql.query_one(
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE called_at IS NULL) FROM tickets
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE called_at IS NULL AND voided_at IS NULL) FROM tickets
          WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
         &params![office, service_id, day],
     )?;
@@ -282,7 +282,7 @@ pub fn issue(
     let ahead = sql.query_one(
         "SELECT COUNT(*) FROM tickets
          WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
-           AND id <> ?4
+           AND voided_at IS NULL AND id <> ?4
            AND ((priority <> 'none') > (?5 <> 'none') OR
                 ((priority <> 'none') = (?5 <> 'none') AND id < ?4))",
         &params![office, service.id.as_str(), day, id, req.priority.as_str()],
@@ -403,6 +403,7 @@ pub fn call_next(
         &format!(
             "SELECT id, number, priority FROM tickets
              WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
+               AND voided_at IS NULL
              ORDER BY priority = 'none', id LIMIT 1{lock}"
         ),
         &params![

@@ -74,7 +74,7 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
                 }
                 println!();
             }
-            JobOutcome::Failed(f) => {
+            JobOutcome::Refused(f) | JobOutcome::Failed(f) => {
                 println!("{name}: not printed: {f}");
                 failed = true;
             }
@@ -212,6 +212,14 @@ pub fn outbox(config: Option<PathBuf>, flush: bool) -> ExitCode {
                 "{} offline ticket(s) waiting for the central system",
                 items.len()
             );
+            match store.voids_waiting() {
+                Ok(voids) if !voids.is_empty() => println!(
+                    "{} number(s) to give back (tickets not printed, answers lost)",
+                    voids.len()
+                ),
+                Ok(_) => {}
+                Err(e) => eprintln!("error: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -26,12 +26,24 @@ pub enum JobOutcome {
         /// The picture of the job when printing to the preview folder.
         preview_png: Option<PathBuf>,
     },
+    /// Not a byte was sent: the printer could not print when the job's turn came.
+    Refused(PrintFailure),
+    /// Sent, whole or in part, then failed (or not known to have come out): the paper may
+    /// hold some of it.
     Failed(PrintFailure),
 }
 
 impl JobOutcome {
     pub fn is_printed(&self) -> bool {
         matches!(self, Self::Printed { .. })
+    }
+
+    /// Why it did not print, if it did not.
+    pub fn failure(&self) -> Option<PrintFailure> {
+        match self {
+            Self::Printed { .. } => None,
+            Self::Refused(f) | Self::Failed(f) => Some(*f),
+        }
     }
 }
 
@@ -185,7 +197,7 @@ impl Printer {
             reply,
         };
         if self.commands.send(command).is_err() {
-            return JobOutcome::Failed(PrintFailure::NotConnected);
+            return JobOutcome::Refused(PrintFailure::NotConnected);
         }
         match answer.recv_timeout(timeout) {
             Ok(outcome) => outcome,
@@ -316,10 +328,10 @@ impl Worker {
     fn print(&mut self, job: &Job) -> JobOutcome {
         if let Some(failure) = PrintFailure::from_state(self.refresh()) {
             tracing::warn!("print job {} refused: {failure}", job.name);
-            return JobOutcome::Failed(failure);
+            return JobOutcome::Refused(failure);
         }
         let Some(transport) = self.transport.as_mut() else {
-            return JobOutcome::Failed(PrintFailure::NotConnected);
+            return JobOutcome::Refused(PrintFailure::NotConnected);
         };
         let written = transport.write_job(&job.name, &job.bytes);
         // Asked even after a failed write: it tells whether the printer is still there.
@@ -405,7 +417,7 @@ mod tests {
             bytes: b"x".to_vec(),
         };
         let outcome = printer.clone().print(job, Duration::from_secs(60));
-        assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+        assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
         assert!(!dir.path().join("no-such-device").exists());
         assert_eq!(printer.state(), PrinterState::NotConnected);
         drop(printer);

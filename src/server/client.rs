@@ -194,6 +194,48 @@ impl CentralClient {
         self.read_json(response)
     }
 
+    /// Gives back the number of the ticket this kiosk issued (or tried to) with
+    /// `ticket_request_id`. Idempotent by the void's own request id.
+    pub fn void_ticket(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+    ) -> Result<VoidedTicket, ServerError> {
+        self.void_ticket_timed(ticket_request_id, void, None)
+    }
+
+    /// [`Self::void_ticket`] giving up after `within`, for a citizen still at the kiosk.
+    pub fn void_ticket_within(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+        within: Duration,
+    ) -> Result<VoidedTicket, ServerError> {
+        self.void_ticket_timed(ticket_request_id, void, Some(within))
+    }
+
+    fn void_ticket_timed(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+        within: Option<Duration>,
+    ) -> Result<VoidedTicket, ServerError> {
+        let response = self.send(|| {
+            let mut url = self.url("queue/tickets/")?;
+            url.path_segments_mut()
+                .map_err(|_| ServerError::Setup("base URL cannot take a path".into()))?
+                .pop_if_empty()
+                .push(ticket_request_id)
+                .push("void");
+            let mut request = self.http.post(url).json(void);
+            if let Some(within) = within {
+                request = request.timeout(within);
+            }
+            Ok(request)
+        })?;
+        self.read_json(response)
+    }
+
     /// `code` must already be normalised; it is sent as one path segment.
     pub fn dossier(&self, code: &str) -> Result<Dossier, ServerError> {
         let response = self.send(|| {
@@ -231,7 +273,8 @@ fn map_transport_error(e: reqwest::Error) -> ServerError {
     } else if e.is_body() || e.is_decode() {
         ServerError::BadResponse(root_cause(&e))
     } else {
-        ServerError::Unreachable(root_cause(&e))
+        // Connected, then the exchange broke: the request may have been acted on.
+        ServerError::Interrupted(root_cause(&e))
     }
 }
 

@@ -176,6 +176,52 @@ pub struct Ticket {
     pub offline: bool,
 }
 
+/// Why a kiosk gives a number back (`POST /queue/tickets/{request_id}/void`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VoidReason {
+    /// The printer refused the ticket after its number was taken.
+    NotPrinted,
+    /// The answer to the issuing request never came; the citizen got an offline number.
+    AnswerLost,
+}
+
+impl VoidReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoidReason::NotPrinted => "not-printed",
+            VoidReason::AnswerLost => "answer-lost",
+        }
+    }
+
+    /// As stored; anything else reads as `not-printed`.
+    pub fn from_word(word: &str) -> Self {
+        if word == "answer-lost" {
+            VoidReason::AnswerLost
+        } else {
+            VoidReason::NotPrinted
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoidRequest {
+    /// The void's own id.
+    pub request_id: String,
+    pub reason: VoidReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoidedTicket {
+    pub request_id: String,
+    pub ticket_request_id: String,
+    /// The number given back; `None` when the issuing request never reached the server.
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub voided_at: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierStatus {
     pub code: u8,

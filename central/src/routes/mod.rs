@@ -7,6 +7,7 @@ mod feedback;
 mod kiosks;
 mod offices;
 mod queue;
+mod void;
 
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/catalog", get(catalog::get_catalog))
         .route("/queue/services", get(queue::list_services))
         .route("/queue/tickets", post(queue::issue_ticket))
+        .route("/queue/tickets/{request_id}/void", post(void::void_ticket))
         .route("/queue/services/{id}/call-next", post(queue::call_next))
         .route("/dossiers/{code}", get(dossiers::lookup))
         .route("/feedback", post(feedback::rate))

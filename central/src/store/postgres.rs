@@ -18,7 +18,10 @@ use super::sql::{Cell, Dialect, Param, Row, Sql, SqlError, postgres_placeholders
 use crate::problem::ApiError;
 
 /// Schema versions, applied in order and recorded in `schema_migrations`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/postgres/001_schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/postgres/001_schema.sql"),
+    include_str!("migrations/postgres/002_voided_tickets.sql"),
+];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/sqlite/002_requests_per_kiosk.sql")),
     Migration::Script(crate::catalog::normalize_stored),
     Migration::Sql(include_str!("migrations/sqlite/004_offices.sql")),
+    Migration::Sql(include_str!("migrations/sqlite/005_voided_tickets.sql")),
 ];
 
 pub struct SqliteStore {

@@ -19,3 +19,4 @@ mod lifecycle;
 mod offices;
 mod operations;
 mod queue;
+mod void;

@@ -1,0 +1,3 @@
+-- A kiosk gives back a number nobody holds (a ticket the printer refused, an answer lost on the
+-- way): the ticket keeps its number but is neither waiting nor called. As SQLite migration 5.
+ALTER TABLE tickets ADD COLUMN voided_at timestamptz, ADD COLUMN void_reason text;
