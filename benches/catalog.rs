@@ -128,8 +128,8 @@ fn sync_once(n: usize) {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(120),
         ca_file: None,
-        // 10,000 synthetic procedures are 42 MB of JSON, above the kiosk's 32 MiB answer limit.
-        max_body: 128 * 1024 * 1024,
+        max_body: motcua_kiosk::server::DEFAULT_MAX_BODY,
+        max_catalog_body: motcua_kiosk::server::DEFAULT_MAX_CATALOG_BODY,
         retries: 1,
     })
     .expect("client");

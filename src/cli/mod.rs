@@ -374,6 +374,7 @@ fn check_server(
             request_timeout: std::time::Duration::from_secs(5),
             ca_file: None,
             max_body: crate::server::DEFAULT_MAX_BODY,
+            max_catalog_body: crate::server::DEFAULT_MAX_CATALOG_BODY,
             retries: 1,
         },
     };

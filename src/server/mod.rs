@@ -9,7 +9,7 @@ mod ids;
 pub mod link;
 pub mod model;
 
-pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY};
+pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY, DEFAULT_MAX_CATALOG_BODY};
 pub use demo::DemoServer;
 pub use error::{ErrorKind, ServerError};
 pub use ids::new_request_id;

@@ -40,6 +40,14 @@ pub struct CatalogSnapshot {
     pub removed: Vec<String>,
 }
 
+/// What `GET /catalog` gave, as it came: the kiosk's catalog reads the body procedure by
+/// procedure rather than as one JSON tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogDownload {
+    NotModified,
+    Body { etag: Option<String>, body: Vec<u8> },
+}
+
 /// What `GET /catalog` gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CatalogFetch {

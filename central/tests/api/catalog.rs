@@ -177,3 +177,42 @@ fn bad_import_changes_nothing() {
         .problem(401, "unauthorized");
     assert_eq!(h.get("/catalog").json()["version"], 1);
 }
+
+#[test]
+fn a_large_catalog_streams_whole_and_in_order() {
+    let h = Harness::start();
+    // Four copies of the real catalog under new codes: about 11 MB of JSON, many pieces.
+    let mut procs = Vec::new();
+    for copy in 0..4 {
+        for (i, p) in seed().into_iter().enumerate() {
+            let mut p = p;
+            p["code"] = json!(format!("9.{copy}{i:05}"));
+            procs.push(p);
+        }
+    }
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+
+    let r = h.get("/catalog");
+    assert_eq!(r.status, 200);
+    // Streamed: no length announced, sent in chunks.
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.body.len() > 10_000_000, "{} bytes", r.body.len());
+    let v = r.json();
+    assert_eq!(
+        (v["version"].clone(), v["full"].clone()),
+        (json!(2), json!(true))
+    );
+    assert_eq!(v["removed"], json!([]));
+    let served = v["procedures"].as_array().expect("procedures");
+    assert_eq!(served.len(), procs.len());
+    for (served, sent) in served.iter().zip(&procs) {
+        assert_eq!(served["code"], sent["code"]);
+        assert_eq!(served["name"], sent["name"]);
+        if sent["documents"].is_array() {
+            assert_eq!(served["documents"], sent["documents"], "{}", sent["code"]);
+        }
+    }
+}
