@@ -1,9 +1,10 @@
 //! Every example in docs/central-api.openapi.yaml decodes with the kiosk's own models: an
 //! integrator who copies an answer from the YAML gets one the kiosk reads.
 
+use motcua_kiosk::server::events::EventStream;
 use motcua_kiosk::server::model::{
     self, CatalogSnapshot, Dossier, FeedbackAck, FeedbackRequest, Heartbeat, HeartbeatAck, Problem,
-    QueueServices, Ticket, TicketRequest, VoidRequest, VoidedTicket,
+    QueueServices, Ticket, TicketRequest, VoidRequest, VoidedTicket, WaitingEvent,
 };
 use motcua_kiosk::server::{ErrorKind, ServerError};
 use serde_json::{Map, Value};
@@ -83,6 +84,21 @@ fn decode_answer(operation: &str, status: u16, body: &[u8]) -> Result<(), String
     }
 }
 
+/// An event stream example as the kiosk's events thread reads it: every `waiting` board decodes.
+fn read_events(text: &str) -> Result<(), String> {
+    let mut stream = EventStream::from_reader(Box::new(std::io::Cursor::new(text.to_string())));
+    let mut boards = 0;
+    while let Some(event) = stream.next_event().map_err(|e| e.to_string())? {
+        if event.kind == "waiting" {
+            serde_json::from_str::<WaitingEvent>(&event.data).map_err(|e| e.to_string())?;
+            boards += 1;
+        }
+    }
+    (boards > 0)
+        .then_some(())
+        .ok_or_else(|| "no waiting board in the example".to_string())
+}
+
 fn decode_request(operation: &str, body: &Value) -> Result<(), String> {
     let e = |e: serde_json::Error| e.to_string();
     match operation {
@@ -145,6 +161,10 @@ fn every_example_of_a_kiosk_call_decodes_with_the_kiosk_models() {
                             }
                         }
                         problems += 1;
+                    } else if media == "text/event-stream" && for_kiosk {
+                        read_events(value.as_str().expect("an event stream example is text"))
+                            .unwrap_or_else(|e| panic!("{id} {status} {name}: {e}"));
+                        answers += 1;
                     } else if for_kiosk {
                         decode_answer(id, code, &bytes)
                             .unwrap_or_else(|e| panic!("{id} {status} {name}: {e}"));

@@ -153,10 +153,10 @@ fn no_paper_means_nothing_is_sent() {
     fake.set_mode(Mode::PaperOut);
     wait_state(&printer, PrinterState::PaperOut);
     let outcome = printer.print(job("ticket-HT-001", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::PaperOut));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::PaperOut));
     fake.set_mode(Mode::CoverOpen);
     let outcome = printer.print(job("ticket-HT-001", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::CoverOpen));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::CoverOpen));
     assert!(fake.received().is_empty());
 }
 
@@ -248,7 +248,7 @@ fn a_usb_printer_device_file_reports_its_state() {
     wait_state(&printer, PrinterState::PaperOut);
     let before = fake.received().len();
     let outcome = printer.print(job("ticket-HT-011", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::PaperOut));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::PaperOut));
     assert_eq!(fake.received().len(), before);
     // The roll running out during a job fails it, as on a serial port.
     fake.set_mode(Mode::Ok);
@@ -266,7 +266,7 @@ fn a_usb_printer_that_answered_and_falls_silent_is_no_answer() {
     fake.set_mode(Mode::Silent);
     wait_state(&printer, PrinterState::NoAnswer);
     let outcome = printer.print(job("ticket-HT-013", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NoAnswer));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NoAnswer));
     fake.set_mode(Mode::Ok);
     wait_state(&printer, PrinterState::Ready);
 }
@@ -339,7 +339,7 @@ fn an_unplugged_printer_comes_back() {
     fake.unplug();
     wait_state(&printer, PrinterState::NotConnected);
     let outcome = printer.print(job("ticket-HT-004", b"lost".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 
     fake.replug();
     wait_state(&printer, PrinterState::Ready);
@@ -373,7 +373,7 @@ fn a_missing_port_is_not_connected() {
         Ok(PrinterState::NotConnected)
     );
     let outcome = printer.print(job("ticket-HT-006", b"x".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn a_refused_connection_is_not_connected() {
     }));
     assert_eq!(printer.check_now(), PrinterState::NotConnected);
     let outcome = printer.print(job("ticket-CT-002", b"x".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 }
 
 #[test]

@@ -14,7 +14,7 @@ use motcua_kiosk::queue::{
     TicketOrder,
 };
 use motcua_kiosk::server::CentralClient;
-use motcua_kiosk::server::link::LinkStatus;
+use motcua_kiosk::server::link::{LinkStatus, SharedClient};
 use motcua_kiosk::server::model::{FeedbackRequest, Priority};
 use motcua_kiosk::ticket::preview::Picture;
 
@@ -616,4 +616,90 @@ fn a_reconfigured_desk_numbers_with_the_new_settings() {
     assert!(
         matches!(issued(&heard, 2).0, IssueOutcome::Printed { ticket, .. } if ticket.number == "K02-HT-002")
     );
+}
+
+// ---------------------------------------------------------------- the live strip
+
+/// A counter calls the next citizen: the desk hears it from the live events, well before the next
+/// poll of the waiting counts (every 15 s).
+#[test]
+fn a_call_at_a_counter_reaches_the_desk_from_the_live_events() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let config = desk_config(dir.path());
+    let (reports, heard) = mpsc::channel();
+    let _desk = Desk::spawn(
+        DeskSettings::from_config(&config),
+        Some(SharedClient::from(c.client())),
+        Printer::spawn(PrinterSettings::from_config(&config), |_| {}),
+        LinkStatus::new("preview"),
+        move |report| {
+            let _ = reports.send(report);
+        },
+    );
+    let serving = |report: &DeskReport| match report {
+        DeskReport::Services(Some(services)) => services
+            .iter()
+            .find(|s| s.id == "ho-tich")
+            .map(|s| (s.waiting, s.now_serving.clone())),
+        _ => None,
+    };
+    // The first look (the stream's board, then the full list).
+    assert!(first(&heard, PATIENCE, |r| serving(r).is_some()).is_some());
+
+    let client = c.client();
+    client
+        .issue_ticket(&motcua_kiosk::server::model::TicketRequest {
+            request_id: motcua_kiosk::server::new_request_id(),
+            service_id: "ho-tich".into(),
+            priority: Priority::None,
+            phone: None,
+            offline: None,
+        })
+        .unwrap();
+    let seen = first(&heard, Duration::from_secs(8), |r| {
+        serving(r) == Some((1, None))
+    });
+    assert!(
+        seen.is_some(),
+        "the new ticket's count came from the events"
+    );
+
+    let called = reqwest::blocking::Client::new()
+        .post(c.url().join("api/v1/queue/call-next").unwrap())
+        .bearer_auth(net::COUNTER_TOKEN)
+        .json(&serde_json::json!({ "services": ["ho-tich"] }))
+        .send()
+        .unwrap();
+    assert!(called.status().is_success(), "{}", called.status());
+    let seen = first(&heard, Duration::from_secs(8), |r| {
+        serving(r) == Some((0, Some("HT-001".into())))
+    });
+    assert!(
+        seen.is_some(),
+        "the call came from the events, not the 15 s poll"
+    );
+}
+
+/// A server that answers the event stream with a web page (a captive portal, a proxy's error):
+/// refused as unusable, and the desk still gets the waiting counts by asking.
+#[test]
+fn an_event_stream_that_is_a_web_page_is_refused() {
+    let html = crate::support::net::hostile(|mut s| {
+        use std::io::Write;
+        let body = "<html><body>Đăng nhập Wi-Fi</body></html>";
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let client = CentralClient::new(&net::settings(html.url(), net::KIOSK_TOKEN)).unwrap();
+    match client.events(None) {
+        Err(motcua_kiosk::server::ServerError::BadResponse(why)) => {
+            assert!(why.contains("text/html"), "{why}")
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a web page taken for an event stream"),
+    }
 }

@@ -11,7 +11,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use crate::config::KioskToken;
+use crate::config::{CounterToken, KioskToken};
 use crate::offices::DEFAULT_OFFICE;
 use crate::problem::ApiError;
 use crate::routes::AppState;
@@ -25,7 +25,11 @@ const UNKNOWN_FOR: Duration = Duration::from_secs(5);
 #[derive(Debug, Default)]
 pub struct Tokens {
     pub kiosks: Vec<KioskToken>,
+    /// The default office's shared counter token (any counter name).
     pub counter: Option<String>,
+    pub counters: Vec<CounterToken>,
+    /// The default office's display token.
+    pub display: Option<String>,
     pub admin: Option<String>,
     /// Database credentials by token hash, with when they were looked up.
     cache: Mutex<HashMap<String, (Option<Credential>, Instant)>>,
@@ -40,11 +44,13 @@ pub struct Credential {
 }
 
 impl Tokens {
-    pub fn new(kiosks: Vec<KioskToken>, counter: Option<String>, admin: Option<String>) -> Self {
+    pub fn new(config: &crate::config::CentralConfig) -> Self {
         Self {
-            kiosks,
-            counter,
-            admin,
+            kiosks: config.kiosk_tokens.clone(),
+            counter: config.counter_token.clone(),
+            counters: config.counter_tokens.clone(),
+            display: config.display_token.clone(),
+            admin: config.admin_token.clone(),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -158,9 +164,36 @@ pub struct Kiosk {
     pub office: String,
 }
 
-/// A caller holding a counter token, for an office.
+/// A caller holding a counter token, for an office: its own counter, or (the shared token of
+/// the default office) any counter it names.
 #[derive(Debug, Clone)]
 pub struct Counter {
+    pub office: String,
+    /// The counter the token belongs to; `None` for the shared token.
+    pub name: Option<String>,
+}
+
+/// The counter shared-token callers are when they name none.
+pub const DEFAULT_COUNTER: &str = "1";
+
+impl Counter {
+    /// The counter a call acts for: its own (naming another is `403`), or for the shared token
+    /// the one named (default [`DEFAULT_COUNTER`]).
+    pub fn acting_as(&self, named: Option<&str>) -> Result<String, ApiError> {
+        match (&self.name, named) {
+            (Some(own), Some(other)) if own != other => Err(ApiError::Forbidden(format!(
+                "this token belongs to counter \"{own}\", not \"{other}\""
+            ))),
+            (Some(own), _) => Ok(own.clone()),
+            (None, Some(named)) => Ok(named.to_string()),
+            (None, None) => Ok(DEFAULT_COUNTER.to_string()),
+        }
+    }
+}
+
+/// Who may watch an office's queue: a kiosk, a counter or a lobby display.
+#[derive(Debug, Clone)]
+pub struct Viewer {
     pub office: String,
 }
 
@@ -199,12 +232,65 @@ impl FromRequestParts<AppState> for Counter {
         {
             return Ok(Counter {
                 office: DEFAULT_OFFICE.to_string(),
+                name: None,
+            });
+        }
+        if let Some(c) = state.tokens.counters.iter().find(|c| same(&c.token, token)) {
+            return Ok(Counter {
+                office: c.office.clone(),
+                name: Some(c.counter.clone()),
             });
         }
         match stored(state, token).await? {
-            Some(c) if c.role == "counter" => Ok(Counter { office: c.office }),
+            Some(c) if c.role == "counter" => Ok(Counter {
+                office: c.office,
+                name: Some(c.subject),
+            }),
             _ => Err(ApiError::Unauthorized),
         }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        viewer_of(state, bearer(parts).ok_or(ApiError::Unauthorized)?).await
+    }
+}
+
+/// Who holds `token`, when it may watch an office's queue (a lobby display's address carries
+/// its token, so pages check it without a header too).
+pub async fn viewer_of(state: &AppState, token: &str) -> Result<Viewer, ApiError> {
+    let t = &state.tokens;
+    if token.is_empty() {
+        return Err(ApiError::Unauthorized);
+    }
+    if let Some(k) = t.kiosk_for(token) {
+        return Ok(Viewer {
+            office: k.office.clone(),
+        });
+    }
+    if t.counter.as_deref().is_some_and(|c| same(c, token)) {
+        return Ok(Viewer {
+            office: DEFAULT_OFFICE.to_string(),
+        });
+    }
+    if let Some(c) = t.counters.iter().find(|c| same(&c.token, token)) {
+        return Ok(Viewer {
+            office: c.office.clone(),
+        });
+    }
+    if t.display.as_deref().is_some_and(|d| same(d, token)) {
+        return Ok(Viewer {
+            office: DEFAULT_OFFICE.to_string(),
+        });
+    }
+    match stored(state, token).await? {
+        Some(c) if matches!(c.role.as_str(), "kiosk" | "counter" | "display") => {
+            Ok(Viewer { office: c.office })
+        }
+        _ => Err(ApiError::Unauthorized),
     }
 }
 

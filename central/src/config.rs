@@ -42,6 +42,27 @@ impl KioskToken {
     }
 }
 
+/// A counter allowed to call numbers, with its own token: it calls as itself only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterToken {
+    pub office: String,
+    pub counter: String,
+    pub token: String,
+}
+
+impl CounterToken {
+    /// `COUNTER=TOKEN` (the default office) or `OFFICE/COUNTER=TOKEN`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let k = KioskToken::parse(text)
+            .map_err(|_| format!("\"{text}\" is not COUNTER=TOKEN or OFFICE/COUNTER=TOKEN"))?;
+        Ok(Self {
+            office: k.office,
+            counter: k.kiosk_id,
+            token: k.token,
+        })
+    }
+}
+
 /// Everything [`crate::spawn`] needs.
 #[derive(Debug, Clone)]
 pub struct CentralConfig {
@@ -56,8 +77,13 @@ pub struct CentralConfig {
     /// Every kiosk allowed to call from the command line (more can be added through the
     /// admin API).
     pub kiosk_tokens: Vec<KioskToken>,
-    /// The token of counter calls (`call-next`); `None` refuses them all.
+    /// The shared counter token of the default office (any counter name, "1" when none is
+    /// given); `None` accepts none.
     pub counter_token: Option<String>,
+    /// Counters with their own tokens.
+    pub counter_tokens: Vec<CounterToken>,
+    /// The token of the default office's lobby displays (read-only: board, calls, events).
+    pub display_token: Option<String>,
     /// The token of admin calls; `None` refuses them all.
     pub admin_token: Option<String>,
     /// Ignore opening hours (demos, tests, 24-hour kiosks).
@@ -68,10 +94,19 @@ pub struct CentralConfig {
     pub clock: Clock,
     /// Text messages to citizens; `None` sends none.
     pub sms: Option<SmsSettings>,
+    /// How often data past its keeping time is removed and late dossiers are looked for.
+    pub housekeeping_every: std::time::Duration,
+    /// The lobby displays' notices line (up to 500 characters).
+    pub display_notice: Option<String>,
+    /// A folder of the office's own recordings replacing the shipped voice clips by name.
+    pub voice_dir: Option<PathBuf>,
 }
 
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
 pub const DEFAULT_KIOSK: (&str, &str) = ("KIOSK-01", "demo-token");
+
+/// The longest notices line a display shows.
+pub const NOTICE_MAX: usize = 500;
 
 /// The default office's name when none is given.
 pub const DEFAULT_OFFICE_NAME: &str = "Bộ phận Một cửa";
@@ -88,11 +123,16 @@ impl CentralConfig {
             office_name: DEFAULT_OFFICE_NAME.to_string(),
             kiosk_tokens: vec![KioskToken::new(DEFAULT_KIOSK.0, DEFAULT_KIOSK.1)],
             counter_token: None,
+            counter_tokens: Vec::new(),
+            display_token: None,
             admin_token: None,
             always_open: false,
             dossier_lookups_per_minute: 10,
             clock: Clock::system(),
             sms: None,
+            housekeeping_every: std::time::Duration::from_secs(3600),
+            display_notice: None,
+            voice_dir: None,
         }
     }
 
@@ -137,21 +177,52 @@ impl CentralConfig {
                 ));
             }
         }
+        for c in &self.counter_tokens {
+            if !is_identifier(&c.office) {
+                return Err(format!(
+                    "office id \"{}\" is not 1 to 32 letters, digits, '-' or '_'",
+                    c.office
+                ));
+            }
+            if c.counter.is_empty()
+                || c.counter.chars().count() > 32
+                || c.counter.chars().any(char::is_control)
+            {
+                return Err(format!(
+                    "counter \"{}\" is not 1 to 32 characters",
+                    c.counter
+                ));
+            }
+            if c.token.trim().is_empty() || !seen.insert(c.token.as_str()) {
+                return Err(format!(
+                    "counter \"{}\" has an empty or shared token",
+                    c.counter
+                ));
+            }
+        }
         for (what, token) in [
             ("counter", &self.counter_token),
+            ("display", &self.display_token),
             ("admin", &self.admin_token),
         ] {
             if let Some(t) = token {
                 if t.trim().is_empty() {
                     return Err(format!("the {what} token is empty"));
                 }
-                if seen.contains(t.as_str()) {
-                    return Err(format!("the {what} token is also a kiosk token"));
+                if !seen.insert(t.as_str()) {
+                    return Err(format!("the {what} token is also another token"));
                 }
             }
         }
         if self.office_name.trim().is_empty() {
             return Err("the office name is empty".into());
+        }
+        if let Some(n) = &self.display_notice
+            && (n.chars().count() > NOTICE_MAX || n.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "the display notice is not 1 to {NOTICE_MAX} characters without line breaks"
+            ));
         }
         Ok(())
     }

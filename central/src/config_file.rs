@@ -26,7 +26,18 @@ struct RawFile {
     #[serde(default)]
     kiosks: Vec<RawKiosk>,
     #[serde(default)]
+    counters: Vec<RawCounter>,
+    #[serde(default)]
     sms: Option<SmsConfig>,
+    #[serde(default)]
+    display: RawDisplay,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisplay {
+    notice: Option<String>,
+    voice_dir: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +62,16 @@ struct RawOffice {
 struct RawTokens {
     admin: Option<String>,
     counter: Option<String>,
+    display: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCounter {
+    name: String,
+    token: String,
+    #[serde(default)]
+    office: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,9 +258,34 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigFileError> {
             config.office_name = name;
         }
     }
+    if let Some(notice) = raw.display.notice {
+        let max = crate::config::NOTICE_MAX;
+        if notice.chars().count() > max || notice.chars().any(char::is_control) {
+            c.report(
+                "display.notice",
+                format!("is {} characters", notice.chars().count()),
+                Some(&format!("up to {max} characters on one line")),
+            );
+        } else {
+            config.display_notice = Some(notice);
+        }
+    }
+    if let Some(dir) = raw.display.voice_dir {
+        let dir = base.join(dir.trim());
+        if dir.is_dir() {
+            config.voice_dir = Some(dir);
+        } else {
+            c.report(
+                "display.voice_dir",
+                format!("\"{}\" is not a folder", dir.display()),
+                Some("a folder of WAV files named as the shipped clips"),
+            );
+        }
+    }
     for (key, value) in [
         ("tokens.admin", raw.tokens.admin),
         ("tokens.counter", raw.tokens.counter),
+        ("tokens.display", raw.tokens.display),
     ] {
         match value {
             Some(t) if t.trim().len() < 16 => c.report(
@@ -248,9 +294,35 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigFileError> {
                 Some("at least 16 characters, e.g. from `openssl rand -hex 24`"),
             ),
             Some(t) if key == "tokens.admin" => config.admin_token = Some(t),
-            Some(t) => config.counter_token = Some(t),
+            Some(t) if key == "tokens.counter" => config.counter_token = Some(t),
+            Some(t) => config.display_token = Some(t),
             None => {}
         }
+    }
+    for (i, k) in raw.counters.into_iter().enumerate() {
+        let key = |f: &str| format!("counters[{i}].{f}");
+        let office = k
+            .office
+            .unwrap_or_else(|| crate::offices::DEFAULT_OFFICE.to_string());
+        if crate::validate::short_text("", &k.name, 32).is_err() {
+            c.report(
+                &key("name"),
+                format!("\"{}\" is not a counter name", k.name),
+                Some("1 to 32 characters, e.g. \"3\""),
+            );
+        }
+        if k.token.trim().len() < 16 {
+            c.report(
+                &key("token"),
+                "is too short to be a secret",
+                Some("at least 16 characters"),
+            );
+        }
+        config.counter_tokens.push(crate::config::CounterToken {
+            office,
+            counter: k.name,
+            token: k.token,
+        });
     }
     for (i, k) in raw.kiosks.into_iter().enumerate() {
         let key = |f: &str| format!("kiosks[{i}].{f}");
@@ -371,9 +443,14 @@ office = "hai-chau"
             .collect();
         let text = uncommented
             .replace("admin = \"\"", "admin = \"0123456789abcdef0123\"")
-            .replace("counter = \"\"", "counter = \"fedcba98765432100123\"");
+            .replace("counter = \"\"", "counter = \"fedcba98765432100123\"")
+            .replace(
+                "voice_dir = \"voice\"",
+                &format!("voice_dir = \"{}\"", std::env::temp_dir().display()),
+            );
         let f = parse(&text, Path::new("central.toml")).unwrap_or_else(|e| panic!("{e}"));
         assert!(f.config.sms.is_some() && f.config.admin_token.is_some());
+        assert!(f.config.display_notice.is_some() && f.config.voice_dir.is_some());
     }
 
     /// The package installs the shipped file with only the database moved under /var/lib.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use motcua_central::config_file::{self, LogFormat};
-use motcua_central::{CentralConfig, Database, KioskToken, seed, spawn};
+use motcua_central::{CentralConfig, CounterToken, Database, KioskToken, seed, spawn};
 
 /// The office server of Một Cửa kiosks (Central API v1, plain HTTP): queue, catalog, dossiers,
 /// ratings, fleet. Settings come from --config FILE (central.toml); flags given here override it.
@@ -36,9 +36,14 @@ struct Cli {
     /// [[kiosks]] [default without either: KIOSK-01=demo-token].
     #[arg(long = "kiosk-token", value_name = "KIOSK_ID=TOKEN", value_parser = KioskToken::parse)]
     kiosk_tokens: Vec<KioskToken>,
-    /// Token for counter calls (call-next); without it they are refused.
+    /// A counter's token as COUNTER=TOKEN (it calls as that counter only; OFFICE/COUNTER=TOKEN
+    /// for another office), or a bare TOKEN shared by the default office's counters (which name
+    /// themselves in each call, counter "1" when they do not); repeat for more counters.
+    #[arg(long = "counter-token", value_name = "COUNTER=TOKEN")]
+    counter_tokens: Vec<String>,
+    /// Token of the default office's lobby displays (read-only).
     #[arg(long, value_name = "TOKEN")]
-    counter_token: Option<String>,
+    display_token: Option<String>,
     /// Token for admin calls; without it they are refused.
     #[arg(long, value_name = "TOKEN")]
     admin_token: Option<String>,
@@ -104,8 +109,15 @@ fn settings(cli: &Cli) -> Result<(CentralConfig, LogFormat), String> {
     if config.kiosk_tokens.is_empty() && cli.config.is_none() {
         config.kiosk_tokens = CentralConfig::new(PathBuf::new()).kiosk_tokens;
     }
-    if cli.counter_token.is_some() {
-        config.counter_token = cli.counter_token.clone();
+    for t in &cli.counter_tokens {
+        if t.contains('=') {
+            config.counter_tokens.push(CounterToken::parse(t)?);
+        } else {
+            config.counter_token = Some(t.clone());
+        }
+    }
+    if cli.display_token.is_some() {
+        config.display_token = cli.display_token.clone();
     }
     if cli.admin_token.is_some() {
         config.admin_token = cli.admin_token.clone();

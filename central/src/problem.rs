@@ -44,6 +44,16 @@ pub enum ApiError {
     KioskTaken(String),
     #[error("{0}")]
     DuplicateService(String),
+    #[error("{0}")]
+    TicketState(String),
+    #[error("{0}")]
+    MessageState(String),
+    #[error("this office sends no SMS")]
+    SmsUnavailable,
+    #[error("dossier {0} has been handed over; there is nothing more to tell")]
+    DossierFinished(String),
+    #[error("dossier {0} already has {1} phone numbers to tell")]
+    SubscriptionLimit(String, usize),
     #[error("ticket {0} has already been rated")]
     AlreadyRated(String),
     #[error("too many dossier lookups; try again in {0} s")]
@@ -104,7 +114,12 @@ impl ApiError {
             | Self::TicketVoided
             | Self::AlreadyCalled(_)
             | Self::OfficeExists(_)
-            | Self::KioskTaken(_) => StatusCode::CONFLICT,
+            | Self::KioskTaken(_)
+            | Self::TicketState(_)
+            | Self::MessageState(_)
+            | Self::SmsUnavailable
+            | Self::DossierFinished(_)
+            | Self::SubscriptionLimit(..) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OfflineTimeOutOfRange(_)
             | Self::DuplicateCode(_)
@@ -134,6 +149,11 @@ impl ApiError {
             Self::OfficeExists(_) => "office-exists",
             Self::KioskTaken(_) => "kiosk-taken",
             Self::DuplicateService(_) => "duplicate-service",
+            Self::TicketState(_) => "ticket-state",
+            Self::MessageState(_) => "message-state",
+            Self::SmsUnavailable => "sms-unavailable",
+            Self::DossierFinished(_) => "dossier-finished",
+            Self::SubscriptionLimit(..) => "subscription-limit",
             Self::PriorityNotAllowed(_) => "priority-not-allowed",
             Self::NumberTaken(_) => "number-taken",
             Self::RequestIdReused => "request-id-reused",
@@ -166,6 +186,11 @@ impl ApiError {
             Self::OfficeExists(_) => "Office exists",
             Self::KioskTaken(_) => "Kiosk id taken",
             Self::DuplicateService(_) => "Duplicate service",
+            Self::TicketState(_) => "Ticket state",
+            Self::MessageState(_) => "Message state",
+            Self::SmsUnavailable => "SMS unavailable",
+            Self::DossierFinished(_) => "Dossier finished",
+            Self::SubscriptionLimit(..) => "Subscription limit",
             Self::PriorityNotAllowed(_) => "Priority not allowed",
             Self::NumberTaken(_) => "Number taken",
             Self::RequestIdReused => "Request id reused",

@@ -5,10 +5,11 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
 use serde_json::{Value, json};
 
-use crate::clock::{format_time, office_offset};
+use crate::clock::format_time;
+use crate::events;
 use crate::idempotency;
 use crate::problem::ApiError;
-use crate::store::{Dialect, Row, Sql, SqlError, params};
+use crate::store::{Row, Sql, SqlError, params};
 
 /// Assumed minutes per person until a service has been called a few times today.
 pub const DEFAULT_MINUTES_PER_PERSON: f64 = 4.0;
@@ -115,21 +116,29 @@ pub fn state(
     day: NaiveDate,
 ) -> Result<ServiceState, ApiError> {
     let totals = sql.query_one(
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE called_at IS NULL AND voided_at IS NULL) FROM tickets
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 'waiting') FROM tickets
          WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
         &params![office, service_id, day],
     )?;
+    // First calls give the pace (a recall is not another citizen served).
     let calls = sql.query(
-        "SELECT number, called_at FROM tickets
+        "SELECT called_at FROM tickets
          WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NOT NULL
          ORDER BY called_at DESC, id DESC LIMIT ?4",
         &params![office, service_id, day, RECENT_CALLS],
     )?;
-    let times: Vec<DateTime<FixedOffset>> = calls.iter().filter_map(|r| r.time(1).ok()).collect();
+    let times: Vec<DateTime<FixedOffset>> = calls.iter().filter_map(|r| r.time(0).ok()).collect();
+    let serving = sql.query_opt(
+        "SELECT number FROM tickets
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3
+           AND last_called_at IS NOT NULL
+         ORDER BY last_called_at DESC, id DESC LIMIT 1",
+        &params![office, service_id, day],
+    )?;
     Ok(ServiceState {
         waiting: count(totals.int(1)?),
         issued_today: count(totals.int(0)?),
-        now_serving: calls.first().map(|r| r.text(0)).transpose()?,
+        now_serving: serving.map(|r| r.text(0)).transpose()?,
         seconds_per_person: seconds_per_person(&times),
     })
 }
@@ -255,10 +264,11 @@ pub fn issue(
             (today, number, now, false)
         }
     };
+    let public_id = new_ticket_id()?;
     let inserted = sql.query_one(
         "INSERT INTO tickets (office_id, service_id, office_day, number, priority, phone,
-            issued_at, recorded_at, offline, kiosk_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            issued_at, recorded_at, offline, kiosk_id, public_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          RETURNING id",
         &params![
             office,
@@ -271,6 +281,7 @@ pub fn issue(
             now,
             offline,
             by.kiosk_id.as_str(),
+            public_id.as_str(),
         ],
     );
     let id = match inserted {
@@ -281,8 +292,8 @@ pub fn issue(
     };
     let ahead = sql.query_one(
         "SELECT COUNT(*) FROM tickets
-         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
-           AND voided_at IS NULL AND id <> ?4
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND status = 'waiting'
+           AND id <> ?4
            AND ((priority <> 'none') > (?5 <> 'none') OR
                 ((priority <> 'none') = (?5 <> 'none') AND id < ?4))",
         &params![office, service.id.as_str(), day, id, req.priority.as_str()],
@@ -307,7 +318,48 @@ pub fn issue(
         &answer,
         now,
     )?;
+    events::emit(
+        sql,
+        office,
+        "issued",
+        json!({
+            "number": number, "service_id": service.id, "priority": req.priority,
+            "issued_at": format_time(issued_at), "offline": offline,
+        }),
+        now,
+    )?;
+    emit_waiting(sql, office, now)?;
     Ok((answer, true))
+}
+
+/// A ticket's unguessable id: the counters' handle on it and its follow page's address.
+pub fn new_ticket_id() -> Result<String, ApiError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Every service's waiting count and number being served, as displays and kiosks show them.
+pub fn board(sql: &mut dyn Sql, office: &str, day: NaiveDate) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::new();
+    for s in services(sql, office)? {
+        let st = state(sql, office, &s.id, day)?;
+        out.push(json!({
+            "id": s.id, "waiting": st.waiting, "now_serving": st.now_serving,
+            "estimated_wait_min": estimate_minutes(st.waiting, st.seconds_per_person),
+        }));
+    }
+    Ok(out)
+}
+
+/// Records a `waiting` event: the office's board after a change.
+pub fn emit_waiting(
+    sql: &mut dyn Sql,
+    office: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<(), ApiError> {
+    let services = board(sql, office, now.date_naive())?;
+    events::emit(sql, office, "waiting", json!({ "services": services }), now)
 }
 
 /// An offline ticket is recorded only within [`OFFLINE_MAX_AGE_DAYS`] before the server's
@@ -383,42 +435,6 @@ fn free_number(
         }
         seq = take_sequence(sql, office, &service.id, day)?;
     }
-}
-
-/// Calls the next ticket of today to a counter: priority tickets first, then issue order.
-pub fn call_next(
-    sql: &mut dyn Sql,
-    office: &str,
-    service_id: &str,
-    counter: &str,
-    now: DateTime<FixedOffset>,
-) -> Result<Value, ApiError> {
-    service(sql, office, service_id)?;
-    // Two counters calling at once on PostgreSQL: each takes a different waiting ticket.
-    let lock = match sql.dialect() {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
-    let next = sql.query_opt(
-        &format!(
-            "SELECT id, number, priority FROM tickets
-             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND called_at IS NULL
-               AND voided_at IS NULL
-             ORDER BY priority = 'none', id LIMIT 1{lock}"
-        ),
-        &params![
-            office,
-            service_id,
-            now.with_timezone(&office_offset()).date_naive()
-        ],
-    )?;
-    let row = next.ok_or(ApiError::QueueEmpty)?;
-    let (id, number, priority) = (row.int(0)?, row.text(1)?, row.text(2)?);
-    sql.execute(
-        "UPDATE tickets SET called_at = ?2, counter = ?3 WHERE id = ?1",
-        &params![id, now, counter],
-    )?;
-    Ok(json!({ "number": number, "priority": priority, "counter": counter }))
 }
 
 #[cfg(test)]

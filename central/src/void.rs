@@ -8,7 +8,8 @@
 //!
 //! A void of a request the server never saw leaves a mark in its place: that request, arriving
 //! late, is refused (`409 ticket-voided`) instead of issuing a number nobody will hold. A voided
-//! ticket keeps its number (never handed out again), is not waiting and is never called.
+//! ticket keeps its number (never handed out again); its status is `voided`, so it is not
+//! waiting, never called, and the office's board is sent again without it.
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Value, json};
@@ -110,7 +111,7 @@ fn void_ticket(
         .date_naive();
     let row = sql
         .query_opt(
-            "SELECT id, called_at FROM tickets
+            "SELECT id, status FROM tickets
              WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3
                AND upper(number) = upper(?4) AND kiosk_id = ?5",
             &params![
@@ -122,13 +123,16 @@ fn void_ticket(
             ],
         )?
         .ok_or_else(|| ApiError::UnknownTicket(req.ticket_request_id.clone()))?;
-    if !row.is_null(1)? {
+    // Called, absent, done: a counter has dealt with it, so somebody held it.
+    if row.text(1)? != "waiting" {
         return Err(ApiError::AlreadyCalled(number.to_string()));
     }
     sql.execute(
-        "UPDATE tickets SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
+        "UPDATE tickets SET status = 'voided', voided_at = ?2, void_reason = ?3 WHERE id = ?1",
         &params![row.int(0)?, now, req.reason.as_str()],
     )?;
+    // One fewer waiting: counters, lobby displays and kiosks see the board change.
+    crate::queue::emit_waiting(sql, &by.office, now)?;
     let voided = answer(req, Some(number), Some(service_id), now, &req.reason);
     sql.execute(
         "UPDATE requests SET fingerprint = ?3, response = ?4 WHERE kiosk_id = ?1 AND request_id = ?2",

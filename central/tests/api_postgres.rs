@@ -35,3 +35,9 @@ mod instances;
 
 #[path = "api/operations.rs"]
 mod operations;
+
+#[path = "api/calling.rs"]
+mod calling;
+
+#[path = "api/sms.rs"]
+mod sms;

@@ -10,6 +10,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_A
 use serde::de::DeserializeOwned;
 
 use super::error::ServerError;
+use super::events::EventStream;
 use super::model::*;
 use crate::config::Secret;
 
@@ -50,9 +51,15 @@ impl ClientSettings {
     }
 }
 
+/// The event stream is given up when nothing, not even a heartbeat (every 15 s), came for this
+/// long: the connection is dead even if TCP has not noticed.
+pub const EVENT_SILENCE: Duration = Duration::from_secs(45);
+
 #[derive(Debug, Clone)]
 pub struct CentralClient {
     http: Client,
+    /// For the event stream: each read may wait [`EVENT_SILENCE`], the stream itself has no end.
+    events_http: Client,
     api: url::Url,
     token: Secret,
     max_body: usize,
@@ -65,34 +72,41 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// A blocking HTTP client; its `timeout` bounds the wait for the answer and each read of the
+/// body, not the whole body.
+fn build_http(settings: &ClientSettings, timeout: Duration) -> Result<Client, ServerError> {
+    let mut builder = Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(timeout)
+        .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
+        .pool_idle_timeout(Duration::from_secs(30));
+    if let Some(path) = &settings.ca_file {
+        let pem = std::fs::read(path).map_err(|e| {
+            ServerError::Setup(format!("cannot read CA file {}: {e}", path.display()))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|certs| !certs.is_empty())
+            .ok_or_else(|| {
+                ServerError::Setup(format!(
+                    "CA file {} holds no PEM certificate",
+                    path.display()
+                ))
+            })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| ServerError::Setup(e.to_string()))
+}
+
 impl CentralClient {
     pub fn new(settings: &ClientSettings) -> Result<Self, ServerError> {
         install_crypto_provider();
-        let mut builder = Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            .user_agent(concat!("motcua-kiosk/", env!("CARGO_PKG_VERSION")))
-            .pool_idle_timeout(Duration::from_secs(30));
-        if let Some(path) = &settings.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                ServerError::Setup(format!("cannot read CA file {}: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|certs| !certs.is_empty())
-                .ok_or_else(|| {
-                    ServerError::Setup(format!(
-                        "CA file {} holds no PEM certificate",
-                        path.display()
-                    ))
-                })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| ServerError::Setup(e.to_string()))?;
+        let http = build_http(settings, settings.request_timeout)?;
+        let events_http = build_http(settings, EVENT_SILENCE)?;
         let mut api = settings.base_url.clone();
         if !api.path().ends_with('/') {
             api.set_path(&format!("{}/", api.path()));
@@ -102,6 +116,7 @@ impl CentralClient {
             .map_err(|e| ServerError::Setup(e.to_string()))?;
         Ok(Self {
             http,
+            events_http,
             api,
             token: settings.token.clone(),
             max_body: settings.max_body,
@@ -276,6 +291,24 @@ impl CentralClient {
     pub fn feedback(&self, request: &FeedbackRequest) -> Result<FeedbackAck, ServerError> {
         let response = self.send(|| Ok(self.http.post(self.url("feedback")?).json(request)))?;
         self.read_json(response)
+    }
+
+    /// `GET /queue/events`: the office's live events, from after `last_id` when given (the
+    /// server replays what was missed). Not retried: the caller reconnects at its own pace.
+    pub fn events(&self, last_id: Option<&str>) -> Result<EventStream, ServerError> {
+        let mut request = self
+            .events_http
+            .get(self.url("queue/events")?)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .bearer_auth(self.token.expose());
+        if let Some(id) = last_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request
+            .send()
+            .map_err(map_transport_error)
+            .and_then(check_status)?;
+        EventStream::from_response(response)
     }
 
     pub fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, ServerError> {

@@ -302,6 +302,13 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
             }),
     );
 
+    // Live events are optional: without them the kiosk's queue strip is polled.
+    push(
+        "GET /queue/events",
+        "live events start with the board",
+        check_events(&client),
+    );
+
     // A wrong token must be refused.
     let mut wrong = settings.clone();
     wrong.token = crate::config::Secret::new("wrong-token-for-conformance-check");
@@ -315,6 +322,29 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
         },
     );
     checks
+}
+
+/// The stream's first event must be the office's board (`waiting`) the kiosk can read.
+fn check_events(client: &CentralClient) -> Result<String, String> {
+    let mut stream = match client.events(None) {
+        Ok(stream) => stream,
+        Err(ServerError::NotFound { .. }) => {
+            return Ok(
+                "not offered (optional): the kiosk asks for the waiting counts every 15 s".into(),
+            );
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    match stream.next_event() {
+        Ok(Some(event)) if event.kind == "waiting" => {
+            serde_json::from_str::<WaitingEvent>(&event.data)
+                .map(|w| format!("board of {} services", w.services.len()))
+                .map_err(|e| format!("the board is unreadable: {e}"))
+        }
+        Ok(Some(event)) => Err(format!("the first event is {:?}, not waiting", event.kind)),
+        Ok(None) => Err("the stream ended before the board".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// A word for the technician when the failures point at one cause.

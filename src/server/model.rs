@@ -78,6 +78,23 @@ pub struct QueueService {
     pub estimated_wait_min: u32,
 }
 
+/// One service's line on the office's board, as a live `waiting` event carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardLine {
+    pub id: String,
+    pub waiting: u32,
+    #[serde(default)]
+    pub now_serving: Option<String>,
+    #[serde(default)]
+    pub estimated_wait_min: u32,
+}
+
+/// The data of a `waiting` event: the board after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingEvent {
+    pub services: Vec<BoardLine>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueServices {
     #[serde(default)]

@@ -155,9 +155,8 @@ pub fn breaking_proxy(target: SocketAddr, break_request: fn(&mut Vec<String>)) -
                 request.extend_from_slice(b"\r\n\r\n");
                 request.extend_from_slice(&body);
                 let _ = upstream.write_all(&request);
-                let mut response = Vec::new();
-                let _ = upstream.read_to_end(&mut response);
-                let _ = client.write_all(&response);
+                // Passed on as it comes: an event stream never ends.
+                let _ = std::io::copy(&mut upstream, &mut client);
             });
         }
     });

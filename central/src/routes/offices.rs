@@ -344,6 +344,38 @@ pub async fn add_counter(
     ))
 }
 
+#[derive(Deserialize)]
+pub struct DisplayBody {
+    display: String,
+}
+
+/// `POST /admin/offices/{office}/displays`: a lobby display's token, which only watches the
+/// office's queue (a new one replaces the display's old one).
+pub async fn add_display(
+    State(state): State<AppState>,
+    _admin: Admin,
+    PathParams(office): PathParams<String>,
+    JsonBody(body): JsonBody<DisplayBody>,
+) -> Result<Response, ApiError> {
+    let office = validate::service_id("office", &office)?;
+    // A name staff recognise in the list of tokens: something besides spaces.
+    let display = validate::non_blank("display", &body.display)
+        .and_then(|d| validate::short_text("display", &d, 64))?;
+    let now = state.clock.now();
+    let (o, d) = (office.clone(), display.clone());
+    let token = state
+        .store
+        .write(move |sql| {
+            known_office(sql, &o)?;
+            auth::issue(sql, "display", &o, &d, now)
+        })
+        .await?;
+    Ok(super::json(
+        StatusCode::CREATED,
+        &json!({ "display": display, "office_id": office, "token": token }),
+    ))
+}
+
 /// `PUT /admin/offices/{office}/procedures/{code}`: the office's own values of a shared
 /// procedure (fee, processing time, per-method details, agency).
 pub async fn put_override(

@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub(crate) use sql::params;
 pub use sql::{Cell, Dialect, Param, Row, Sql, SqlError};
 
+use crate::events::Bus;
 use crate::problem::ApiError;
 
 /// Where the data lives: `--db FILE` or `--db postgres://user@host/db`.
@@ -60,7 +61,7 @@ const CONFLICT_TRIES: usize = 4;
 
 /// The store; cheap to clone.
 #[derive(Clone)]
-pub struct Store(Arc<Backend>);
+pub struct Store(Arc<Backend>, Bus);
 
 enum Backend {
     Sqlite(sqlite::SqliteStore),
@@ -71,19 +72,28 @@ impl Store {
     /// Opens (creating a SQLite file if needed) and brings the schema up to date. For
     /// PostgreSQL it needs a tokio runtime; `pool_size` bounds its connections.
     pub async fn open(db: &Database, pool_size: usize) -> Result<Self, StoreError> {
+        let bus = Bus::default();
         let backend = match db {
             Database::Sqlite(path) => {
-                let path = path.clone();
-                let store = tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&path))
-                    .await
-                    .map_err(|e| StoreError::Postgres(format!("opening task: {e}")))??;
+                let (path, local) = (path.clone(), bus.clone());
+                let store =
+                    tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&path, local))
+                        .await
+                        .map_err(|e| StoreError::Postgres(format!("opening task: {e}")))??;
                 Backend::Sqlite(store)
             }
             Database::Postgres(url) => {
-                Backend::Postgres(postgres::PgStore::open(url, pool_size).await?)
+                let store = postgres::PgStore::open(url, pool_size).await?;
+                tokio::spawn(postgres::listen(url.clone(), bus.clone()));
+                Backend::Postgres(store)
             }
         };
-        Ok(Self(Arc::new(backend)))
+        Ok(Self(Arc::new(backend), bus))
+    }
+
+    /// Committed events of every office (see [`crate::events`]).
+    pub fn events(&self) -> &Bus {
+        &self.1
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -146,14 +156,6 @@ impl Store {
                 .map_err(ApiError::from)
         })
         .await
-    }
-
-    /// The PostgreSQL pool, for LISTEN/NOTIFY; `None` on SQLite.
-    pub fn postgres_url(&self) -> Option<String> {
-        match &*self.0 {
-            Backend::Postgres(p) => Some(p.url().to_string()),
-            Backend::Sqlite(_) => None,
-        }
     }
 }
 

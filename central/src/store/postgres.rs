@@ -15,12 +15,15 @@ use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::StoreError;
 use super::sql::{Cell, Dialect, Param, Row, Sql, SqlError, postgres_placeholders};
+use crate::events::{Bus, Event};
 use crate::problem::ApiError;
 
 /// Schema versions, applied in order and recorded in `schema_migrations`.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/001_schema.sql"),
-    include_str!("migrations/postgres/002_voided_tickets.sql"),
+    include_str!("migrations/postgres/002_counters_and_events.sql"),
+    include_str!("migrations/postgres/003_sms.sql"),
+    include_str!("migrations/postgres/004_voided_tickets.sql"),
 ];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.
@@ -34,6 +37,9 @@ pub struct PgStore {
     pool: Pool,
     url: String,
 }
+
+/// The channel every instance LISTENs on; payloads are [`Event::to_notify`].
+const CHANNEL: &str = "motcua_events";
 
 /// The URL with its password replaced, for logs.
 pub fn redact(url: &str) -> String {
@@ -73,10 +79,6 @@ impl PgStore {
         };
         store.migrate().await?;
         Ok(store)
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -140,9 +142,21 @@ impl PgStore {
         let tx = handle
             .block_on(client.build_transaction().read_only(!write).start())
             .map_err(|e| ApiError::from(sql_error(&e)))?;
-        let mut pg = PgTx { tx, handle };
+        let mut pg = PgTx {
+            tx,
+            handle,
+            events: Vec::new(),
+        };
         match script(&mut pg) {
             Ok(value) => {
+                // Delivered to every instance's LISTEN when (and only if) the commit succeeds.
+                for event in std::mem::take(&mut pg.events) {
+                    pg.execute(
+                        "SELECT pg_notify(?1, ?2)",
+                        &[Param::Text(CHANNEL.into()), Param::Text(event.to_notify())],
+                    )
+                    .map_err(ApiError::from)?;
+                }
                 handle
                     .block_on(pg.tx.commit())
                     .map_err(|e| ApiError::from(sql_error(&e)))?;
@@ -182,6 +196,7 @@ fn sql_error(e: &tokio_postgres::Error) -> SqlError {
 struct PgTx<'a> {
     tx: deadpool_postgres::Transaction<'a>,
     handle: &'a Handle,
+    events: Vec<Event>,
 }
 
 #[derive(Debug)]
@@ -300,4 +315,57 @@ impl Sql for PgTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
+
+    fn announce(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}
+
+/// Forwards every instance's events (NOTIFY) to this instance's bus, reconnecting with backoff
+/// for as long as the runtime lives. Events sent while the listener is away are not replayed
+/// here; subscribers recover with `Last-Event-ID` and the next `waiting` event.
+pub async fn listen(url: String, bus: Bus) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match listen_once(&url, &bus).await {
+            Ok(()) => backoff = Duration::from_millis(500),
+            Err(e) => tracing::warn!(error = %e, "event listener: reconnecting"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+async fn listen_once(url: &str, bus: &Bus) -> Result<(), tokio_postgres::Error> {
+    use futures_util::StreamExt;
+    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stream = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    let pump = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(message) = stream.next().await {
+            match message {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    if tx.send(n.payload().to_string()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "event listener connection");
+                    break;
+                }
+            }
+        }
+    });
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    tracing::info!("listening for events of every instance");
+    while let Some(payload) = rx.recv().await {
+        match Event::from_notify(&payload) {
+            Some(event) => bus.publish(event),
+            None => tracing::warn!("event listener: unreadable notification"),
+        }
+    }
+    pump.abort();
+    Ok(())
 }

@@ -245,6 +245,9 @@ pub trait Sql {
 
     /// Which database answers, for the few statements that must differ.
     fn dialect(&self) -> Dialect;
+
+    /// An event to publish once this transaction commits (and never if it rolls back).
+    fn announce(&mut self, event: crate::events::Event);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

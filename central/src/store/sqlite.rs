@@ -9,6 +9,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use super::StoreError;
 use super::sql::{Cell, Dialect, Param, Row, Sql, SqlError, sqlite_time};
+use crate::events::{Bus, Event};
 use crate::problem::ApiError;
 
 /// One schema step: SQL, or a script for what SQL cannot say (rewriting stored JSON).
@@ -23,24 +24,32 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/sqlite/002_requests_per_kiosk.sql")),
     Migration::Script(crate::catalog::normalize_stored),
     Migration::Sql(include_str!("migrations/sqlite/004_offices.sql")),
-    Migration::Sql(include_str!("migrations/sqlite/005_voided_tickets.sql")),
+    Migration::Sql(include_str!(
+        "migrations/sqlite/005_counters_and_events.sql"
+    )),
+    Migration::Sql(include_str!("migrations/sqlite/006_sms.sql")),
+    Migration::Sql(include_str!("migrations/sqlite/007_voided_tickets.sql")),
 ];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    bus: Bus,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, bus: Bus) -> Result<Self, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A deleted phone number is overwritten, not left in a free page of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(Duration::from_secs(5))?;
         migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            bus,
         })
     }
 
@@ -60,8 +69,16 @@ impl SqliteStore {
         let tx = conn
             .transaction_with_behavior(behavior)
             .map_err(|e| ApiError::from(sql_error(e)))?;
-        let result = script(&mut SqliteTx(&tx))?;
+        let mut sqlite = SqliteTx {
+            conn: &tx,
+            events: Vec::new(),
+        };
+        let result = script(&mut sqlite)?;
+        let events = std::mem::take(&mut sqlite.events);
         tx.commit().map_err(|e| ApiError::from(sql_error(e)))?;
+        for event in events {
+            self.bus.publish(event);
+        }
         Ok(result)
     }
 }
@@ -75,7 +92,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
         match step {
             Migration::Sql(sql) => tx.execute_batch(sql)?,
-            Migration::Script(f) => f(&mut SqliteTx(&tx)).map_err(|e| StoreError::Migration {
+            Migration::Script(f) => f(&mut SqliteTx {
+                conn: &tx,
+                events: Vec::new(),
+            })
+            .map_err(|e| StoreError::Migration {
                 version: i + 1,
                 why: e.to_string(),
             })?,
@@ -92,7 +113,10 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-struct SqliteTx<'a>(&'a Connection);
+struct SqliteTx<'a> {
+    conn: &'a Connection,
+    events: Vec<Event>,
+}
 
 fn bind(p: &Param) -> ToSqlOutput<'_> {
     ToSqlOutput::Owned(match p {
@@ -140,7 +164,7 @@ fn sql_error(e: rusqlite::Error) -> SqlError {
 
 impl Sql for SqliteTx<'_> {
     fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, SqlError> {
-        let mut stmt = self.0.prepare_cached(sql).map_err(sql_error)?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_error)?;
         let bound: Vec<Bound<'_>> = params.iter().map(Bound).collect();
         let refs: Vec<&dyn rusqlite::ToSql> =
             bound.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
@@ -164,7 +188,7 @@ impl Sql for SqliteTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, SqlError> {
-        let mut stmt = self.0.prepare_cached(sql).map_err(sql_error)?;
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_error)?;
         let bound: Vec<Bound<'_>> = params.iter().map(Bound).collect();
         let refs: Vec<&dyn rusqlite::ToSql> =
             bound.iter().map(|b| b as &dyn rusqlite::ToSql).collect();
@@ -174,6 +198,10 @@ impl Sql for SqliteTx<'_> {
 
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+
+    fn announce(&mut self, event: Event) {
+        self.events.push(event);
     }
 }
 
@@ -211,7 +239,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("central.db");
         first_release(&path);
-        let store = SqliteStore::open(&path).expect("migrated");
+        let store = SqliteStore::open(&path, Bus::default()).expect("migrated");
         let version: i64 = store
             .conn
             .lock()

@@ -256,3 +256,35 @@ fn a_database_restart_costs_clean_503s_and_nothing_twice() {
     );
     drop(server);
 }
+
+#[test]
+fn a_display_on_one_instance_sees_calls_made_on_the_other() {
+    let db = TestDatabase::new();
+    let a = instance(&db, |_| {});
+    let b = instance(&db, |_| {});
+    let mut display =
+        crate::support::EventStream::open(b.addr(), "/api/v1/queue/events", TOKEN, None);
+    assert!(display.next_of("waiting").is_some(), "the board first");
+    let r = post(
+        &a,
+        "/queue/tickets",
+        TOKEN,
+        &json!({ "request_id": "x1", "service_id": "ho-tich" }),
+    );
+    assert_eq!(r.status, 201);
+    let r = post(
+        &a,
+        "/queue/services/ho-tich/call-next",
+        COUNTER,
+        &json!({ "counter": "2" }),
+    );
+    assert_eq!(r.status, 200);
+    let called = display
+        .next_of("called")
+        .expect("the call, through NOTIFY")
+        .json();
+    assert_eq!(
+        (called["number"].clone(), called["counter"].clone()),
+        (json!("HT-001"), json!("2"))
+    );
+}

@@ -8,6 +8,7 @@ mod support;
 /// This binary runs the suite on SQLite; `api_postgres` runs it on PostgreSQL.
 const BACKEND: support::Backend = support::Backend::Sqlite;
 
+mod calling;
 mod catalog;
 mod command;
 mod contract;
@@ -18,5 +19,7 @@ mod fleet;
 mod lifecycle;
 mod offices;
 mod operations;
+mod pages;
 mod queue;
+mod sms;
 mod void;

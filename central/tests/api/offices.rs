@@ -245,3 +245,62 @@ fn an_office_changes_a_shared_procedure_for_its_own_kiosks() {
     )
     .problem(404, "not-found");
 }
+
+#[test]
+fn a_display_token_watches_its_own_office_only() {
+    let h = Harness::start_with(|c| c.always_open = true);
+    let hc = with_second_office(&h);
+    let r = h.post_as(
+        "/admin/offices/hai-chau/displays",
+        Some(ADMIN),
+        &json!({ "display": "Sảnh tầng 1" }),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let issued = r.json();
+    assert_eq!(
+        (issued["display"].clone(), issued["office_id"].clone()),
+        (json!("Sảnh tầng 1"), json!("hai-chau"))
+    );
+    let display = issued["token"].as_str().expect("a token").to_string();
+
+    h.ticket_as(&hc, &json!({ "request_id": "h1", "service_id": "cu-tru" }));
+    let board = h.get_with("/queue/services", Some(&display), &[]).json();
+    let cu_tru = &board["services"][1];
+    assert_eq!(
+        (cu_tru["id"].clone(), cu_tru["waiting"].clone()),
+        (json!("cu-tru"), json!(1))
+    );
+    assert_eq!(h.get_with("/queue/calls", Some(&display), &[]).status, 200);
+    // It watches; it neither issues nor calls, nor reads the counters' statistics.
+    h.ticket_as(
+        &display,
+        &json!({ "request_id": "d1", "service_id": "cu-tru" }),
+    )
+    .problem(401, "unauthorized");
+    h.post_as("/queue/call-next", Some(&display), &json!({}))
+        .problem(401, "unauthorized");
+    h.get_with("/queue/stats", Some(&display), &[])
+        .problem(401, "unauthorized");
+
+    // Refused without the admin token, for an unknown office and for a blank name.
+    h.post_as(
+        "/admin/offices/hai-chau/displays",
+        Some(COUNTER),
+        &json!({ "display": "x" }),
+    )
+    .problem(401, "unauthorized");
+    h.post_as(
+        "/admin/offices/nowhere/displays",
+        Some(ADMIN),
+        &json!({ "display": "x" }),
+    )
+    .problem(404, "not-found");
+    let detail = h
+        .post_as(
+            "/admin/offices/hai-chau/displays",
+            Some(ADMIN),
+            &json!({ "display": " " }),
+        )
+        .problem(400, "bad-request");
+    assert!(detail.starts_with("display"), "{detail}");
+}

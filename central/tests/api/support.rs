@@ -252,6 +252,25 @@ impl Harness {
         )
     }
 
+    /// One integer from the server's own database (a count), read the way the server reads
+    /// it: for what no call shows, such as whether a phone number is still kept.
+    pub fn scalar(&self, query: &str) -> i64 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let query = query.to_string();
+        runtime.block_on(async {
+            let store = motcua_central::store::Store::open(&self.database, 1)
+                .await
+                .expect("the database opens");
+            store
+                .read(move |sql| Ok(sql.query_one(&query, &[])?.int(0)?))
+                .await
+                .expect("the query runs")
+        })
+    }
+
     pub fn get(&self, path: &str) -> Response {
         self.call("GET", path, Some(TOKEN), &[], None)
     }
@@ -323,5 +342,141 @@ impl Harness {
             .as_array()
             .and_then(|s| s.iter().find(|s| s["id"] == id).cloned())
             .expect("service listed")
+    }
+}
+
+/// A Server-Sent Events connection: `GET path` with a token, read event by event.
+pub struct EventStream {
+    reader: std::io::BufReader<TcpStream>,
+    /// Decoded body bytes not yet split into events.
+    pending: Vec<u8>,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+/// One SSE event (or comment, with `event` empty and `comment` set).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sse {
+    pub id: Option<String>,
+    pub event: String,
+    pub data: String,
+    pub comment: Option<String>,
+}
+
+impl Sse {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.data).unwrap_or_else(|e| panic!("{e}: {}", self.data))
+    }
+}
+
+impl EventStream {
+    pub fn open(addr: SocketAddr, path: &str, token: &str, last_event_id: Option<&str>) -> Self {
+        use std::io::BufRead;
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nAuthorization: Bearer {token}\r\n"
+        );
+        if let Some(id) = last_event_id {
+            head.push_str(&format!("Last-Event-ID: {id}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut writer = stream.try_clone().expect("clone");
+        writer.write_all(head.as_bytes()).expect("write");
+        let mut reader = std::io::BufReader::new(stream);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).expect("status line");
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("header");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        Self {
+            reader,
+            pending: Vec::new(),
+            status,
+            headers,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Reads one chunk of the chunked body into `pending`; false at the end of the stream.
+    fn fill(&mut self) -> bool {
+        use std::io::BufRead;
+        let mut size = String::new();
+        if self.reader.read_line(&mut size).unwrap_or(0) == 0 {
+            return false;
+        }
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            return false;
+        };
+        if n == 0 {
+            return false;
+        }
+        let mut chunk = vec![0; n + 2];
+        if self.reader.read_exact(&mut chunk).is_err() {
+            return false;
+        }
+        chunk.truncate(n);
+        self.pending.extend(chunk);
+        true
+    }
+
+    /// The next event or comment; `None` when the stream ends (or nothing comes for 20 s).
+    pub fn next(&mut self) -> Option<Sse> {
+        loop {
+            if let Some(end) = self.pending.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.pending.drain(..end + 2).collect();
+                let text = String::from_utf8_lossy(&block).to_string();
+                let mut e = Sse::default();
+                for line in text.lines() {
+                    if let Some(c) = line.strip_prefix(':') {
+                        e.comment = Some(c.trim().to_string());
+                    } else if let Some((k, v)) = line.split_once(':') {
+                        let v = v.strip_prefix(' ').unwrap_or(v);
+                        match k {
+                            "id" => e.id = Some(v.to_string()),
+                            "event" => e.event = v.to_string(),
+                            "data" => e.data.push_str(v),
+                            _ => {}
+                        }
+                    }
+                }
+                return Some(e);
+            }
+            if !self.fill() {
+                return None;
+            }
+        }
+    }
+
+    /// The next event of `kind`, skipping others and heartbeats.
+    pub fn next_of(&mut self, kind: &str) -> Option<Sse> {
+        loop {
+            let e = self.next()?;
+            if e.event == kind {
+                return Some(e);
+            }
+        }
     }
 }

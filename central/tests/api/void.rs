@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Harness, TOKEN2};
+use crate::support::{COUNTER, EventStream, Harness, TOKEN, TOKEN2};
 
 fn void(h: &Harness, ticket_request_id: &str, request_id: &str, reason: &str) -> (u16, Value) {
     let r = h.post(
@@ -171,4 +171,49 @@ fn a_void_is_checked_like_every_write() {
     );
     assert_eq!(r.status, 401);
     assert_eq!(h.service("ho-tich")["waiting"], 1, "nothing voided");
+}
+
+#[test]
+fn a_voided_ticket_leaves_the_queue_counters_and_displays_see() {
+    let h = Harness::start();
+    let mut board = EventStream::open(h.server.addr(), "/api/v1/queue/events", TOKEN, None);
+    assert_eq!(board.status, 200);
+    board.next_of("waiting").expect("the first board");
+    h.ticket("t-1", "ho-tich", "none");
+    h.ticket("t-2", "chung-thuc", "elderly");
+    h.ticket("t-3", "ho-tich", "none");
+    for _ in 0..3 {
+        board.next_of("issued").expect("issued");
+    }
+    let waiting = |e: Value, service: &str| {
+        e["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["id"] == service))
+            .map(|s| s["waiting"].clone())
+    };
+
+    // The priority ticket is given back: the board goes out again without it...
+    assert_eq!(void(&h, "t-2", "v-2", "not-printed").0, 200);
+    let mut last = Value::Null;
+    while waiting(last.clone(), "chung-thuc") != Some(json!(0)) {
+        last = board
+            .next_of("waiting")
+            .expect("the board after the void")
+            .json();
+    }
+    assert_eq!(waiting(last, "ho-tich"), Some(json!(2)));
+    // ... and a counter calling across services never gets it, priority or not.
+    let across = |h: &Harness| {
+        h.post_as(
+            "/queue/call-next",
+            Some(COUNTER),
+            &json!({ "counter": "3", "services": ["ho-tich", "chung-thuc"] }),
+        )
+    };
+    assert_eq!(across(&h).json()["number"], "HT-001");
+    assert_eq!(across(&h).json()["number"], "HT-002");
+    across(&h).problem(404, "queue-empty");
+    // Called, then finished by the next call: too late either way.
+    let (status, v) = void(&h, "t-3", "v-3", "not-printed");
+    assert_eq!((status, v["code"].clone()), (409, json!("already-called")));
 }
