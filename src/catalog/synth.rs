@@ -186,6 +186,37 @@ pub fn procedures(n: usize, seed: u64) -> Vec<Procedure> {
 
 /// `n` queries as citizens type them: with or without diacritics, upper case, an abbreviation,
 /// the subject alone, or with one letter wrong.
+/// Long multi-word queries: `n` real procedure names of at least eight words, typed whole as
+/// a citizen copies them from a paper (lower case, without marks, or with one letter swapped).
+pub fn long_queries(n: usize, seed: u64) -> Vec<String> {
+    let names: Vec<String> = templates()
+        .iter()
+        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_lowercase))
+        .filter(|name| name.split_whitespace().count() >= 8)
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = Rng(seed ^ 0x1096);
+    (0..n)
+        .map(|_| {
+            let name = rng.pick(&names).clone();
+            match rng.below(3) {
+                0 => name,
+                1 => super::fold(&name),
+                _ => {
+                    let mut chars: Vec<char> = super::fold(&name).chars().collect();
+                    let at = 1 + rng.below(chars.len().saturating_sub(3).max(1));
+                    if at + 1 < chars.len() && chars[at] != ' ' && chars[at + 1] != ' ' {
+                        chars.swap(at, at + 1);
+                    }
+                    chars.into_iter().collect()
+                }
+            }
+        })
+        .collect()
+}
+
 pub fn queries(n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng(seed ^ 0x5eed);
     (0..n)

@@ -30,8 +30,8 @@ use crate::store::Store;
 
 /// Kiosk and counter bodies: the contract's 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// Admin imports carry whole catalogs (10,000 procedures are tens of MiB).
-pub const ADMIN_BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// Admin imports carry whole catalogs: a province's 10,000 real procedures are about 80 MB.
+pub const ADMIN_BODY_LIMIT: usize = 256 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
