@@ -157,6 +157,7 @@ fn main() {
         request_timeout: Duration::from_millis(1500),
         ca_file: None,
         max_body: motcua_kiosk::server::DEFAULT_MAX_BODY,
+        max_catalog_body: motcua_kiosk::server::DEFAULT_MAX_CATALOG_BODY,
         retries: 1,
     })
     .expect("client");

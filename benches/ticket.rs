@@ -157,6 +157,7 @@ fn tap_to_first_byte() {
         request_timeout: Duration::from_secs(5),
         ca_file: None,
         max_body: motcua_kiosk::server::DEFAULT_MAX_BODY,
+        max_catalog_body: motcua_kiosk::server::DEFAULT_MAX_CATALOG_BODY,
         retries: 1,
     })
     .expect("client");

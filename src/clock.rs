@@ -112,31 +112,19 @@ fn weekday_en(d: Weekday) -> &'static str {
     }
 }
 
-/// Time since the process started, from the kernel's record of it (so it counts the program's
-/// loading too); since the first call when that cannot be read.
-pub fn since_process_start() -> std::time::Duration {
-    process_age().unwrap_or_else(|| {
-        static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-        FIRST.get_or_init(std::time::Instant::now).elapsed()
-    })
+/// Marks the start of the program: called first thing in `main`. Monotonic (`Instant`), so a
+/// clock set by NTP, a suspend or a virtual machine restored from a snapshot cannot make it
+/// jump; it leaves out only the loader's few milliseconds before `main`, which benches measure
+/// from outside (`benches/startup.rs`).
+pub fn mark_start() {
+    let _ = START.get_or_init(std::time::Instant::now);
 }
 
-/// `/proc/self/stat` field 22 (start time in clock ticks after boot) against `/proc/uptime`.
-fn process_age() -> Option<std::time::Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name (field 2) may contain spaces; the fields after it are plain.
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    let start_ticks: f64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    // SAFETY: sysconf has no preconditions.
-    let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    let age = uptime - start_ticks / ticks_per_s;
-    (age >= 0.0).then(|| std::time::Duration::from_secs_f64(age))
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Time since [`mark_start`] (since the first call, where `main` did not mark it).
+pub fn since_start() -> std::time::Duration {
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 #[cfg(test)]
@@ -156,5 +144,19 @@ mod tests {
         assert_eq!(date_text(&t, Language::En), "Saturday, 28 November 2026");
         assert_eq!(short_time("2026-11-27T17:05:00Z"), "00:05 28/11");
         assert_eq!(short_time("soon"), "soon");
+    }
+
+    #[test]
+    fn the_start_mark_only_moves_forward() {
+        mark_start();
+        let a = since_start();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        // A second mark does not move the start.
+        mark_start();
+        let b = since_start();
+        assert!(
+            b >= a + std::time::Duration::from_millis(5),
+            "{a:?} then {b:?}"
+        );
     }
 }

@@ -3,6 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Start-up is timed from here (the "first frame drawn" log line).
+    motcua_kiosk::clock::mark_start();
     let cli = motcua_kiosk::cli::Cli::parse();
     if cli.command.is_some() {
         quiet_broken_pipe();

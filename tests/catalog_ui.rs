@@ -38,18 +38,18 @@ fn type_a_query_open_a_procedure_and_print_its_checklist() {
     assert!(
         wait_until(&k, LIMIT, || results(&k)
             .first()
-            .is_some_and(|(code, _)| code == "2.000528")),
+            .is_some_and(|(code, _)| code == "1.001193")),
         "results for KHAI SIN: {:?}",
         results(&k)
     );
-    tap(&k, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài");
+    tap(&k, "Thủ tục đăng ký khai sinh");
     assert!(wait_until(&k, LIMIT, || k
         .window()
         .global::<KioskState>()
         .get_page()
         == Page::Procedure));
     let adapter = k.window().global::<CatalogAdapter>();
-    assert_eq!(adapter.get_detail().code, "2.000528");
+    assert_eq!(adapter.get_detail().code, "1.001193");
     let groups = adapter.get_detail_documents();
     assert!(groups.row_count() >= 1);
     let first = groups.row_data(0).expect("a document group");
@@ -94,16 +94,31 @@ fn browse_by_field_and_come_back_to_all_fields() {
         .row_count()
         > 0));
     tap(&k, "Tra cứu thủ tục");
-    tap(&k, "Hộ tịch (17)");
+    tap(&k, "Biển và hải đảo (4)");
     assert!(
-        wait_until(&k, LIMIT, || results(&k).len() == 17),
+        wait_until(&k, LIMIT, || results(&k).len() == 4),
         "{:?}",
         results(&k)
     );
-    assert!(results(&k).iter().all(|(_, field)| field == "Hộ tịch"));
-    type_keys(&k, "KHAI");
-    assert!(wait_until(&k, LIMIT, || !results(&k).is_empty()
-        && results(&k).len() < 17));
+    assert!(
+        results(&k)
+            .iter()
+            .all(|(_, field)| field == "Biển và hải đảo")
+    );
+    // Typing searches within the field: "Trả lại khu vực biển…" first, nothing from elsewhere.
+    type_keys(&k, "TRA");
+    assert!(
+        wait_until(&k, LIMIT, || results(&k)
+            .first()
+            .is_some_and(|(code, _)| code == "3.000441")),
+        "{:?}",
+        results(&k)
+    );
+    assert!(
+        results(&k)
+            .iter()
+            .all(|(_, field)| field == "Biển và hải đảo")
+    );
     tap(&k, "Tất cả lĩnh vực");
     assert_eq!(k.window().global::<CatalogAdapter>().get_field(), "");
 }

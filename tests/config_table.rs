@@ -104,6 +104,38 @@ const CASES: &[Case] = &[
         says: "9600, 19200",
     },
     Case {
+        name: "impossible baud rate for an unused serial port",
+        find: "transport = \"preview\"",
+        replace: "transport = \"preview\"\nbaud = -7",
+        key: "printer.baud",
+        line: 11,
+        says: "9600, 19200",
+    },
+    Case {
+        name: "impossible address for an unused network printer",
+        find: "transport = \"preview\"",
+        replace: "transport = \"preview\"\naddress = \"printer\"",
+        key: "printer.address",
+        line: 11,
+        says: "host:port",
+    },
+    Case {
+        name: "impossible baud rate for a scanner without a port",
+        find: "[ui]",
+        replace: "[scanner]\nbaud = 0\n\n[ui]",
+        key: "scanner.baud",
+        line: 30,
+        says: "9600, 19200",
+    },
+    Case {
+        name: "serial port that is a plain file",
+        find: "transport = \"preview\"",
+        replace: "transport = \"serial\"\nport = \"/etc/hostname\"",
+        key: "printer.port",
+        line: 11,
+        says: "a link to a serial device",
+    },
+    Case {
         name: "tcp address without port",
         find: "transport = \"preview\"",
         replace: "transport = \"tcp\"\naddress = \"192.168.1.50\"",
@@ -417,6 +449,43 @@ fn shipped_config_is_valid() {
         config.kiosk.languages.first(),
         Some(&motcua_kiosk::language::Language::Vi)
     );
+}
+
+#[test]
+fn a_serial_port_linked_from_outside_dev_is_accepted_when_it_is_a_terminal() {
+    // As simulators and some udev setups present a port: a link in a folder of their own.
+    let fake = crate::support::printer::FakePrinter::start();
+    let port = fake.path();
+    assert!(!port.starts_with("/dev"));
+    let text = MINIMAL.replace(
+        "transport = \"preview\"",
+        &format!("transport = \"serial\"\nport = \"{}\"", port.display()),
+    );
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        config.printer.transport,
+        motcua_kiosk::config::PrinterTransport::Serial { .. }
+    ));
+    // While the kiosk holds the port exclusively (a config reload), it is still a terminal.
+    let held = motcua_kiosk::printer::transport::SerialTransport::open(
+        &port.to_string_lossy(),
+        115_200,
+        motcua_kiosk::config::FlowControl::None,
+        motcua_kiosk::config::Parity::None,
+    )
+    .expect("the fake printer opens");
+    support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    drop(held);
+    // A link to something that is not a terminal is not a port.
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("kiosk-printer");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let text = MINIMAL.replace(
+        "transport = \"preview\"",
+        &format!("transport = \"serial\"\nport = \"{}\"", link.display()),
+    );
+    let problems = support::parse(&text).unwrap_err().problems().to_vec();
+    assert_eq!(problems[0].key, "printer.port");
 }
 
 #[test]

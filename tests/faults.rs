@@ -17,6 +17,20 @@ use crate::support::net::{self, ProxyMode, central_with};
 use crate::support::printer::{FakePrinter, Mode};
 use crate::support::wait::eventually;
 
+/// The numbers the central system holds as waiting (neither called nor voided), in order.
+fn waiting(db: &std::path::Path) -> Vec<String> {
+    let central = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = central
+        .prepare(
+            "SELECT number FROM tickets WHERE called_at IS NULL AND voided_at IS NULL ORDER BY id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 /// The numbers the central system recorded for this kiosk: (number, offline).
 fn recorded(db: &std::path::Path) -> Vec<(String, bool)> {
     let central = rusqlite::Connection::open(db).unwrap();
@@ -170,11 +184,10 @@ fn behind_proxy() -> Proxied {
     }
 }
 
-/// The server records the ticket, then dies before it answers. Citizen sees: a ticket numbered by
-/// the kiosk (K01-HT-001, marked offline) within the kiosk's patience. Once the server is back,
-/// the outbox delivers exactly that number. The server also holds the number it gave the lost
-/// request, which nobody holds: the counter's call for it goes unanswered (the known cost of an
-/// answer lost on the way; no citizen is lost or served twice).
+/// The server records the ticket, then dies before it answers (and again when asked once more).
+/// Citizen sees: a ticket numbered by the kiosk (K01-HT-001, marked offline) within the kiosk's
+/// patience. Once the server is back, the outbox delivers exactly that number, and gives back
+/// the number the lost request took: no counter calls a ticket nobody holds.
 #[test]
 fn server_killed_mid_request() {
     let Proxied {
@@ -201,12 +214,20 @@ fn server_killed_mid_request() {
 
     proxy.set_mode(ProxyMode::Pass);
     let report = queue::flush(&store, &client).unwrap();
-    assert_eq!((report.sent, report.remaining), (1, 0));
+    assert_eq!(
+        (report.sent, report.remaining),
+        (2, 0),
+        "the offline ticket, then the void of the lost request"
+    );
     let after = recorded(&db);
     let printed: Vec<_> = after.iter().filter(|(_, offline)| *offline).collect();
     assert_eq!(printed.len(), 1, "the printed number is recorded once");
     assert_eq!(printed[0].0, "K01-HT-001");
-    assert_eq!(after.len(), 2, "plus the one number nobody holds");
+    assert_eq!(
+        waiting(&db),
+        ["K01-HT-001"],
+        "the number nobody holds is given back"
+    );
     assert_eq!(
         queue::flush(&store, &client).unwrap().sent,
         0,
@@ -214,8 +235,39 @@ fn server_killed_mid_request() {
     );
 }
 
+/// The server records the ticket and its answer is lost on the way, once. Citizen sees: the
+/// server's number, a moment later: the kiosk asks again with the same request id before
+/// numbering offline, and gets the number the server gave the first time.
+#[test]
+fn an_answer_lost_once_is_asked_for_again() {
+    let Proxied {
+        _central,
+        db,
+        proxy,
+        client,
+        _dir,
+        config,
+        mut store,
+        printer,
+    } = behind_proxy();
+    proxy.set_mode(ProxyMode::CutNextAnswer);
+    let citizen = match issue(&config, &mut store, &printer, Some(&client)) {
+        IssueOutcome::Printed { ticket, .. } => ticket,
+        other => panic!("{other:?}"),
+    };
+    assert!(!citizen.offline);
+    assert_eq!(citizen.number, "HT-001");
+    assert_eq!(recorded(&db), [("HT-001".to_string(), false)], "one ticket");
+    assert_eq!(
+        store.outbox_len().unwrap(),
+        0,
+        "nothing to send, nothing to give back"
+    );
+}
+
 /// The server takes 5 s to answer. Citizen sees: their ticket after the kiosk's patience
-/// (1.5 s), numbered by the kiosk, never a screen that hangs; the number reaches the server later.
+/// (1.5 s, then 1 s asking once more), numbered by the kiosk, never a screen that hangs; the
+/// number reaches the server later, and the number the slow request took is given back.
 #[test]
 fn server_slow_5_s() {
     let Proxied {
@@ -254,7 +306,16 @@ fn server_slow_5_s() {
         .filter(|(_, offline)| *offline)
         .map(|(n, _)| n)
         .collect();
-    assert_eq!(offline, [citizen.number], "recorded once");
+    assert_eq!(
+        offline,
+        std::slice::from_ref(&citizen.number),
+        "recorded once"
+    );
+    assert_eq!(
+        waiting(&db),
+        std::slice::from_ref(&citizen.number),
+        "the number the slow request took is given back"
+    );
 }
 
 /// The clock runs past midnight, and an NTP correction sets it back across midnight again.
@@ -340,7 +401,10 @@ fn disk_full_when_committing_a_ticket() {
     let out = String::from_utf8_lossy(&full.stdout);
     assert!(!full.status.success(), "the disk filled up: {out}");
     let last = out.lines().last().unwrap_or_default();
-    assert!(last.starts_with("refused: Storage"), "last line: {last}");
+    assert!(
+        last.starts_with("refused: the ticket could not be recorded on this kiosk"),
+        "last line: {last}"
+    );
     let printed: Vec<&str> = out
         .lines()
         .filter(|l| l.ends_with(" printed (offline)"))

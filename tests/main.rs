@@ -22,6 +22,7 @@ mod hostile_server;
 mod openapi_examples;
 mod packaging;
 mod printer;
+mod printer_cli;
 mod queue;
 mod queue_ui;
 mod server_client;

@@ -4,7 +4,8 @@
 use motcua_kiosk::server::events::EventStream;
 use motcua_kiosk::server::model::{
     self, CatalogSnapshot, Dossier, FeedbackAck, FeedbackRequest, Heartbeat, HeartbeatAck, Problem,
-    QueueServices, Subscription, SubscriptionRequest, Ticket, TicketRequest, WaitingEvent,
+    QueueServices, Subscription, SubscriptionRequest, Ticket, TicketRequest, VoidRequest,
+    VoidedTicket, WaitingEvent,
 };
 use motcua_kiosk::server::{ErrorKind, ServerError};
 use serde_json::{Map, Value};
@@ -76,6 +77,7 @@ fn decode_answer(operation: &str, status: u16, body: &[u8]) -> Result<(), String
         "getCatalog" => model::decode::<CatalogSnapshot>(body).map(drop).map_err(e),
         "listServices" => model::decode::<QueueServices>(body).map(drop).map_err(e),
         "issueTicket" => model::decode::<Ticket>(body).map(drop).map_err(e),
+        "voidTicket" => model::decode::<VoidedTicket>(body).map(drop).map_err(e),
         "getDossier" => model::decode::<Dossier>(body).map(drop).map_err(e),
         "postFeedback" => model::decode::<FeedbackAck>(body).map(drop).map_err(e),
         "heartbeat" => model::decode::<HeartbeatAck>(body).map(drop).map_err(e),
@@ -103,6 +105,9 @@ fn decode_request(operation: &str, body: &Value) -> Result<(), String> {
     let e = |e: serde_json::Error| e.to_string();
     match operation {
         "issueTicket" => serde_json::from_value::<TicketRequest>(body.clone())
+            .map(drop)
+            .map_err(e),
+        "voidTicket" => serde_json::from_value::<VoidRequest>(body.clone())
             .map(drop)
             .map_err(e),
         "postFeedback" => serde_json::from_value::<FeedbackRequest>(body.clone())

@@ -153,10 +153,10 @@ fn no_paper_means_nothing_is_sent() {
     fake.set_mode(Mode::PaperOut);
     wait_state(&printer, PrinterState::PaperOut);
     let outcome = printer.print(job("ticket-HT-001", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::PaperOut));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::PaperOut));
     fake.set_mode(Mode::CoverOpen);
     let outcome = printer.print(job("ticket-HT-001", every_byte_job(100)), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::CoverOpen));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::CoverOpen));
     assert!(fake.received().is_empty());
 }
 
@@ -189,6 +189,138 @@ fn a_printer_that_did_not_answer_is_asked_again_soon() {
 }
 
 #[test]
+fn a_refilled_roll_is_seen_at_the_reconnect_pace() {
+    let fake = FakePrinter::start();
+    fake.set_mode(Mode::PaperOut);
+    // Polled once a minute while it can print: the refill must not wait for that.
+    let mut settings = serial(&fake);
+    settings.poll_every = Duration::from_secs(60);
+    settings.reconnect_every = Duration::from_millis(200);
+    let (printer, _states) = spawn(settings);
+    wait_state(&printer, PrinterState::PaperOut);
+    fake.set_mode(Mode::Ok);
+    let refilled = std::time::Instant::now();
+    wait_state(&printer, PrinterState::Ready);
+    assert!(
+        refilled.elapsed() < Duration::from_secs(5),
+        "seen after {:?}",
+        refilled.elapsed()
+    );
+    // The same for a closed cover and for the printer's own offline.
+    for mode in [Mode::CoverOpen, Mode::Offline] {
+        fake.set_mode(mode);
+        assert!(eventually(PATIENCE, || !printer.check_now().can_print()));
+        fake.set_mode(Mode::Ok);
+        wait_state(&printer, PrinterState::Ready);
+    }
+}
+
+/// A USB printer as the kernel's usblp driver presents it: a device file. Played by the pty
+/// fake through its link, read and written like `/dev/usb/lp0`.
+fn usb_device(fake: &FakePrinter) -> PrinterSettings {
+    settings(PrinterTransport::File { path: fake.path() })
+}
+
+#[test]
+fn a_usb_printer_device_file_reports_its_state() {
+    let fake = FakePrinter::start();
+    let (printer, _states) = spawn(usb_device(&fake));
+    wait_state(&printer, PrinterState::Ready);
+    let bytes = every_byte_job(20 * 1024);
+    assert_eq!(
+        printer.print(job("ticket-HT-010", bytes.clone()), PATIENCE),
+        printed()
+    );
+    assert!(fake.wait_for_bytes(bytes.len(), PATIENCE));
+    assert!(fake.received() == bytes, "the job arrived changed");
+    for (mode, want) in [
+        (Mode::PaperOut, PrinterState::PaperOut),
+        (Mode::CoverOpen, PrinterState::CoverOpen),
+        (Mode::Offline, PrinterState::Offline),
+        (Mode::PaperNearEnd, PrinterState::PaperNearEnd),
+        (Mode::Ok, PrinterState::Ready),
+    ] {
+        fake.set_mode(mode);
+        wait_state(&printer, want);
+    }
+    // Paper out: refused before a byte is sent.
+    fake.set_mode(Mode::PaperOut);
+    wait_state(&printer, PrinterState::PaperOut);
+    let before = fake.received().len();
+    let outcome = printer.print(job("ticket-HT-011", every_byte_job(100)), PATIENCE);
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::PaperOut));
+    assert_eq!(fake.received().len(), before);
+    // The roll running out during a job fails it, as on a serial port.
+    fake.set_mode(Mode::Ok);
+    wait_state(&printer, PrinterState::Ready);
+    fake.paper_out_after(5_000);
+    let outcome = printer.print(job("ticket-HT-012", every_byte_job(20 * 1024)), PATIENCE);
+    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::PaperOut));
+}
+
+#[test]
+fn a_usb_printer_that_answered_and_falls_silent_is_no_answer() {
+    let fake = FakePrinter::start();
+    let (printer, _states) = spawn(usb_device(&fake));
+    wait_state(&printer, PrinterState::Ready);
+    fake.set_mode(Mode::Silent);
+    wait_state(&printer, PrinterState::NoAnswer);
+    let outcome = printer.print(job("ticket-HT-013", every_byte_job(100)), PATIENCE);
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NoAnswer));
+    fake.set_mode(Mode::Ok);
+    wait_state(&printer, PrinterState::Ready);
+}
+
+#[test]
+fn a_one_way_usb_printer_prints_and_says_it_has_no_status() {
+    // Never answers (no way back from the printer): honest "no status", and tickets print.
+    let fake = FakePrinter::start();
+    fake.set_mode(Mode::Silent);
+    let (printer, _states) = spawn(usb_device(&fake));
+    wait_state(&printer, PrinterState::NoStatus);
+    assert!(PrinterState::NoStatus.can_print());
+    let asked = fake.queries().len();
+    let bytes = every_byte_job(4096);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        printer.print(job("ticket-HT-014", bytes.clone()), PATIENCE),
+        printed()
+    );
+    assert!(fake.wait_for_bytes(bytes.len(), PATIENCE));
+    assert!(fake.received() == bytes);
+    // Not asked again on this connection: no timeouts added to every ticket.
+    assert_eq!(fake.queries().len(), asked);
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A device that reads as ended at once (no way back at all): the same, without waiting.
+    let (printer, _states) = spawn(settings(PrinterTransport::File {
+        path: "/dev/null".into(),
+    }));
+    wait_state(&printer, PrinterState::NoStatus);
+    assert_eq!(
+        printer.print(job("ticket-HT-015", b"x".to_vec()), PATIENCE),
+        printed()
+    );
+}
+
+#[test]
+fn an_unplugged_usb_printer_comes_back() {
+    let fake = FakePrinter::start();
+    let (printer, _states) = spawn(usb_device(&fake));
+    wait_state(&printer, PrinterState::Ready);
+    fake.unplug();
+    wait_state(&printer, PrinterState::NotConnected);
+    fake.replug();
+    wait_state(&printer, PrinterState::Ready);
+    let bytes = every_byte_job(1024);
+    assert_eq!(
+        printer.print(job("ticket-HT-016", bytes.clone()), PATIENCE),
+        printed()
+    );
+    assert!(fake.wait_for_bytes(bytes.len(), PATIENCE));
+}
+
+#[test]
 fn a_printer_falling_silent_during_a_job_fails_it() {
     let fake = FakePrinter::start();
     let (printer, _states) = spawn(serial(&fake));
@@ -207,7 +339,7 @@ fn an_unplugged_printer_comes_back() {
     fake.unplug();
     wait_state(&printer, PrinterState::NotConnected);
     let outcome = printer.print(job("ticket-HT-004", b"lost".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 
     fake.replug();
     wait_state(&printer, PrinterState::Ready);
@@ -241,7 +373,7 @@ fn a_missing_port_is_not_connected() {
         Ok(PrinterState::NotConnected)
     );
     let outcome = printer.print(job("ticket-HT-006", b"x".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 }
 
 #[test]
@@ -322,7 +454,7 @@ fn a_refused_connection_is_not_connected() {
     }));
     assert_eq!(printer.check_now(), PrinterState::NotConnected);
     let outcome = printer.print(job("ticket-CT-002", b"x".to_vec()), PATIENCE);
-    assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+    assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
 }
 
 #[test]
@@ -376,7 +508,8 @@ fn a_device_file_gets_the_jobs_in_order() {
     let (printer, _states) = spawn(settings(PrinterTransport::File {
         path: device.clone(),
     }));
-    wait_state(&printer, PrinterState::Ready);
+    // A plain file cannot say anything about paper: it takes jobs, and says so.
+    wait_state(&printer, PrinterState::NoStatus);
     assert_eq!(
         printer.print(job("a", b"first ".to_vec()), PATIENCE),
         printed()

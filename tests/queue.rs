@@ -204,6 +204,83 @@ fn paper_out_or_silence_mid_ticket_marks_it_unprinted() {
     assert_eq!(ticket.number, "K01-HT-002", "numbers are never reused");
 }
 
+/// The roll ends between the kiosk's check and the ticket's turn at the printer (a busy hour,
+/// tickets one after another): nothing comes out, the citizen is told the printer is out of
+/// paper, and the server's number is given back, so the counter never calls it.
+#[test]
+fn a_ticket_refused_mid_batch_gives_its_server_number_back() {
+    let fake = FakePrinter::start();
+    let c = central_with(|_| {});
+    let (_dir, config, mut store) = kiosk_dir();
+    let printer = serial_printer(&fake);
+    let client = c.client();
+    let first = match issue(&config, &mut store, &printer, Some(&client)) {
+        IssueOutcome::Printed { ticket, .. } => ticket,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(first.number, "HT-001");
+    // The kiosk's check (three requests) sees paper; the printer thread's, before the job, not.
+    fake.mode_after_queries(3, Mode::PaperOut);
+    let printed_before = fake.received().len();
+    assert_eq!(
+        issue(&config, &mut store, &printer, Some(&client)),
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrintFailure::PaperOut))
+    );
+    assert_eq!(fake.received().len(), printed_before, "nothing came out");
+    assert_eq!(store.outbox_len().unwrap(), 0, "given back at once");
+    // The counter calls HT-001, then nobody: HT-002 is nobody's.
+    let services = client.queue_services().unwrap().services;
+    let ho_tich = services.iter().find(|s| s.id == "ho-tich").unwrap();
+    assert_eq!(ho_tich.waiting, 1);
+    let call = |expect: u16| {
+        let answer = reqwest::blocking::Client::new()
+            .post(format!(
+                "{}api/v1/queue/services/ho-tich/call-next",
+                c.url()
+            ))
+            .bearer_auth(net::COUNTER_TOKEN)
+            .json(&serde_json::json!({ "counter": "1" }))
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), expect);
+        answer.json::<serde_json::Value>().unwrap()
+    };
+    assert_eq!(call(200)["number"], "HT-001");
+    assert_eq!(call(404)["code"], "queue-empty");
+    // Paper loaded: the next number is new, never HT-002 again.
+    fake.set_mode(Mode::Ok);
+    match issue(&config, &mut store, &printer, Some(&client)) {
+        IssueOutcome::Printed { ticket, .. } => assert_eq!(ticket.number, "HT-003"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The same with the server away: the kiosk's own number is never sent, and a void waits in
+/// the outbox in case the ticket was on its way.
+#[test]
+fn an_offline_ticket_refused_by_the_printer_is_never_sent() {
+    let fake = FakePrinter::start();
+    let (_dir, config, mut store) = kiosk_dir();
+    let printer = serial_printer(&fake);
+    let down =
+        CentralClient::new(&net::settings(net::nobody_listening(), net::KIOSK_TOKEN)).unwrap();
+    fake.mode_after_queries(3, Mode::PaperOut);
+    assert_eq!(
+        issue(&config, &mut store, &printer, Some(&down)),
+        IssueOutcome::Refused(Refusal::PrinterNotReady(PrintFailure::PaperOut))
+    );
+    assert!(store.outbox().unwrap().is_empty(), "the ticket is not sent");
+    assert_eq!(store.outbox_len().unwrap(), 1, "its void waits");
+    let c = central_with(|_| {});
+    let report = queue::flush(&store, &c.client()).unwrap();
+    assert_eq!((report.sent, report.remaining), (1, 0));
+    let services = c.client().queue_services().unwrap().services;
+    assert!(
+        services.iter().all(|s| s.waiting == 0),
+        "nothing waits on the server"
+    );
+}
+
 #[test]
 fn offline_tickets_reach_the_server_with_the_numbers_printed_on_them() {
     // The server runs, then stops: its address and database are kept to bring it back.
@@ -417,13 +494,16 @@ fn a_server_that_hangs_does_not_keep_the_citizen_waiting() {
         }
         other => panic!("{other:?}"),
     }
-    // The kiosk's patience (1.5 s), not the server's 20 s; generous for a loaded machine.
+    // The kiosk's patience (1.5 s, and 1 s asking once more), not the server's 20 s; generous
+    // for a loaded machine.
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(store.outbox_len().unwrap(), 1);
+    // The offline ticket, and the void of the request that may have taken a number.
+    assert_eq!(store.outbox_len().unwrap(), 2);
+    assert_eq!(store.outbox().unwrap().len(), 1);
 }
 
 // ---------------------------------------------------------------- the desk, without a window

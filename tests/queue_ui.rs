@@ -92,7 +92,18 @@ fn a_priority_ticket_from_the_server_is_shown_with_its_picture_then_cleared() {
 fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
     let server_dir = tempfile::tempdir().unwrap();
     let db = server_dir.path().join("central.sqlite3");
-    let c = central_with(|cfg| cfg.database = motcua_central::Database::Sqlite(db.clone()));
+    let c = central_with(|cfg| {
+        cfg.database = motcua_central::Database::Sqlite(db.clone());
+        // An office that sends no SMS keeps no phone numbers: this one sends (through a
+        // gateway nobody answers).
+        let sms: motcua_central::sms::SmsConfig = toml::from_str(
+            "gateway = \"http\"\nnotify_when_ahead = 3\n[http]\nurl = \"http://127.0.0.1:9/send\"\n\
+             body = '{\"to\": \"{to}\", \"text\": \"{text}\"}'\nsuccess_pointer = \"/ok\"\n\
+             success_value = \"true\"\n",
+        )
+        .expect("[sms] parses");
+        cfg.sms = Some(sms.check().expect("[sms] checks"));
+    });
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
     assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));

@@ -30,7 +30,7 @@ fn catalog_full_then_304_then_empty_delta() {
     let client = central.client();
     let (etag, full) = snapshot(client.catalog(None, None).expect("catalog"));
     assert!(full.full);
-    assert_eq!(full.procedures.len(), 55);
+    assert_eq!(full.procedures.len(), 326);
     assert!(
         full.procedures
             .iter()

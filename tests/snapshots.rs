@@ -72,7 +72,7 @@ fn catalog(k: &UiKiosk) {
     assert!(
         wait_until(k, WAIT, || {
             let results = k.window().global::<CatalogAdapter>().get_results();
-            results.row_count() > 3 && results.row_data(0).is_some_and(|p| p.code == "2.000528")
+            results.row_count() > 3 && results.row_data(0).is_some_and(|p| p.code == "1.001193")
         }),
         "search results"
     );
@@ -80,10 +80,10 @@ fn catalog(k: &UiKiosk) {
 
 fn procedure(k: &UiKiosk) {
     catalog(k);
-    tap(k, "Thủ tục đăng ký khai sinh có yếu tố nước ngoài");
+    tap(k, "Thủ tục đăng ký khai sinh");
     assert!(
         wait_until(k, WAIT, || {
-            k.window().global::<CatalogAdapter>().get_detail().code == "2.000528"
+            k.window().global::<CatalogAdapter>().get_detail().code == "1.001193"
                 && k.window().global::<KioskState>().get_page() == Page::Procedure
         }),
         "the procedure is shown"

@@ -324,19 +324,67 @@ pub fn set_override(
     Ok(version)
 }
 
-/// The catalog as a kiosk receives it.
+/// The full catalog for an office's kiosks, or with `since` a version the server knows, only
+/// what changed after it (a procedure, or the office's override of it). Each procedure is the
+/// JSON text it is stored as (an office's override merged in where it has one): what
+/// `GET /catalog` streams, without building a tree of every procedure first.
+pub fn read_texts(
+    sql: &mut dyn Sql,
+    office: &str,
+    since: Option<i64>,
+) -> Result<CatalogTexts, ApiError> {
+    let (version, known, fields) = version_and_fields(sql, since)?;
+    let after = known.unwrap_or(0);
+    let mut procedures = Vec::new();
+    for row in sql.query(
+        "SELECT p.json, o.patch FROM procedures p
+         LEFT JOIN procedure_overrides o ON o.office_id = ?2 AND o.code = p.code
+         WHERE p.changed_in > ?1 OR o.changed_in > ?1
+         ORDER BY p.position",
+        &params![after, office],
+    )? {
+        let stored = row.text(0)?;
+        procedures.push(match row.opt_text(1)? {
+            Some(patch) => with_patch(&stored, &patch)?,
+            None => stored,
+        });
+    }
+    let removed = removed_since(sql, known)?;
+    Ok(CatalogTexts {
+        version,
+        full: known.is_none(),
+        fields,
+        procedures,
+        removed,
+    })
+}
+
+/// The catalog as [`read_texts`] gives it: procedures as JSON text.
 #[derive(Debug, Clone)]
-pub struct CatalogView {
+pub struct CatalogTexts {
     pub version: i64,
     pub full: bool,
     pub fields: Vec<String>,
-    pub procedures: Vec<Value>,
+    pub procedures: Vec<String>,
     pub removed: Vec<String>,
 }
 
-/// The full catalog for an office's kiosks, or with `since` a version the server knows, only
-/// what changed after it (a procedure, or the office's override of it).
-pub fn read(sql: &mut dyn Sql, office: &str, since: Option<i64>) -> Result<CatalogView, ApiError> {
+/// A stored procedure with an office's patch laid over it.
+fn with_patch(stored: &str, patch: &str) -> Result<String, ApiError> {
+    let mut p: Value = serde_json::from_str(stored)?;
+    if let (Some(obj), Ok(Value::Object(patch))) =
+        (p.as_object_mut(), serde_json::from_str::<Value>(patch))
+    {
+        obj.extend(patch);
+    }
+    Ok(p.to_string())
+}
+
+/// The current version, `since` if the server knows it, and every field in catalog order.
+fn version_and_fields(
+    sql: &mut dyn Sql,
+    since: Option<i64>,
+) -> Result<(i64, Option<i64>, Vec<String>), ApiError> {
     let version = current_version(sql)?;
     let known = match since {
         Some(v) if v >= 1 && v <= version => sql
@@ -348,7 +396,6 @@ pub fn read(sql: &mut dyn Sql, office: &str, since: Option<i64>) -> Result<Catal
             .transpose()?,
         _ => None,
     };
-    let after = known.unwrap_or(0);
     let mut fields: Vec<String> = Vec::new();
     for row in sql.query(
         "SELECT field FROM procedures WHERE field IS NOT NULL
@@ -357,24 +404,13 @@ pub fn read(sql: &mut dyn Sql, office: &str, since: Option<i64>) -> Result<Catal
     )? {
         fields.push(row.text(0)?);
     }
-    let mut procedures = Vec::new();
-    for row in sql.query(
-        "SELECT p.json, o.patch FROM procedures p
-         LEFT JOIN procedure_overrides o ON o.office_id = ?2 AND o.code = p.code
-         WHERE p.changed_in > ?1 OR o.changed_in > ?1
-         ORDER BY p.position",
-        &params![after, office],
-    )? {
-        let mut p: Value = serde_json::from_str(&row.text(0)?)?;
-        if let (Some(patch), Some(obj)) = (row.opt_text(1)?, p.as_object_mut())
-            && let Ok(Value::Object(patch)) = serde_json::from_str::<Value>(&patch)
-        {
-            obj.extend(patch);
-        }
-        procedures.push(p);
-    }
+    Ok((version, known, fields))
+}
+
+/// Codes removed after a known version and not present now.
+fn removed_since(sql: &mut dyn Sql, known: Option<i64>) -> Result<Vec<String>, ApiError> {
     let mut removed = Vec::new();
-    if known.is_some() {
+    if let Some(after) = known {
         for row in sql.query(
             "SELECT DISTINCT code FROM procedures_removed
              WHERE removed_in > ?1 AND code NOT IN (SELECT code FROM procedures)
@@ -384,11 +420,5 @@ pub fn read(sql: &mut dyn Sql, office: &str, since: Option<i64>) -> Result<Catal
             removed.push(row.text(0)?);
         }
     }
-    Ok(CatalogView {
-        version,
-        full: known.is_none(),
-        fields,
-        procedures,
-        removed,
-    })
+    Ok(removed)
 }

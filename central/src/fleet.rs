@@ -19,6 +19,7 @@ pub const PRINTER_STATES: &[&str] = &[
     "cover-open",
     "offline",
     "preview",
+    "no-status",
 ];
 
 #[derive(Debug, Clone)]

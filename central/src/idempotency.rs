@@ -14,6 +14,9 @@ pub const KEEP_DAYS: i64 = 30;
 /// Rows written before fingerprints existed: any body replays them.
 const LEGACY: &str = "legacy";
 
+/// A ticket request that was voided (or voided before it arrived): never issued again.
+pub const VOIDED: &str = "voided";
+
 /// The stored first answer of `request_id` from `kiosk_id`, if the same request was made before.
 pub fn replay(
     sql: &mut dyn Sql,
@@ -27,7 +30,9 @@ pub fn replay(
     )?;
     let Some(row) = stored else { return Ok(None) };
     let (f, response) = (row.text(0)?, row.text(1)?);
-    if f == fingerprint || f == LEGACY {
+    if f == VOIDED {
+        Err(ApiError::TicketVoided)
+    } else if f == fingerprint || f == LEGACY {
         Ok(Some(serde_json::from_str(&response)?))
     } else {
         Err(ApiError::RequestIdReused)

@@ -7,9 +7,9 @@
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
-//! - [`seed`]: first-start data (55 real procedures, services, hours, sample dossiers).
+//! - [`seed`]: first-start data (326 real procedures, services, hours, sample dossiers).
 //! - `catalog`, `queue` (numbering), `counter` (calling), `dossiers`, `feedback`, `fleet`:
-//!   storage and rules per area.
+//!   storage and rules per area; `void`: a kiosk giving back a number nobody holds.
 //! - [`dossier`]: pure dossier rules (code syntax, labels, masking, timeliness).
 //! - [`events`]: live events of an office, published when their transaction commits.
 //! - [`follow`]: a ticket as its holder follows it from the QR code (`/t/{follow_id}`).
@@ -50,6 +50,7 @@ pub mod sms;
 pub mod store;
 mod strict;
 mod validate;
+mod void;
 pub mod web;
 
 pub use clock::{Clock, ManualTime, office_offset};

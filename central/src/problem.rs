@@ -32,6 +32,12 @@ pub enum ApiError {
     RequestIdReused,
     #[error("nobody is waiting for this service")]
     QueueEmpty,
+    #[error("request_id: this ticket was voided by its kiosk; it is never issued again")]
+    TicketVoided,
+    #[error("ticket {0} has been called already; it can no longer be voided")]
+    AlreadyCalled(String),
+    #[error("ticket_request_id: \"{0}\" names a request of this kiosk that is not a ticket")]
+    UnknownTicket(String),
     #[error("an office with id \"{0}\" exists already")]
     OfficeExists(String),
     #[error("{0}")]
@@ -95,13 +101,18 @@ impl ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) | Self::UnknownService(_) | Self::QueueEmpty => StatusCode::NOT_FOUND,
+            Self::NotFound(_)
+            | Self::UnknownService(_)
+            | Self::QueueEmpty
+            | Self::UnknownTicket(_) => StatusCode::NOT_FOUND,
             Self::ServiceClosed
             | Self::DailyCap(_)
             | Self::AlreadyRated(_)
             | Self::PriorityNotAllowed(_)
             | Self::NumberTaken(_)
             | Self::RequestIdReused
+            | Self::TicketVoided
+            | Self::AlreadyCalled(_)
             | Self::OfficeExists(_)
             | Self::KioskTaken(_)
             | Self::TicketState(_)
@@ -132,6 +143,9 @@ impl ApiError {
             Self::ServiceClosed => "service-closed",
             Self::DailyCap(_) => "daily-cap",
             Self::QueueEmpty => "queue-empty",
+            Self::TicketVoided => "ticket-voided",
+            Self::AlreadyCalled(_) => "already-called",
+            Self::UnknownTicket(_) => "unknown-ticket",
             Self::OfficeExists(_) => "office-exists",
             Self::KioskTaken(_) => "kiosk-taken",
             Self::DuplicateService(_) => "duplicate-service",
@@ -166,6 +180,9 @@ impl ApiError {
             Self::ServiceClosed => "Service closed",
             Self::DailyCap(_) => "Daily cap reached",
             Self::QueueEmpty => "Queue empty",
+            Self::TicketVoided => "Ticket voided",
+            Self::AlreadyCalled(_) => "Already called",
+            Self::UnknownTicket(_) => "Unknown ticket",
             Self::OfficeExists(_) => "Office exists",
             Self::KioskTaken(_) => "Kiosk id taken",
             Self::DuplicateService(_) => "Duplicate service",

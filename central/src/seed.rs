@@ -18,7 +18,7 @@ use crate::store::{Dialect, Sql, params};
 /// for Đà Nẵng, whose level-1 code is not verified).
 pub const AGENCY_CODE: &str = "000.00.20.H15";
 
-/// The 55 real procedures of `shared/data/procedures.json`, verbatim. The file lives in the
+/// The 326 real procedures of `shared/data/procedures.json`, verbatim. The file lives in the
 /// kiosk's `assets/catalog/` (its bundled offline catalog) so the workspace carries one copy.
 pub fn seed_procedures_json() -> &'static str {
     include_str!("../../assets/catalog/procedures.json")

@@ -24,6 +24,8 @@ mod fleet;
 mod lifecycle;
 #[path = "api/queue.rs"]
 mod queue;
+#[path = "api/void.rs"]
+mod void;
 
 #[path = "api/offices.rs"]
 mod offices;

@@ -74,6 +74,8 @@ pub(super) fn show_printer(window: &AppWindow, state: Device) {
             Device::PaperNearEnd => PrinterState::PaperNearEnd,
             Device::PaperOut => PrinterState::PaperOut,
             Device::CoverOpen => PrinterState::CoverOpen,
+            Device::Offline => PrinterState::Offline,
+            Device::NoStatus => PrinterState::NoStatus,
             Device::NoAnswer => PrinterState::NoAnswer,
             Device::Error => PrinterState::Error,
             Device::NotConnected => PrinterState::NotConnected,

@@ -4,7 +4,8 @@
 //! - The Vietnamese folding, the search index and its ranking are `motcua-catalog`'s (shared with
 //!   the office server): [`fold`](fold()), [`local_code`], [`motcua_catalog::search`].
 //! - `schema`: tables, FTS5 index, migrations by `PRAGMA user_version`, WAL.
-//! - `record`: a procedure's JSON checked before anything is written.
+//! - `record`: a procedure's JSON checked before anything is written; `snapshot`: a server's
+//!   answer read procedure by procedure into checked records.
 //! - `write`: full replacement or delta, inside one transaction.
 //! - `read`: meta, fields, browsing, one procedure's detail.
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
@@ -18,6 +19,7 @@ pub mod checklist;
 mod read;
 mod record;
 mod schema;
+mod snapshot;
 mod sync;
 pub mod synth;
 mod worker;
@@ -38,8 +40,8 @@ pub use schema::SCHEMA_VERSION;
 pub use sync::{SyncError, SyncOutcome, sync};
 pub use worker::{CatalogReport, RESULT_LIMIT, Worker, WorkerSettings};
 
-/// The 55 real procedures shipped with the kiosk, loaded on first start so a kiosk that never
-/// reached a server still has a catalog.
+/// The 326 real procedures a ward office handles (`shared/data/procedures.json`), shipped with
+/// the kiosk and loaded on first start, so a kiosk that never reached a server has a catalog.
 pub const SEED_JSON: &str = include_str!("../../assets/catalog/procedures.json");
 
 #[derive(Debug, thiserror::Error)]
@@ -308,15 +310,25 @@ impl Catalog {
     ) -> Result<ImportReport, CatalogError> {
         let started = std::time::Instant::now();
         let records = record::records(procedures, "procedures")?;
-        let checked = started.elapsed();
+        tracing::debug!(checked = ?started.elapsed(), "catalog records checked");
+        self.replace_records(&records, version, source, etag)
+    }
+
+    fn replace_records(
+        &mut self,
+        records: &[record::Record],
+        version: u64,
+        source: &str,
+        etag: Option<&str>,
+    ) -> Result<ImportReport, CatalogError> {
+        let started = std::time::Instant::now();
         let tx = self.conn.transaction()?;
-        let changes = write::replace_all(&tx, &records)?;
+        let changes = write::replace_all(&tx, records)?;
         write_meta(&tx, version, source, etag, source == "server")?;
         let written = started.elapsed();
         tx.commit()?;
         tracing::debug!(
             procedures = records.len(),
-            ?checked,
             ?written,
             committed = ?started.elapsed(),
             "catalog replaced"
@@ -338,15 +350,56 @@ impl Catalog {
         snapshot: &CatalogSnapshot,
         etag: Option<&str>,
     ) -> Result<ImportReport, CatalogError> {
-        if snapshot.full {
+        let records = record::records(&snapshot.procedures, "procedures")?;
+        self.apply_records(
+            snapshot.full,
+            snapshot.version,
+            &records,
+            &snapshot.removed,
+            etag,
+        )
+    }
+
+    /// [`Catalog::apply_snapshot`] for an answer as it came over the wire: read procedure by
+    /// procedure (never held as a JSON tree), then applied in one transaction.
+    pub fn apply_answer(
+        &mut self,
+        body: &[u8],
+        etag: Option<&str>,
+    ) -> Result<ImportReport, CatalogError> {
+        let started = std::time::Instant::now();
+        let parsed = snapshot::parse(body)?;
+        tracing::debug!(
+            procedures = parsed.records.len(),
+            parsed = ?started.elapsed(),
+            "catalog answer read"
+        );
+        self.apply_records(
+            parsed.full,
+            parsed.version,
+            &parsed.records,
+            &parsed.removed,
+            etag,
+        )
+    }
+
+    fn apply_records(
+        &mut self,
+        full: bool,
+        version: u64,
+        records: &[record::Record],
+        removed: &[String],
+        etag: Option<&str>,
+    ) -> Result<ImportReport, CatalogError> {
+        if full {
             // An empty catalog from a server is far likelier a fault than the truth, and
             // would leave citizens with nothing to look up.
-            if snapshot.procedures.is_empty() {
+            if records.is_empty() {
                 return Err(CatalogError::Invalid(
                     "a full catalog without procedures; the kiosk keeps its copy".into(),
                 ));
             }
-            return self.replace(&snapshot.procedures, snapshot.version, "server", etag);
+            return self.replace_records(records, version, "server", etag);
         }
         let held = self.meta()?;
         if held.source != "server" {
@@ -355,32 +408,32 @@ impl Catalog {
                 held.source
             )));
         }
-        if snapshot.version < held.version {
+        if version < held.version {
             return Err(CatalogError::Invalid(format!(
-                "a delta to version {}, older than the version held ({})",
-                snapshot.version, held.version
+                "a delta to version {version}, older than the version held ({})",
+                held.version
             )));
         }
-        let records = record::records(&snapshot.procedures, "procedures")?;
-        if let Some(i) = snapshot.removed.iter().position(|c| c.trim().is_empty()) {
+        if let Some(i) = removed.iter().position(|c| c.trim().is_empty()) {
             return Err(CatalogError::Invalid(format!(
                 "removed[{i}]: an empty code"
             )));
         }
         // A code both sent and removed is kept: the record is the newer statement.
-        let removed: Vec<String> = snapshot
-            .removed
+        let sent: std::collections::HashSet<&str> =
+            records.iter().map(|r| r.code.as_str()).collect();
+        let removed: Vec<String> = removed
             .iter()
-            .filter(|c| !records.iter().any(|r| &r.code == *c))
+            .filter(|c| !sent.contains(c.as_str()))
             .cloned()
             .collect();
         let tx = self.conn.transaction()?;
-        let changes = write::apply_delta(&tx, &records, &removed)?;
-        write_meta(&tx, snapshot.version, "server", etag, true)?;
+        let changes = write::apply_delta(&tx, records, &removed)?;
+        write_meta(&tx, version, "server", etag, true)?;
         tx.commit()?;
         self.vocabulary.replace(None);
         Ok(ImportReport {
-            version: snapshot.version,
+            version,
             procedures: self.meta()?.procedures,
             changed: changes.changed,
             removed: changes.removed,

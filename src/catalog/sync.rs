@@ -3,7 +3,7 @@
 //! seed's version 0 means "send me everything").
 
 use super::{Catalog, CatalogError, ImportReport};
-use crate::server::model::CatalogFetch;
+use crate::server::model::CatalogDownload;
 use crate::server::{CentralClient, ServerError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,13 +55,13 @@ fn sync_once(catalog: &mut Catalog, client: &CentralClient) -> Result<SyncOutcom
     let from_server = held.source == "server";
     let etag = held.etag.as_deref().filter(|_| from_server);
     let since = from_server.then_some(held.version);
-    match client.catalog(etag, since)? {
-        CatalogFetch::NotModified => {
+    match client.catalog_download(etag, since)? {
+        CatalogDownload::NotModified => {
             catalog.mark_synced()?;
             Ok(SyncOutcome::Unchanged)
         }
-        CatalogFetch::Snapshot { etag, snapshot } => Ok(SyncOutcome::Updated(
-            catalog.apply_snapshot(&snapshot, etag.as_deref())?,
+        CatalogDownload::Body { etag, body } => Ok(SyncOutcome::Updated(
+            catalog.apply_answer(&body, etag.as_deref())?,
         )),
     }
 }

@@ -1,6 +1,6 @@
-//! Generated catalogs and queries for the benchmark: names built from the way Vietnamese
-//! procedure names are formed (action + subject + qualifier), documents and legal basis drawn
-//! from the 55 real procedures, deterministic for a seed.
+//! Generated catalogs and queries for the benchmark: real-size records (each a real procedure of
+//! the seed under a new code), named the way Vietnamese procedure names are formed (action +
+//! subject + qualifier) or by their real names; deterministic for a seed.
 
 use serde_json::{Map, Value, json};
 
@@ -125,73 +125,56 @@ impl Rng {
     }
 }
 
-/// What the real catalog offers to draw from.
-struct Pool {
-    documents: Vec<Value>,
-    legal: Vec<Value>,
-    methods: Vec<Value>,
-}
-
-fn pool() -> Pool {
+/// The real procedures, as templates: each synthetic one is a real record (its documents,
+/// fees, times, legal basis, agency and every other key, untruncated) under a new code and
+/// name, so a synthetic catalog has the real catalog's record sizes.
+fn templates() -> Vec<Map<String, Value>> {
     let seed: Vec<Value> = serde_json::from_str(super::SEED_JSON).unwrap_or_default();
-    let mut pool = Pool {
-        documents: Vec::new(),
-        legal: Vec::new(),
-        methods: Vec::new(),
-    };
-    for p in &seed {
-        let list = |key: &str| p.get(key).and_then(Value::as_array).cloned();
-        pool.documents.extend(list("documents").unwrap_or_default());
-        pool.legal.extend(list("legal_basis").unwrap_or_default());
-        pool.methods
-            .extend(list("methods_detail").unwrap_or_default());
+    let mut out: Vec<Map<String, Value>> = seed
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Object(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    if out.is_empty() {
+        let mut fallback = Map::new();
+        fallback.insert(
+            "documents".into(),
+            json!([{"name": "Tờ khai theo mẫu", "copies": "1 bản chính"}]),
+        );
+        out.push(fallback);
     }
-    if pool.documents.is_empty() {
-        pool.documents
-            .push(json!({"name": "Tờ khai theo mẫu", "copies": "1 bản chính"}));
-    }
-    pool
+    out
 }
 
-/// `n` procedures with distinct codes `9.NNNNNN`.
+/// `n` procedures with distinct codes `9.NNNNNN`, each the size of a real one. Half are named
+/// like real procedures are formed (action + subject + qualifier, what the queries look for),
+/// half keep their template's real name with a qualifier, as long as real names run.
 pub fn procedures(n: usize, seed: u64) -> Vec<Procedure> {
-    let pool = pool();
+    let templates = templates();
     let mut rng = Rng(seed);
     (0..n)
         .map(|i| {
-            let mut name = format!("{} {}", rng.pick(ACTIONS), rng.pick(SUBJECTS));
+            let mut details = rng.pick(&templates).clone();
+            let real_name = details
+                .remove("name")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            details.remove("code");
             let qualifier = rng.pick(QUALIFIERS);
+            let mut name = if rng.below(2) == 0 || real_name.is_empty() {
+                format!("{} {}", rng.pick(ACTIONS), rng.pick(SUBJECTS))
+            } else {
+                real_name
+            };
             if !qualifier.is_empty() {
                 name.push(' ');
                 name.push_str(qualifier);
             }
-            let mut details = Map::new();
-            details.insert("field".into(), json!(rng.pick(FIELDS)));
-            details.insert("level".into(), json!("Cấp xã"));
-            let days = 1 + rng.below(30);
-            details.insert(
-                "processing_time".into(),
-                json!(format!("{days} Ngày làm việc")),
-            );
-            details.insert("fee".into(), json!("Miễn phí"));
-            let docs: Vec<Value> = (0..2 + rng.below(9))
-                .map(|_| rng.pick(&pool.documents).clone())
-                .collect();
-            details.insert("documents".into(), Value::Array(docs));
-            let legal: Vec<Value> = (0..rng.below(8))
-                .map(|_| rng.pick(&pool.legal).clone())
-                .collect();
-            details.insert("legal_basis".into(), Value::Array(legal));
-            if !pool.methods.is_empty() {
-                let methods: Vec<Value> = (0..1 + rng.below(3))
-                    .map(|_| rng.pick(&pool.methods).clone())
-                    .collect();
-                details.insert("methods_detail".into(), Value::Array(methods));
+            if rng.below(3) == 0 {
+                details.insert("field".into(), json!(rng.pick(FIELDS)));
             }
-            details.insert(
-                "submission_methods".into(),
-                json!(["Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính"]),
-            );
             Procedure {
                 code: format!("9.{i:06}"),
                 name,
@@ -203,6 +186,37 @@ pub fn procedures(n: usize, seed: u64) -> Vec<Procedure> {
 
 /// `n` queries as citizens type them: with or without diacritics, upper case, an abbreviation,
 /// the subject alone, or with one letter wrong.
+/// Long multi-word queries: `n` real procedure names of at least eight words, typed whole as
+/// a citizen copies them from a paper (lower case, without marks, or with one letter swapped).
+pub fn long_queries(n: usize, seed: u64) -> Vec<String> {
+    let names: Vec<String> = templates()
+        .iter()
+        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_lowercase))
+        .filter(|name| name.split_whitespace().count() >= 8)
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut rng = Rng(seed ^ 0x1096);
+    (0..n)
+        .map(|_| {
+            let name = rng.pick(&names).clone();
+            match rng.below(3) {
+                0 => name,
+                1 => super::fold(&name),
+                _ => {
+                    let mut chars: Vec<char> = super::fold(&name).chars().collect();
+                    let at = 1 + rng.below(chars.len().saturating_sub(3).max(1));
+                    if at + 1 < chars.len() && chars[at] != ' ' && chars[at + 1] != ' ' {
+                        chars.swap(at, at + 1);
+                    }
+                    chars.into_iter().collect()
+                }
+            }
+        })
+        .collect()
+}
+
 pub fn queries(n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng(seed ^ 0x5eed);
     (0..n)

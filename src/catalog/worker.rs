@@ -257,7 +257,7 @@ impl WorkerThread {
                 tracing::info!("checklist for {code} printed");
                 true
             }
-            JobOutcome::Failed(f) => {
+            JobOutcome::Refused(f) | JobOutcome::Failed(f) => {
                 tracing::warn!("checklist for {code} not printed: {f}");
                 false
             }

@@ -86,12 +86,13 @@ pub enum Command {
     /// Print a test ticket and a code-page chart on the configured printer: the chart shows which
     /// `code_page` prints Vietnamese on this printer model (for text_mode = "codepage").
     PrintTest {
-        /// Code page numbers to try (default: 27,30,31,45,47,48,52,94).
+        /// The code page numbers on the chart, exactly these (default: 27,30,31,45,47,48,52,94).
         #[arg(long, value_delimiter = ',')]
         pages: Vec<u8>,
     },
-    /// The printer's state as it answers now (ok, paper-near-end, paper-out, cover-open,
-    /// no-answer, not-connected, preview). Exits 0 when it can print.
+    /// The printer's state as it answers now, in words and as its code (ok, paper-near-end,
+    /// paper-out, cover-open, offline, error, no-answer, not-connected, preview, no-status).
+    /// Exits 0 when it can print.
     Printer {
         #[command(subcommand)]
         action: PrinterAction,
@@ -373,6 +374,7 @@ fn check_server(
             request_timeout: std::time::Duration::from_secs(5),
             ca_file: None,
             max_body: crate::server::DEFAULT_MAX_BODY,
+            max_catalog_body: crate::server::DEFAULT_MAX_CATALOG_BODY,
             retries: 1,
         },
     };

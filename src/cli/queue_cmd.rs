@@ -14,9 +14,6 @@ use crate::server::CentralClient;
 use crate::server::model::Priority;
 use crate::ticket;
 
-/// Code pages worth trying for Vietnamese on common printers (Epson, Xprinter and clones).
-const CANDIDATE_PAGES: [u8; 8] = [27, 30, 31, 45, 52, 94, 47, 48];
-
 fn load(config: Option<PathBuf>) -> Result<Config, ExitCode> {
     crate::logging::init_console_only();
     config_path(config)
@@ -35,7 +32,12 @@ pub fn status(config: Option<PathBuf>) -> ExitCode {
         Err(code) => return code,
     };
     let state = printer(&config).check_now();
-    println!("{}: {}", describe(&config.printer.transport), state.code());
+    println!(
+        "{}: {} ({})",
+        describe(&config.printer.transport),
+        state.describe(),
+        state.code()
+    );
     if state.can_print() {
         ExitCode::SUCCESS
     } else {
@@ -51,8 +53,9 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
         Err(code) => return code,
     };
     let printer = printer(&config);
+    // `--pages` names exactly the pages on the chart; without it, the usual ones.
     let pages = if pages.is_empty() {
-        CANDIDATE_PAGES.to_vec()
+        ticket::CHART_PAGES.to_vec()
     } else {
         pages
     };
@@ -71,7 +74,7 @@ pub fn print_test(config: Option<PathBuf>, pages: Vec<u8>) -> ExitCode {
                 }
                 println!();
             }
-            JobOutcome::Failed(f) => {
+            JobOutcome::Refused(f) | JobOutcome::Failed(f) => {
                 println!("{name}: not printed: {f}");
                 failed = true;
             }
@@ -144,7 +147,7 @@ pub fn issue(
                 format!("{} NOT printed: {problem}", ticket.number)
             }
             IssueOutcome::Refused(r) => {
-                let _ = writeln!(stdout, "refused: {r:?}");
+                let _ = writeln!(stdout, "refused: {r}");
                 return ExitCode::FAILURE;
             }
         };
@@ -209,6 +212,14 @@ pub fn outbox(config: Option<PathBuf>, flush: bool) -> ExitCode {
                 "{} offline ticket(s) waiting for the central system",
                 items.len()
             );
+            match store.voids_waiting() {
+                Ok(voids) if !voids.is_empty() => println!(
+                    "{} number(s) to give back (tickets not printed, answers lost)",
+                    voids.len()
+                ),
+                Ok(_) => {}
+                Err(e) => eprintln!("error: {e}"),
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -354,14 +354,60 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// A device path (`/dev/…`, which may be absent while the device is unplugged), a Windows
+/// `COMn`, or any other path that opens as a terminal now: simulators and some udev setups
+/// present ports as links outside `/dev`.
 fn is_serial_port_name(port: &str) -> bool {
     (port.starts_with("/dev/") && port.len() > 5 && !port.contains(char::is_whitespace))
         || (port.len() > 3
             && port.starts_with("COM")
             && port[3..].chars().all(|ch| ch.is_ascii_digit()))
+        || opens_as_tty(std::path::Path::new(port))
+}
+
+/// Whether `path` is a terminal: opened without becoming the controlling terminal and without
+/// waiting for a modem line, then closed. A port held exclusively (the running kiosk's own
+/// printer, on a config reload) is busy, which only a terminal device is.
+#[cfg(unix)]
+fn opens_as_tty(path: &std::path::Path) -> bool {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    if !std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device()) {
+        return false;
+    }
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(path)
+    {
+        // SAFETY: isatty only inspects the descriptor, which `file` owns until the end of the arm.
+        Ok(file) => unsafe { libc::isatty(file.as_raw_fd()) == 1 },
+        Err(e) => e.raw_os_error() == Some(libc::EBUSY),
+    }
+}
+
+#[cfg(not(unix))]
+fn opens_as_tty(_: &std::path::Path) -> bool {
+    false
+}
+
+/// A serial speed is checked whether or not a serial device is configured: `baud = -7` is
+/// never right, and waits to break the day someone switches the transport.
+fn check_baud(c: &mut Checker<'_>, key: &str, raw: i64, device: &str) -> u32 {
+    let baud = u32::try_from(raw).unwrap_or(0);
+    if !BAUD_RATES.contains(&baud) {
+        c.report(
+            key,
+            format!("{raw} is not a speed {device} use"),
+            Some("9600, 19200, 38400, 57600, 115200, 230400"),
+        );
+    }
+    baud
 }
 
 fn scanner(c: &mut Checker<'_>, raw: RawScanner) -> ScannerConfig {
+    let baud = check_baud(c, "scanner.baud", raw.baud, "serial scanners");
     let port = raw.port.trim();
     let serial = if port.is_empty() {
         None
@@ -370,15 +416,7 @@ fn scanner(c: &mut Checker<'_>, raw: RawScanner) -> ScannerConfig {
             c.report(
                 "scanner.port",
                 format!("\"{port}\" is not a serial port name"),
-                Some("\"\" (no serial scanner) or a device path such as \"/dev/ttyACM0\""),
-            );
-        }
-        let baud = u32::try_from(raw.baud).unwrap_or(0);
-        if !BAUD_RATES.contains(&baud) {
-            c.report(
-                "scanner.baud",
-                format!("{} is not a serial speed scanners use", raw.baud),
-                Some("9600, 19200, 38400, 57600, 115200, 230400"),
+                Some("\"\" (no serial scanner), a device path such as \"/dev/ttyACM0\", or a link to a serial device"),
             );
         }
         Some(SerialScanner {
@@ -393,6 +431,18 @@ fn scanner(c: &mut Checker<'_>, raw: RawScanner) -> ScannerConfig {
 }
 
 fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
+    let baud = check_baud(c, "printer.baud", raw.baud, "thermal printers");
+    let address = raw.address.trim();
+    let address_ok = address
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+    if !address.is_empty() && !address_ok {
+        c.report(
+            "printer.address",
+            format!("\"{address}\" is not host:port"),
+            Some("host:port of a network printer, e.g. \"192.168.1.50:9100\""),
+        );
+    }
     let transport = match raw.transport {
         RawTransport::Serial => {
             let port = raw.port.trim();
@@ -407,15 +457,7 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
                 c.report(
                     "printer.port",
                     format!("\"{port}\" is not a serial port name"),
-                    Some("a device path such as \"/dev/ttyUSB0\", \"/dev/ttyS0\" or \"/dev/kiosk-printer\""),
-                );
-            }
-            let baud = u32::try_from(raw.baud).unwrap_or(0);
-            if !BAUD_RATES.contains(&baud) {
-                c.report(
-                    "printer.baud",
-                    format!("{} is not a speed thermal printers use", raw.baud),
-                    Some("9600, 19200, 38400, 57600, 115200, 230400"),
+                    Some("a device path such as \"/dev/ttyUSB0\", \"/dev/ttyS0\" or \"/dev/kiosk-printer\", or a link to a serial device"),
                 );
             }
             PrinterTransport::Serial {
@@ -434,18 +476,10 @@ fn printer(c: &mut Checker<'_>, raw: RawPrinter) -> PrinterConfig {
             }
         }
         RawTransport::Tcp => {
-            let address = raw.address.trim();
-            let ok = address.rsplit_once(':').is_some_and(|(host, port)| {
-                !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
-            });
-            if !ok {
+            if address.is_empty() {
                 c.report(
                     "printer.address",
-                    if address.is_empty() {
-                        "is needed when transport = \"tcp\"".to_string()
-                    } else {
-                        format!("\"{address}\" is not host:port")
-                    },
+                    "is needed when transport = \"tcp\"",
                     Some("host:port of a network printer, e.g. \"192.168.1.50:9100\""),
                 );
             }

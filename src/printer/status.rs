@@ -46,19 +46,28 @@ pub enum PrinterState {
     PaperNearEnd,
     PaperOut,
     CoverOpen,
-    /// Reports offline or an error for another reason.
+    /// Reports itself offline and names no cause (paper and cover are fine): its own
+    /// "offline", e.g. after a paper jam or from its panel.
+    Offline,
+    /// Reports an error (cutter, head temperature, a mechanical fault).
     Error,
     /// Connected but no (valid) answer to status queries.
     NoAnswer,
     /// The port or device cannot be opened (unplugged, wrong path, TCP refused).
     NotConnected,
+    /// Takes jobs but cannot say how it is: a device file with no way back (a one-way USB
+    /// printer, a plain file). Printing goes ahead; paper out is not seen.
+    NoStatus,
     /// No printer: jobs go to the preview folder.
     Preview,
 }
 
 impl PrinterState {
     pub fn can_print(self) -> bool {
-        matches!(self, Self::Ready | Self::PaperNearEnd | Self::Preview)
+        matches!(
+            self,
+            Self::Ready | Self::PaperNearEnd | Self::Preview | Self::NoStatus
+        )
     }
 
     /// Stable name for heartbeats and logs.
@@ -68,16 +77,34 @@ impl PrinterState {
             Self::PaperNearEnd => "paper-near-end",
             Self::PaperOut => "paper-out",
             Self::CoverOpen => "cover-open",
+            Self::Offline => "offline",
             Self::Error => "error",
             Self::NoAnswer => "no-answer",
             Self::NotConnected => "not-connected",
             Self::Preview => "preview",
+            Self::NoStatus => "no-status",
+        }
+    }
+
+    /// In words, as the status line says it (for the command line and logs).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::PaperNearEnd => "paper near its end",
+            Self::PaperOut => "out of paper",
+            Self::CoverOpen => "cover open",
+            Self::Offline => "offline (the printer stopped itself; check for a paper jam)",
+            Self::Error => "reports an error",
+            Self::NoAnswer => "does not answer",
+            Self::NotConnected => "not connected",
+            Self::Preview => "preview folder (no printer)",
+            Self::NoStatus => "prints, but does not report its state",
         }
     }
 
     /// The printer in the central API's heartbeat words (`ok`, `paper-near-end`, `paper-out`,
-    /// `cover-open`, `offline`, `preview`): a printer that is silent, failing or gone is
-    /// `offline` to the fleet.
+    /// `cover-open`, `offline`, `preview`, `no-status`): a printer that is silent, failing or
+    /// gone is `offline` to the fleet.
     pub fn heartbeat_code(self) -> &'static str {
         match self {
             Self::Ready => "ok",
@@ -85,7 +112,8 @@ impl PrinterState {
             Self::PaperOut => "paper-out",
             Self::CoverOpen => "cover-open",
             Self::Preview => "preview",
-            Self::Error | Self::NoAnswer | Self::NotConnected => "offline",
+            Self::NoStatus => "no-status",
+            Self::Offline | Self::Error | Self::NoAnswer | Self::NotConnected => "offline",
         }
     }
 
@@ -108,7 +136,7 @@ impl PrinterState {
         } else if printer & OFFLINE != 0 && offline_cause & FEEDING_BY_BUTTON == 0 {
             // Offline for no reason it names. Feeding by the button only pauses the printer: data
             // sent meanwhile waits in its buffer and prints afterwards.
-            Self::Error
+            Self::Offline
         } else if paper & NEAR_END != 0 {
             Self::PaperNearEnd
         } else {
@@ -224,7 +252,7 @@ mod tests {
             Some(PrinterState::CoverOpen)
         );
         assert_eq!(s(OK | OFFLINE, OK | ERROR, OK), Some(PrinterState::Error));
-        assert_eq!(s(OK | OFFLINE, OK, OK), Some(PrinterState::Error));
+        assert_eq!(s(OK | OFFLINE, OK, OK), Some(PrinterState::Offline));
         assert_eq!(
             s(OK | OFFLINE, OK | FEEDING_BY_BUTTON, OK),
             Some(PrinterState::Ready)
@@ -259,20 +287,22 @@ mod tests {
     }
 
     #[test]
-    fn only_ready_near_end_and_preview_print() {
+    fn only_ready_near_end_preview_and_no_status_print() {
         use PrinterState::*;
         let all = [
             Ready,
             PaperNearEnd,
             PaperOut,
             CoverOpen,
+            Offline,
             Error,
             NoAnswer,
             NotConnected,
             Preview,
+            NoStatus,
         ];
         let printable: Vec<_> = all.into_iter().filter(|s| s.can_print()).collect();
-        assert_eq!(printable, [Ready, PaperNearEnd, Preview]);
+        assert_eq!(printable, [Ready, PaperNearEnd, Preview, NoStatus]);
         let codes: Vec<_> = all.into_iter().map(PrinterState::code).collect();
         assert_eq!(
             codes,
@@ -281,11 +311,17 @@ mod tests {
                 "paper-near-end",
                 "paper-out",
                 "cover-open",
+                "offline",
                 "error",
                 "no-answer",
                 "not-connected",
-                "preview"
+                "preview",
+                "no-status"
             ]
         );
+        // Every state in words, none as Rust's debug text.
+        for state in all {
+            assert!(!state.describe().contains(char::is_uppercase), "{state:?}");
+        }
     }
 }

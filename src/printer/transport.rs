@@ -1,7 +1,7 @@
-//! The ways bytes reach a printer: a serial port, a network printer on port 9100, a device file,
-//! or a preview folder. Only the printer thread holds a transport, so every call may block.
+//! The ways bytes reach a printer: a serial port, a network printer on port 9100, a device file
+//! (`device`), or a preview folder. Only the printer thread holds a transport, so every call may block.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serialport::{ClearBuffer, DataBits, Parity, SerialPort, StopBits};
 
+pub use super::device::FileTransport;
 use super::status::{self, PrinterState};
 use crate::config::{FlowControl, PrinterTransport};
 
@@ -105,7 +106,7 @@ fn read_one(link: &mut impl Read) -> io::Result<Option<u8>> {
     }
 }
 
-fn broken_link() -> io::Error {
+pub(super) fn broken_link() -> io::Error {
     io::Error::new(
         io::ErrorKind::NotConnected,
         "the printer connection was lost",
@@ -307,67 +308,6 @@ impl Transport for TcpTransport {
     }
 }
 
-/// A printer device file such as `/dev/usb/lp0`: write only, so no real status.
-pub struct FileTransport {
-    file: File,
-    path: PathBuf,
-    broken: bool,
-}
-
-impl FileTransport {
-    /// Opens for appending and never creates: a missing device must not become a plain file that
-    /// silently swallows tickets.
-    pub fn open(path: &Path) -> Result<Self, OpenError> {
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|source| OpenError::File {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(Self {
-            file,
-            path: path.to_path_buf(),
-            broken: false,
-        })
-    }
-
-    /// Whether the path still names the file we hold: a printer unplugged and plugged back gets
-    /// a new device node under the same name, and the old handle only returns errors.
-    #[cfg(unix)]
-    fn still_there(&self) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        match (fs::metadata(&self.path), self.file.metadata()) {
-            (Ok(named), Ok(held)) => named.dev() == held.dev() && named.ino() == held.ino(),
-            _ => false,
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn still_there(&self) -> bool {
-        self.path.exists()
-    }
-}
-
-impl Transport for FileTransport {
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        if self.broken {
-            return Err(broken_link());
-        }
-        let result = self.file.write_all(bytes).and_then(|()| self.file.flush());
-        self.broken = result.is_err();
-        result
-    }
-
-    fn status(&mut self) -> PrinterState {
-        if !self.broken && self.still_there() {
-            PrinterState::Ready
-        } else {
-            PrinterState::NotConnected
-        }
-    }
-}
-
 /// No printer: each job becomes `<dir>/<name>.bin` plus `<dir>/<name>.png`, for demos and for
 /// checking ticket layout without paper.
 pub struct PreviewTransport {
@@ -540,22 +480,5 @@ mod tests {
         assert_eq!(t.write_job("ticket-HT-001", b"x").unwrap(), None);
         assert!(named("-ticket-HT-001.bin").is_some());
         assert!(named("-ticket-HT-001.png").is_none());
-    }
-
-    #[test]
-    fn a_replaced_device_file_is_not_connected() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("lp0");
-        fs::write(&path, b"").unwrap();
-        let mut t = FileTransport::open(&path).unwrap();
-        assert_eq!(t.status(), PrinterState::Ready);
-        fs::remove_file(&path).unwrap();
-        assert_eq!(t.status(), PrinterState::NotConnected);
-        fs::write(&path, b"").unwrap();
-        assert_eq!(t.status(), PrinterState::NotConnected);
-        assert_eq!(
-            FileTransport::open(&path).unwrap().status(),
-            PrinterState::Ready
-        );
     }
 }

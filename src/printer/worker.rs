@@ -26,12 +26,24 @@ pub enum JobOutcome {
         /// The picture of the job when printing to the preview folder.
         preview_png: Option<PathBuf>,
     },
+    /// Not a byte was sent: the printer could not print when the job's turn came.
+    Refused(PrintFailure),
+    /// Sent, whole or in part, then failed (or not known to have come out): the paper may
+    /// hold some of it.
     Failed(PrintFailure),
 }
 
 impl JobOutcome {
     pub fn is_printed(&self) -> bool {
         matches!(self, Self::Printed { .. })
+    }
+
+    /// Why it did not print, if it did not.
+    pub fn failure(&self) -> Option<PrintFailure> {
+        match self {
+            Self::Printed { .. } => None,
+            Self::Refused(f) | Self::Failed(f) => Some(*f),
+        }
     }
 }
 
@@ -45,6 +57,8 @@ pub enum PrintFailure {
     NoAnswer,
     #[error("no printer is connected")]
     NotConnected,
+    #[error("the printer is offline (it stopped itself; check for a paper jam)")]
+    Offline,
     #[error("the printer reports an error")]
     Error,
     /// The write itself failed.
@@ -59,9 +73,13 @@ impl PrintFailure {
     /// Why a printer in `state` cannot print, or `None` when it can.
     pub fn from_state(state: PrinterState) -> Option<Self> {
         match state {
-            PrinterState::Ready | PrinterState::PaperNearEnd | PrinterState::Preview => None,
+            PrinterState::Ready
+            | PrinterState::PaperNearEnd
+            | PrinterState::Preview
+            | PrinterState::NoStatus => None,
             PrinterState::PaperOut => Some(Self::PaperOut),
             PrinterState::CoverOpen => Some(Self::CoverOpen),
+            PrinterState::Offline => Some(Self::Offline),
             PrinterState::Error => Some(Self::Error),
             PrinterState::NoAnswer => Some(Self::NoAnswer),
             PrinterState::NotConnected => Some(Self::NotConnected),
@@ -179,7 +197,7 @@ impl Printer {
             reply,
         };
         if self.commands.send(command).is_err() {
-            return JobOutcome::Failed(PrintFailure::NotConnected);
+            return JobOutcome::Refused(PrintFailure::NotConnected);
         }
         match answer.recv_timeout(timeout) {
             Ok(outcome) => outcome,
@@ -238,11 +256,13 @@ impl Worker {
         tracing::debug!("printer thread stopped");
     }
 
-    /// A printer that answers is asked every `poll_every`; one that is missing or did not answer
-    /// (busy, or its answer was late) is tried again soon, so it is back in seconds.
+    /// A printer that can print is asked every `poll_every`; one that cannot (missing, silent,
+    /// out of paper, cover open) is asked at the reconnect pace, so a refilled roll or a
+    /// closed cover is seen in seconds, as an unplugged printer coming back is.
     fn interval(&self) -> Duration {
-        let answering = self.transport.is_some() && self.published != Some(PrinterState::NoAnswer);
-        if answering {
+        let printing =
+            self.transport.is_some() && self.published.is_some_and(PrinterState::can_print);
+        if printing {
             self.poll_every
         } else {
             self.reconnect_every
@@ -308,10 +328,10 @@ impl Worker {
     fn print(&mut self, job: &Job) -> JobOutcome {
         if let Some(failure) = PrintFailure::from_state(self.refresh()) {
             tracing::warn!("print job {} refused: {failure}", job.name);
-            return JobOutcome::Failed(failure);
+            return JobOutcome::Refused(failure);
         }
         let Some(transport) = self.transport.as_mut() else {
-            return JobOutcome::Failed(PrintFailure::NotConnected);
+            return JobOutcome::Refused(PrintFailure::NotConnected);
         };
         let written = transport.write_job(&job.name, &job.bytes);
         // Asked even after a failed write: it tells whether the printer is still there.
@@ -364,10 +384,12 @@ mod tests {
             PrinterState::PaperNearEnd,
             PrinterState::PaperOut,
             PrinterState::CoverOpen,
+            PrinterState::Offline,
             PrinterState::Error,
             PrinterState::NoAnswer,
             PrinterState::NotConnected,
             PrinterState::Preview,
+            PrinterState::NoStatus,
         ] {
             assert_eq!(PrintFailure::from_state(state).is_none(), state.can_print());
         }
@@ -395,7 +417,7 @@ mod tests {
             bytes: b"x".to_vec(),
         };
         let outcome = printer.clone().print(job, Duration::from_secs(60));
-        assert_eq!(outcome, JobOutcome::Failed(PrintFailure::NotConnected));
+        assert_eq!(outcome, JobOutcome::Refused(PrintFailure::NotConnected));
         assert!(!dir.path().join("no-such-device").exists());
         assert_eq!(printer.state(), PrinterState::NotConnected);
         drop(printer);

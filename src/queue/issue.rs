@@ -7,20 +7,20 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::offer::priority_label;
-use super::store::{OfflineDraft, PrintStatus, QueueStore, StoredTicket};
+use super::store::{OfflineDraft, PendingVoid, PrintStatus, QueueStore, StoredTicket};
 use crate::config::{Config, OpeningHours, QrUrl};
 use crate::language::Language;
-use crate::printer::PrintFailure;
-use crate::server::model::{Priority, TicketRequest};
-use crate::server::{CentralClient, ServerError, new_request_id};
+use crate::printer::{JobOutcome, PrintFailure};
+use crate::server::model::{Priority, TicketRequest, VoidReason, VoidRequest};
+use crate::server::{CentralClient, ErrorKind, ServerError, new_request_id};
 use crate::ticket::{self, Layout, Ticket};
 
 /// The printer as the issuer needs it; the printer thread implements it, tests may too.
 pub trait TicketPrinter {
     /// Asks the printer now: `Err` means a ticket would not come out.
     fn check(&self) -> Result<(), PrintFailure>;
-    /// Prints and confirms; `Ok` carries the preview picture when jobs go to the preview folder.
-    fn print(&self, name: &str, bytes: Vec<u8>) -> Result<Option<PathBuf>, PrintFailure>;
+    /// Prints and confirms: [`JobOutcome::Refused`] when not a byte was sent.
+    fn print(&self, name: &str, bytes: Vec<u8>) -> JobOutcome;
 }
 
 /// What the citizen asked for.
@@ -94,21 +94,33 @@ pub enum IssueOutcome {
     Refused(Refusal),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Why no ticket was given, in words for logs and the command line (the screen says it in the
+/// citizen's language).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
-    /// Checked before any number is taken.
+    /// Checked before any number is taken, or found when the ticket's turn came at the
+    /// printer (its number is then given back).
+    #[error("{0}; no number was taken")]
     PrinterNotReady(PrintFailure),
+    #[error("the service is closed at this hour")]
     ClosedHours,
+    #[error("the service has given all its tickets for today")]
     DailyCap,
+    #[error("the central system does not know this service")]
     UnknownService,
     /// The central system refused the order itself (e.g. a phone number it does not accept).
+    #[error("the central system refused the order: {0}")]
     Rejected(String),
     /// The ticket could not be recorded on this kiosk (disk full, database broken).
+    #[error("the ticket could not be recorded on this kiosk: {0}")]
     Storage(String),
 }
 
 /// How long a citizen waits for the central system before the kiosk numbers the ticket itself.
 pub const SERVER_PATIENCE: Duration = Duration::from_millis(1500);
+/// How long the same request is given once more when no answer came: the server may have
+/// issued a number, which asking again with the same request id returns.
+pub const RETRY_PATIENCE: Duration = Duration::from_millis(1000);
 
 /// Issues and prints one ticket. Blocking: runs on the queue thread or in the CLI.
 pub fn issue(
@@ -138,7 +150,7 @@ pub fn issue(
     let ticket = layout_ticket(&stored, order, settings, follow.as_ref());
     let bytes = ticket::encode_ticket(&ticket, &settings.layout);
     let printed = printer.print(&format!("ticket-{}", stored.number), bytes);
-    let status = if printed.is_ok() {
+    let status = if printed.is_printed() {
         PrintStatus::Printed
     } else {
         PrintStatus::Failed
@@ -154,14 +166,70 @@ pub fn issue(
         ..stored
     };
     match printed {
-        Ok(preview) => {
+        JobOutcome::Printed { preview_png } => {
             tracing::info!(number = %ticket.number, offline = ticket.offline, "ticket printed");
-            IssueOutcome::Printed { ticket, preview }
+            IssueOutcome::Printed {
+                ticket,
+                preview: preview_png,
+            }
         }
-        Err(problem) => {
+        JobOutcome::Refused(problem) => {
+            // Nothing came out (the roll ended between the check and this ticket): the number
+            // goes back, so no counter calls a ticket nobody holds.
+            tracing::warn!(number = %ticket.number, "ticket refused by the printer: {problem}; giving its number back");
+            give_back(store, client, &ticket, now);
+            IssueOutcome::Refused(Refusal::PrinterNotReady(problem))
+        }
+        JobOutcome::Failed(problem) => {
             tracing::warn!(number = %ticket.number, "ticket not printed: {problem}");
             IssueOutcome::NotPrinted { ticket, problem }
         }
+    }
+}
+
+/// Gives back the number of a ticket that did not come out: recorded in the outbox, and sent at
+/// once when the central system numbered it (it answered a moment ago), so the counter does not
+/// call it while the outbox waits for its next round.
+fn give_back(
+    store: &mut QueueStore,
+    client: Option<&CentralClient>,
+    ticket: &StoredTicket,
+    now: DateTime<FixedOffset>,
+) {
+    let void = match store.void_ticket(&ticket.request_id, VoidReason::NotPrinted, now) {
+        Ok(void) => void,
+        Err(e) => {
+            tracing::error!("ticket {}: cannot record its void: {e}", ticket.number);
+            return;
+        }
+    };
+    if let (Some(client), false) = (client, ticket.offline) {
+        send_void(store, client, &void, &ticket.number);
+    }
+}
+
+/// One try at a void while the citizen is still at the kiosk; the outbox sends it otherwise.
+fn send_void(store: &QueueStore, client: &CentralClient, void: &PendingVoid, number: &str) {
+    let request = VoidRequest {
+        request_id: void.request_id.clone(),
+        reason: void.reason,
+    };
+    let sent = match client.void_ticket_within(&void.ticket_request_id, &request, SERVER_PATIENCE) {
+        Ok(_) => {
+            tracing::info!("number {number} given back to the central system");
+            true
+        }
+        Err(e) if matches!(e.kind(), ErrorKind::Rejected | ErrorKind::NotFound) => {
+            tracing::warn!("number {number} could not be given back: {e}");
+            false
+        }
+        Err(e) => {
+            tracing::info!("number {number} waits in the outbox to be given back ({e})");
+            return;
+        }
+    };
+    if let Err(e) = store.mark_void(&void.request_id, sent) {
+        tracing::error!("number {number}: cannot record its void: {e}");
     }
 }
 
@@ -190,7 +258,16 @@ fn from_server(
         phone: order.phone.clone(),
         offline: None,
     };
-    match client.issue_ticket_within(&request, SERVER_PATIENCE) {
+    let mut answer = client.issue_ticket_within(&request, SERVER_PATIENCE);
+    if let Err(e) = &answer
+        && e.outcome_unknown()
+    {
+        // The server may have issued a number and its answer got lost: the same request id
+        // asks for that number rather than a second one.
+        tracing::info!("no answer to the ticket request ({e}); asking once more");
+        answer = client.issue_ticket_within(&request, RETRY_PATIENCE);
+    }
+    match answer {
         Ok(ticket) => {
             let day = DateTime::parse_from_rfc3339(&ticket.issued_at)
                 .map(|t| t.with_timezone(&crate::clock::office_offset()).date_naive())
@@ -209,9 +286,14 @@ fn from_server(
         })),
         Err(ServerError::NotFound { .. }) => Some(Err(Refusal::UnknownService)),
         Err(e) => {
-            // The request may have reached the server; the offline ticket gets its own request
-            // id so the server records it rather than answering the lost one.
+            // The offline ticket gets its own request id so the server records it rather than
+            // answering the lost one; a number the lost one may have taken is given back.
             tracing::warn!("central system did not issue a ticket ({e}); issuing offline");
+            if e.outcome_unknown()
+                && let Err(e) = store.void_request(&request.request_id, VoidReason::AnswerLost, now)
+            {
+                tracing::error!("cannot record the void of a lost ticket request: {e}");
+            }
             None
         }
     }

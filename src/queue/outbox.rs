@@ -1,9 +1,9 @@
-//! Sends offline tickets (then ratings) to the central system, each with its own request id and the number
-//! already printed, until it has recorded them. Safe to repeat: the server answers a repeated
-//! request id with its first answer.
+//! Sends offline tickets to the central system, each with its own request id and the number
+//! already printed, until it has recorded them; then the numbers to give back (voids), then
+//! ratings. Safe to repeat: the server answers a repeated request id with its first answer.
 
 use super::store::QueueStore;
-use crate::server::model::{OfflineIssue, TicketRequest};
+use crate::server::model::{OfflineIssue, TicketRequest, VoidRequest};
 use crate::server::{CentralClient, ErrorKind};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -65,12 +65,60 @@ pub fn flush(store: &QueueStore, client: &CentralClient) -> Result<FlushReport, 
         }
     }
     if report.remaining == 0 {
+        flush_voids(store, client, &mut report)?;
+    }
+    if report.remaining == 0 {
         flush_ratings(store, client, &mut report)?;
     }
     if report.sent > 0 {
         tracing::info!(sent = report.sent, "outbox sent to the central system");
     }
     Ok(report)
+}
+
+/// Voids go after the offline tickets they may name.
+fn flush_voids(
+    store: &QueueStore,
+    client: &CentralClient,
+    report: &mut FlushReport,
+) -> Result<(), super::StoreError> {
+    let voids = store.voids_waiting()?;
+    report.remaining += voids.len();
+    for void in voids {
+        let request = VoidRequest {
+            request_id: void.request_id.clone(),
+            reason: void.reason,
+        };
+        match client.void_ticket(&void.ticket_request_id, &request) {
+            Ok(voided) => {
+                match &voided.number {
+                    Some(n) => tracing::info!("number {n} given back to the central system"),
+                    None => tracing::info!(
+                        "request {} given back: it had issued no number",
+                        void.ticket_request_id
+                    ),
+                }
+                store.mark_void(&void.request_id, true)?;
+                report.sent += 1;
+                report.remaining -= 1;
+            }
+            // Called already, or not a ticket: nothing left to give back.
+            Err(e) if matches!(e.kind(), ErrorKind::Rejected | ErrorKind::NotFound) => {
+                tracing::warn!(
+                    "void of request {} refused by the central system: {e}",
+                    void.ticket_request_id
+                );
+                store.mark_void(&void.request_id, false)?;
+                report.refused += 1;
+                report.remaining -= 1;
+            }
+            Err(e) => {
+                tracing::info!("outbox: central system away ({e})");
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Ratings go after the tickets they may refer to.

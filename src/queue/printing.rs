@@ -16,18 +16,11 @@ impl TicketPrinter for Printer {
         }
     }
 
-    fn print(
-        &self,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> Result<Option<std::path::PathBuf>, PrintFailure> {
+    fn print(&self, name: &str, bytes: Vec<u8>) -> JobOutcome {
         let job = Job {
             name: name.to_string(),
             bytes,
         };
-        match Printer::print(self, job, PRINT_TIMEOUT) {
-            JobOutcome::Printed { preview_png } => Ok(preview_png),
-            JobOutcome::Failed(failure) => Err(failure),
-        }
+        Printer::print(self, job, PRINT_TIMEOUT)
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::server::model::{FeedbackRequest, Priority, Ticket};
+use crate::server::model::{FeedbackRequest, Priority, Ticket, VoidReason};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,6 +64,17 @@ impl std::fmt::Debug for OutboxItem {
     }
 }
 
+/// A number to give back to the central system: a ticket the printer refused, or a request
+/// whose answer never came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingVoid {
+    /// The void's own request id.
+    pub request_id: String,
+    /// The request the ticket was (or may have been) issued with.
+    pub ticket_request_id: String,
+    pub reason: VoidReason,
+}
+
 /// What an offline ticket needs before it gets its number.
 pub struct OfflineDraft<'a> {
     pub request_id: &'a str,
@@ -100,6 +111,16 @@ CREATE TABLE IF NOT EXISTS tickets (
     UNIQUE (office_day, number)
 );
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets (sync) WHERE sync = 'waiting';
+-- Numbers given back to the central system: a ticket the printer refused after its number was
+-- taken, or a request whose answer never came ('waiting' → 'sent' / 'refused'), each with the
+-- void's own request id.
+CREATE TABLE IF NOT EXISTS voids (
+    request_id TEXT PRIMARY KEY,
+    ticket_request_id TEXT NOT NULL UNIQUE,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sync TEXT NOT NULL DEFAULT 'waiting'
+);
 -- Satisfaction ratings, kept until the central system has them ('waiting' → 'sent'/'refused').
 CREATE TABLE IF NOT EXISTS ratings (
     request_id TEXT PRIMARY KEY,
@@ -255,14 +276,73 @@ impl QueueStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Tickets and ratings still waiting for the central system.
+    /// Tickets, voids and ratings still waiting for the central system.
     pub fn outbox_len(&self) -> Result<u32, StoreError> {
         Ok(self.conn.query_row(
             "SELECT (SELECT COUNT(*) FROM tickets WHERE sync = 'waiting')
+                  + (SELECT COUNT(*) FROM voids WHERE sync = 'waiting')
                   + (SELECT COUNT(*) FROM ratings WHERE sync = 'waiting')",
             [],
             |r| r.get(0),
         )?)
+    }
+
+    /// Gives back the number of a ticket that did not come out, in one transaction: an offline
+    /// ticket not yet sent is never sent (its phone forgotten), and a void waits in the outbox
+    /// (also for an offline ticket, which may be on its way to the server this very moment).
+    /// Once per ticket: a second call returns the first void.
+    pub fn void_ticket(
+        &mut self,
+        ticket_request_id: &str,
+        reason: VoidReason,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PendingVoid, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE tickets SET sync = 'voided', phone = NULL
+             WHERE request_id = ?1 AND sync = 'waiting'",
+            params![ticket_request_id],
+        )?;
+        let void = queue_void(&tx, ticket_request_id, reason, now)?;
+        tx.commit()?;
+        Ok(void)
+    }
+
+    /// Gives back whatever number a request whose answer never came may have taken.
+    pub fn void_request(
+        &self,
+        ticket_request_id: &str,
+        reason: VoidReason,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PendingVoid, StoreError> {
+        queue_void(&self.conn, ticket_request_id, reason, now)
+    }
+
+    /// Voids not yet sent, oldest first.
+    pub fn voids_waiting(&self) -> Result<Vec<PendingVoid>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT request_id, ticket_request_id, reason FROM voids
+             WHERE sync = 'waiting' ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PendingVoid {
+                request_id: r.get(0)?,
+                ticket_request_id: r.get(1)?,
+                reason: VoidReason::from_word(&r.get::<_, String>(2)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `sent`, or `refused` (never to be retried: the ticket was called already).
+    pub fn mark_void(&self, request_id: &str, sent: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE voids SET sync = ?2 WHERE request_id = ?1",
+            params![request_id, if sent { "sent" } else { "refused" }],
+        )?;
+        Ok(())
     }
 
     /// A citizen's rating, kept until it is sent.
@@ -311,9 +391,11 @@ impl QueueStore {
     }
 
     /// The central system recorded it: it leaves the outbox and the phone number is forgotten.
+    /// A ticket voided meanwhile stays voided (its void follows it).
     pub fn mark_sent(&self, request_id: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE tickets SET sync = 'sent', phone = NULL WHERE request_id = ?1",
+            "UPDATE tickets SET sync = 'sent', phone = NULL
+             WHERE request_id = ?1 AND sync = 'waiting'",
             params![request_id],
         )?;
         Ok(())
@@ -322,7 +404,8 @@ impl QueueStore {
     /// The central system will never take it (e.g. a service it no longer knows).
     pub fn mark_refused(&self, request_id: &str) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE tickets SET sync = 'refused', phone = NULL WHERE request_id = ?1",
+            "UPDATE tickets SET sync = 'refused', phone = NULL
+             WHERE request_id = ?1 AND sync = 'waiting'",
             params![request_id],
         )?;
         Ok(())
@@ -347,6 +430,37 @@ impl QueueStore {
         let rows = stmt.query_map(params![day.to_string()], row_to_ticket)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Records a void for `ticket_request_id` with a fresh request id of its own, or returns the
+/// one recorded before.
+fn queue_void(
+    conn: &Connection,
+    ticket_request_id: &str,
+    reason: VoidReason,
+    now: DateTime<FixedOffset>,
+) -> Result<PendingVoid, StoreError> {
+    conn.execute(
+        "INSERT INTO voids (request_id, ticket_request_id, reason, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ticket_request_id) DO NOTHING",
+        params![
+            crate::server::new_request_id(),
+            ticket_request_id,
+            reason.as_str(),
+            now.to_rfc3339()
+        ],
+    )?;
+    Ok(conn.query_row(
+        "SELECT request_id, ticket_request_id, reason FROM voids WHERE ticket_request_id = ?1",
+        params![ticket_request_id],
+        |r| {
+            Ok(PendingVoid {
+                request_id: r.get(0)?,
+                ticket_request_id: r.get(1)?,
+                reason: VoidReason::from_word(&r.get::<_, String>(2)?),
+            })
+        },
+    )?)
 }
 
 const SELECT_TICKET: &str = "SELECT request_id, number, service_id, priority, issued_at,

@@ -14,8 +14,11 @@ use super::events::EventStream;
 use super::model::*;
 use crate::config::Secret;
 
-/// Answers larger than this are refused: the whole 10,000-procedure catalog is ~20 MB.
+/// Answers larger than this are refused (a hostile or broken server cannot fill memory).
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+/// The catalog's own limit, checked while its answer streams in: a province's 10,000 real
+/// procedures are about 80 MB of JSON.
+pub const DEFAULT_MAX_CATALOG_BODY: usize = 512 * 1024 * 1024;
 
 /// How the kiosk reaches the server.
 #[derive(Debug, Clone)]
@@ -27,6 +30,8 @@ pub struct ClientSettings {
     pub request_timeout: Duration,
     pub ca_file: Option<std::path::PathBuf>,
     pub max_body: usize,
+    /// The limit for `GET /catalog`, larger than `max_body`.
+    pub max_catalog_body: usize,
     /// Extra tries for idempotent calls after a connection failure or a 502/503/504.
     pub retries: u8,
 }
@@ -40,6 +45,7 @@ impl ClientSettings {
             request_timeout: server.request_timeout,
             ca_file: server.ca_file.clone(),
             max_body: DEFAULT_MAX_BODY,
+            max_catalog_body: DEFAULT_MAX_CATALOG_BODY,
             retries: 1,
         }
     }
@@ -59,6 +65,7 @@ pub struct CentralClient {
     base: url::Url,
     token: Secret,
     max_body: usize,
+    max_catalog_body: usize,
     retries: u8,
 }
 
@@ -117,6 +124,7 @@ impl CentralClient {
             base,
             token: settings.token.clone(),
             max_body: settings.max_body,
+            max_catalog_body: settings.max_catalog_body,
             retries: settings.retries,
         })
     }
@@ -175,6 +183,22 @@ impl CentralClient {
         etag: Option<&str>,
         since: Option<u64>,
     ) -> Result<CatalogFetch, ServerError> {
+        match self.catalog_download(etag, since)? {
+            CatalogDownload::NotModified => Ok(CatalogFetch::NotModified),
+            CatalogDownload::Body { etag, body } => Ok(CatalogFetch::Snapshot {
+                etag,
+                snapshot: decode(&body)?,
+            }),
+        }
+    }
+
+    /// [`Self::catalog`] as it came: the body, read as it streams in up to the catalog's own
+    /// limit (not the smaller one of other answers).
+    pub fn catalog_download(
+        &self,
+        etag: Option<&str>,
+        since: Option<u64>,
+    ) -> Result<CatalogDownload, ServerError> {
         let response = self.send(|| {
             let mut url = self.url("catalog")?;
             if let Some(v) = since {
@@ -187,15 +211,15 @@ impl CentralClient {
             Ok(request)
         })?;
         if response.status() == StatusCode::NOT_MODIFIED {
-            return Ok(CatalogFetch::NotModified);
+            return Ok(CatalogDownload::NotModified);
         }
         let etag = response
             .headers()
             .get(ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let snapshot = self.read_json(response)?;
-        Ok(CatalogFetch::Snapshot { etag, snapshot })
+        let body = read_limited(response, self.max_catalog_body)?;
+        Ok(CatalogDownload::Body { etag, body })
     }
 
     pub fn queue_services(&self) -> Result<QueueServices, ServerError> {
@@ -223,6 +247,48 @@ impl CentralClient {
                 .post(self.url("queue/tickets")?)
                 .timeout(within)
                 .json(request))
+        })?;
+        self.read_json(response)
+    }
+
+    /// Gives back the number of the ticket this kiosk issued (or tried to) with
+    /// `ticket_request_id`. Idempotent by the void's own request id.
+    pub fn void_ticket(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+    ) -> Result<VoidedTicket, ServerError> {
+        self.void_ticket_timed(ticket_request_id, void, None)
+    }
+
+    /// [`Self::void_ticket`] giving up after `within`, for a citizen still at the kiosk.
+    pub fn void_ticket_within(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+        within: Duration,
+    ) -> Result<VoidedTicket, ServerError> {
+        self.void_ticket_timed(ticket_request_id, void, Some(within))
+    }
+
+    fn void_ticket_timed(
+        &self,
+        ticket_request_id: &str,
+        void: &VoidRequest,
+        within: Option<Duration>,
+    ) -> Result<VoidedTicket, ServerError> {
+        let response = self.send(|| {
+            let mut url = self.url("queue/tickets/")?;
+            url.path_segments_mut()
+                .map_err(|_| ServerError::Setup("base URL cannot take a path".into()))?
+                .pop_if_empty()
+                .push(ticket_request_id)
+                .push("void");
+            let mut request = self.http.post(url).json(void);
+            if let Some(within) = within {
+                request = request.timeout(within);
+            }
+            Ok(request)
         })?;
         self.read_json(response)
     }
@@ -301,7 +367,8 @@ fn map_transport_error(e: reqwest::Error) -> ServerError {
     } else if e.is_body() || e.is_decode() {
         ServerError::BadResponse(root_cause(&e))
     } else {
-        ServerError::Unreachable(root_cause(&e))
+        // Connected, then the exchange broke: the request may have been acted on.
+        ServerError::Interrupted(root_cause(&e))
     }
 }
 

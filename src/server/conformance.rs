@@ -1,6 +1,7 @@
 //! `check-server`: exercises every call of the central API against a server and says, call by
 //! call, whether it behaves as docs/central-api.md requires. It writes test data (a ticket, an
-//! offline ticket, a rating, a heartbeat): run it against a test instance of a back end.
+//! offline ticket, a rating, a heartbeat; the test ticket is voided again, so no counter calls
+//! it): run it against a test instance of a back end.
 
 use std::time::Duration;
 
@@ -219,11 +220,19 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
         push(
             "POST /queue/tickets",
             "same request_id: same answer; another body: 409 request-id-reused",
-            match recorded {
+            match &recorded {
                 Some((request, number)) => {
-                    check_idempotency(&client, &request, &number, other_service)
+                    check_idempotency(&client, request, number, other_service)
                 }
                 None => Err("no ticket was recorded to send again".into()),
+            },
+        );
+        push(
+            "POST /queue/tickets/{id}/void",
+            "a number given back; its request then 409 ticket-voided",
+            match &recorded {
+                Some((request, number)) => check_void(&client, request, number),
+                None => Err("no ticket was recorded to void".into()),
             },
         );
     }
@@ -418,6 +427,37 @@ fn check_idempotency(
         )),
         Err(e) => Err(format!(
             "the same request_id with another body: {e} (expected 409 request-id-reused)"
+        )),
+    }
+}
+
+/// Voids the test ticket (as a kiosk does when its printer refused it), then sends its request
+/// again: a voided request never issues a number.
+fn check_void(
+    client: &CentralClient,
+    request: &TicketRequest,
+    number: &str,
+) -> Result<String, String> {
+    let void = VoidRequest {
+        request_id: new_request_id(),
+        reason: VoidReason::NotPrinted,
+    };
+    let voided = client
+        .void_ticket(&request.request_id, &void)
+        .map_err(|e| e.to_string())?;
+    if voided.number.as_deref() != Some(number) {
+        return Err(format!(
+            "voided {:?}, but the request had issued {number}",
+            voided.number
+        ));
+    }
+    match client.issue_ticket(request) {
+        Err(ServerError::Rejected {
+            status: 409, code, ..
+        }) if code == "ticket-voided" => Ok(format!("{number} voided, then 409")),
+        Ok(t) => Err(format!("the voided request issued {} again", t.number)),
+        Err(e) => Err(format!(
+            "the voided request, sent again: {e} (expected 409 ticket-voided)"
         )),
     }
 }

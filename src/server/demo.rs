@@ -80,6 +80,7 @@ impl DemoServer {
             request_timeout,
             ca_file: None,
             max_body: DEFAULT_MAX_BODY,
+            max_catalog_body: crate::server::DEFAULT_MAX_CATALOG_BODY,
             retries: 1,
         }
     }

@@ -13,6 +13,9 @@ pub enum ServerError {
     Unreachable(String),
     #[error("the server did not answer in time")]
     Timeout,
+    /// The connection broke after the request went out (reset, closed mid-answer).
+    #[error("the connection to the server broke: {0}")]
+    Interrupted(String),
     #[error("the server refused this kiosk's token (HTTP {status})")]
     Unauthorized { status: u16 },
     #[error("not found ({code})")]
@@ -90,9 +93,10 @@ impl ServerError {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ServerError::NotConfigured | ServerError::Unreachable(_) | ServerError::Timeout => {
-                ErrorKind::Offline
-            }
+            ServerError::NotConfigured
+            | ServerError::Unreachable(_)
+            | ServerError::Timeout
+            | ServerError::Interrupted(_) => ErrorKind::Offline,
             ServerError::Unauthorized { .. } | ServerError::Setup(_) => ErrorKind::NotAuthorized,
             ServerError::NotFound { .. } => ErrorKind::NotFound,
             ServerError::RateLimited { .. } => ErrorKind::RateLimited,
@@ -107,7 +111,23 @@ impl ServerError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ServerError::Unreachable(_) | ServerError::ServerFault { status: 502..=504 }
+            ServerError::Unreachable(_)
+                | ServerError::Interrupted(_)
+                | ServerError::ServerFault { status: 502..=504 }
+        )
+    }
+
+    /// The request may have been carried out although no usable answer came: it timed out,
+    /// the connection broke, the answer was cut or unreadable, or a proxy gave up on the
+    /// server. (A refused connection never reached it; a problem answer was a refusal.)
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ServerError::Timeout
+                | ServerError::Interrupted(_)
+                | ServerError::BadResponse(_)
+                | ServerError::TooLarge { .. }
+                | ServerError::ServerFault { status: 502 | 504 }
         )
     }
 }

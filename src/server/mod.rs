@@ -10,7 +10,9 @@ mod ids;
 pub mod link;
 pub mod model;
 
-pub use client::{CentralClient, ClientSettings, DEFAULT_MAX_BODY, EVENT_SILENCE};
+pub use client::{
+    CentralClient, ClientSettings, DEFAULT_MAX_BODY, DEFAULT_MAX_CATALOG_BODY, EVENT_SILENCE,
+};
 pub use demo::DemoServer;
 pub use error::{ErrorKind, ServerError};
 pub use ids::new_request_id;

@@ -40,6 +40,14 @@ pub struct CatalogSnapshot {
     pub removed: Vec<String>,
 }
 
+/// What `GET /catalog` gave, as it came: the kiosk's catalog reads the body procedure by
+/// procedure rather than as one JSON tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogDownload {
+    NotModified,
+    Body { etag: Option<String>, body: Vec<u8> },
+}
+
 /// What `GET /catalog` gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CatalogFetch {
@@ -194,6 +202,52 @@ pub struct Ticket {
     /// The ticket's follow page on the server (`/t/…`); servers before it give none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_path: Option<String>,
+}
+
+/// Why a kiosk gives a number back (`POST /queue/tickets/{request_id}/void`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VoidReason {
+    /// The printer refused the ticket after its number was taken.
+    NotPrinted,
+    /// The answer to the issuing request never came; the citizen got an offline number.
+    AnswerLost,
+}
+
+impl VoidReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoidReason::NotPrinted => "not-printed",
+            VoidReason::AnswerLost => "answer-lost",
+        }
+    }
+
+    /// As stored; anything else reads as `not-printed`.
+    pub fn from_word(word: &str) -> Self {
+        if word == "answer-lost" {
+            VoidReason::AnswerLost
+        } else {
+            VoidReason::NotPrinted
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoidRequest {
+    /// The void's own id.
+    pub request_id: String,
+    pub reason: VoidReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoidedTicket {
+    pub request_id: String,
+    pub ticket_request_id: String,
+    /// The number given back; `None` when the issuing request never reached the server.
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub voided_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,8 @@
 //!   followed by one of five combining tone bytes, so every letter costs at most two bytes.
 //! - TCVN-3 (TCVN 5712:1993 "ABC"): precomposed lower-case letters with tones. The standard puts
 //!   toned capitals in a second font, which a printer's code page does not have: a toned capital
-//!   prints as its lower-case form ("SỐ" → "Số"). The plain capitals Ă Â Ê Ô Ơ Ư Đ are in the table.
+//!   becomes its lower-case form ("SỐ" → "Số"), so the ticket draws such lines instead
+//!   ([`represents`]). The plain capitals Ă Â Ê Ô Ơ Ư Đ are in the table.
 //! - ASCII: diacritics removed, đ → d.
 //!
 //! Characters a table cannot show become `?`, after typographic punctuation is folded to ASCII.
@@ -88,6 +89,16 @@ pub fn encode(text: &str, table: CodeTable) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Whether `table` holds `text` exactly: its bytes read back as the same letters. TCVN-3 lacks
+/// toned capitals ("SỐ"), every table lacks Chinese; such text is drawn instead.
+pub fn represents(text: &str, table: CodeTable) -> bool {
+    let wanted: String = text
+        .nfc()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    decode(&encode(&wanted, table), table) == wanted
 }
 
 /// `bytes` read back as text (NFC); bytes with no meaning in `table` become U+FFFD.
@@ -278,6 +289,23 @@ mod tests {
         assert_eq!(encode("e\u{302}\u{323}", CodeTable::Wpc1258), [0xEA, 0xF2]);
         // The code page's own precomposed letters read back too.
         assert_eq!(decode(&[0xE1], CodeTable::Wpc1258), "á");
+    }
+
+    #[test]
+    fn only_exact_text_counts_as_represented() {
+        for table in [CodeTable::Wpc1258, CodeTable::Tcvn3] {
+            assert!(represents("Hộ tịch Đà Nẵng, Thủ Đức: 15 phút", table));
+            assert!(represents("ĐĂNG KÝ", table) == (table == CodeTable::Wpc1258));
+            assert!(!represents("漢字", table));
+        }
+        // Windows-1258 has typographic quotes and the ellipsis; TCVN-3 would fold them.
+        assert!(represents("chờ… “Người”", CodeTable::Wpc1258));
+        assert!(!represents("chờ… “Người”", CodeTable::Tcvn3));
+        // Toned capitals: Windows-1258 has them all, TCVN-3 none.
+        assert!(represents("SỐ THỨ TỰ", CodeTable::Wpc1258));
+        assert!(!represents("SỐ THỨ TỰ", CodeTable::Tcvn3));
+        // Plain capitals with marks but no tone are in TCVN-3.
+        assert!(represents("ĐƯƠNG", CodeTable::Tcvn3));
     }
 
     #[test]

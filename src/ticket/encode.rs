@@ -74,8 +74,9 @@ const BOXED_MARGIN: f32 = 2.0 * raster::BOX_PAD.0 as f32 + 8.0;
 
 const OFFLINE_MARK: &str = "Số cấp khi mất kết nối với hệ thống";
 const QR_CAPTION: &str = "Quét mã để theo dõi lượt gọi";
-/// Page numbers that hold a Vietnamese table on common printers (Epson, Xprinter and clones).
-const CHART_PAGES: [u8; 5] = [27, 30, 31, 52, 94];
+/// Page numbers that hold a Vietnamese table on common printers (Epson, Xprinter and clones):
+/// the chart's pages when the technician names none.
+pub const CHART_PAGES: [u8; 8] = [27, 30, 31, 45, 47, 48, 52, 94];
 /// Five tones and ô ă ư đ, short enough for 58 mm paper after its tag.
 const CHART_SAMPLE: &str = "Hộ tịch Đà Nẵng, Thủ Đức";
 
@@ -140,12 +141,12 @@ pub fn encode_lines(lines: &[String], layout: &Layout) -> Vec<u8> {
     w.finish()
 }
 
-/// For technicians choosing `code_page`: for each candidate page (the common ones, then those
-/// given), "ESC t N:" and a Vietnamese sample in Windows-1258 and in TCVN-3 with that page
-/// selected; the page that prints correct Vietnamese is read off the paper. The layout's text
-/// mode does not matter.
+/// For technicians choosing `code_page`: for each of `pages` (once each, in the order given;
+/// [`CHART_PAGES`] is the usual choice), "ESC t N:" and a Vietnamese sample in Windows-1258 and
+/// in TCVN-3 with that page selected; the page that prints correct Vietnamese is read off the
+/// paper. The layout's text mode does not matter.
 pub fn code_page_chart(layout: &Layout, pages: &[u8]) -> Vec<u8> {
-    let mut candidates: Vec<u8> = CHART_PAGES.to_vec();
+    let mut candidates: Vec<u8> = Vec::new();
     for &p in pages {
         if !candidates.contains(&p) {
             candidates.push(p);
@@ -210,8 +211,9 @@ impl Writer {
         self.job.finish()
     }
 
-    /// One paragraph, wrapped to the paper: drawn if it needs diacritics in raster mode,
-    /// printer text otherwise.
+    /// One paragraph, wrapped to the paper: drawn if it needs diacritics in raster mode, or
+    /// if the code page cannot hold it exactly (TCVN-3 has no toned capitals: "SỐ THỨ TỰ"
+    /// would print as "Số THứ Tự"); printer text otherwise.
     fn paragraph(&mut self, text: &str, style: Style) {
         let text: String = text
             .nfc()
@@ -219,6 +221,11 @@ impl Writer {
             .collect();
         match (self.mode, self.fonts) {
             (TextMode::Raster, Some(fonts)) if !text.is_ascii() => self.drawn(fonts, &text, style),
+            (TextMode::Codepage { table, .. }, Some(fonts))
+                if !codepage::represents(&text, table) =>
+            {
+                self.drawn(fonts, &text, style)
+            }
             _ => self.printed(&text, style),
         }
     }

@@ -21,7 +21,7 @@ mod raster;
 mod tests;
 
 pub use commands::{ParseError, qr_payloads};
-pub use encode::{code_page_chart, columns, encode_lines, encode_ticket};
+pub use encode::{CHART_PAGES, code_page_chart, columns, encode_lines, encode_ticket};
 pub use lines::push_wrapped;
 pub use logo::{Logo, LogoError};
 

@@ -4,7 +4,7 @@
 use motcua_kiosk::catalog::{self, CatalogError};
 use motcua_kiosk::server::model::CatalogSnapshot;
 
-use super::{codes, first, seed_array, seeded};
+use super::{SEED_PROCEDURES, codes, first, seed_array, seeded};
 
 #[test]
 fn import_replaces_all_and_reports_changes() {
@@ -15,12 +15,15 @@ fn import_replaces_all_and_reports_changes() {
     let report = catalog
         .import_json(&serde_json::to_string(&list).expect("json"))
         .expect("import");
-    assert_eq!(report.procedures, 54);
+    assert_eq!(report.procedures, SEED_PROCEDURES - 1);
     assert_eq!(report.changed, 1);
     assert_eq!(report.removed, 1);
     assert_eq!(report.version, 0);
     let meta = catalog.meta().expect("meta");
-    assert_eq!((meta.source.as_str(), meta.procedures), ("file", 54));
+    assert_eq!(
+        (meta.source.as_str(), meta.procedures),
+        ("file", SEED_PROCEDURES - 1)
+    );
     assert_eq!(catalog.procedure(&removed).expect("read"), None);
     assert_eq!(
         first(&catalog, "thu nghiem doi ten").name,
@@ -40,7 +43,7 @@ fn import_replaces_all_and_reports_changes() {
         .expect("snapshot");
     assert_eq!(
         (report.version, report.procedures, report.removed),
-        (7, 1, 54)
+        (7, 1, SEED_PROCEDURES - 1)
     );
     assert_eq!(first(&catalog, "tam tru").code, "X.1");
     let delta = serde_json::json!({"version": 8, "full": false, "procedures": []});
@@ -115,5 +118,5 @@ fn a_delta_needs_a_catalog_from_the_server() {
         catalog.apply_snapshot(&delta, None),
         Err(CatalogError::Invalid(_))
     ));
-    assert_eq!(catalog.meta().expect("meta").procedures, 55);
+    assert_eq!(catalog.meta().expect("meta").procedures, SEED_PROCEDURES);
 }

@@ -12,6 +12,11 @@ mod worker;
 
 use motcua_kiosk::catalog::{Catalog, SearchHit};
 
+/// The real procedures the kiosk and the reference server ship (`assets/catalog/procedures.json`,
+/// a copy of `shared/data/procedures.json`), and their fields.
+const SEED_PROCEDURES: usize = 326;
+const SEED_FIELDS: usize = 58;
+
 /// A catalog in memory, filled with the seed the kiosk ships.
 fn seeded() -> Catalog {
     Catalog::open_in_memory().expect("catalog opens with the seed")

@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use motcua_kiosk::catalog::{self, Catalog, CatalogMeta, SyncError, SyncOutcome};
-use motcua_kiosk::server::CentralClient;
 use motcua_kiosk::server::model::Procedure;
+use motcua_kiosk::server::{CentralClient, ServerError};
 
 use super::{codes, first, seeded};
 use crate::support::net::{self, ADMIN_TOKEN, KIOSK_TOKEN};
@@ -46,11 +46,11 @@ fn sync_full_then_304_then_delta_with_a_removed_procedure() {
     let mut catalog = seeded();
     let seed_codes = all_codes(&catalog);
 
-    // From the seed: the whole catalog, which is the same 55 records (local codes agree).
+    // From the seed: the whole catalog, which is the same real records.
     let report = updated(catalog::sync(&mut catalog, &client).expect("first sync"));
     assert_eq!(
         (report.procedures, report.changed, report.removed),
-        (55, 0, 0)
+        (super::SEED_PROCEDURES, 0, 0)
     );
     assert!(report.version >= 1);
     assert_eq!(all_codes(&catalog), seed_codes);
@@ -91,7 +91,7 @@ fn sync_full_then_304_then_delta_with_a_removed_procedure() {
     let report = updated(catalog::sync(&mut catalog, &client).expect("delta sync"));
     assert_eq!(
         (report.procedures, report.changed, report.removed),
-        (54, 1, 1)
+        (super::SEED_PROCEDURES - 1, 1, 1)
     );
     assert!(report.version > meta.version);
     assert_eq!(catalog.procedure(&gone).expect("read"), None);
@@ -215,4 +215,56 @@ fn a_snapshot_with_an_unusable_record_is_malformed() {
         "{err:?}"
     );
     assert_eq!(catalog.meta().expect("meta").source, "seed");
+}
+
+#[test]
+fn the_catalog_has_its_own_larger_limit_checked_while_it_streams() {
+    let central = net::central();
+    let mut catalog = seeded();
+    // Other answers are held to a small limit; the catalog (2.8 MB of real records, streamed
+    // without a length) is not.
+    let mut settings = net::settings(central.url(), KIOSK_TOKEN);
+    settings.max_body = 64 * 1024;
+    let client = CentralClient::new(&settings).expect("client");
+    let report = updated(catalog::sync(&mut catalog, &client).expect("sync past max_body"));
+    assert_eq!(report.procedures, super::SEED_PROCEDURES);
+
+    // Its own limit holds: the answer is refused as it streams in and nothing changes.
+    let mut catalog = seeded();
+    let meta = catalog.meta().expect("meta");
+    settings.max_catalog_body = 1024 * 1024;
+    let client = CentralClient::new(&settings).expect("client");
+    let err = catalog::sync(&mut catalog, &client).expect_err("above the catalog limit");
+    assert!(
+        matches!(err, SyncError::Server(ServerError::TooLarge { limit }) if limit == 1024 * 1024),
+        "{err:?}"
+    );
+    assert_eq!(catalog.meta().expect("meta"), meta);
+
+    // A server that streams without end is cut off at the limit, not read to its end.
+    let endless = net::hostile(|mut s| {
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        let head = "{\"procedures\":[";
+        let _ = write!(s, "{:x}\r\n{head}\r\n", head.len());
+        let piece = format!("{{\"code\":\"1\",\"name\":\"{}\"}},", "x".repeat(4000));
+        for _ in 0..100_000 {
+            if write!(s, "{:x}\r\n{piece}\r\n", piece.len()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut settings = net::settings(endless.url(), KIOSK_TOKEN);
+    settings.max_catalog_body = 1024 * 1024;
+    let client = CentralClient::new(&settings).expect("client");
+    let started = std::time::Instant::now();
+    let err = catalog::sync(&mut catalog, &client).expect_err("endless");
+    assert!(
+        matches!(err, SyncError::Server(ServerError::TooLarge { .. })),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(catalog.meta().expect("meta"), meta);
 }

@@ -67,6 +67,7 @@ pub fn settings(base_url: url::Url, token: &str) -> ClientSettings {
         request_timeout: Duration::from_millis(1500),
         ca_file: None,
         max_body: motcua_kiosk::server::DEFAULT_MAX_BODY,
+        max_catalog_body: motcua_kiosk::server::DEFAULT_MAX_CATALOG_BODY,
         retries: 1,
     }
 }
@@ -170,6 +171,9 @@ pub enum ProxyMode {
     /// Lets the request reach the server, then cuts both connections as the answer starts to
     /// come back: the server acted, the kiosk never hears of it (a server killed mid-request).
     CutAnswers,
+    /// Cuts the next answer as `CutAnswers` does, then passes everything (one answer lost on
+    /// the way).
+    CutNextAnswer,
     /// Holds each answer this long before passing it on (a slow server).
     Delay(Duration),
 }
@@ -222,10 +226,17 @@ fn relay(client: TcpStream, server: TcpStream, mode: &std::sync::Mutex<ProxyMode
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        let now = *mode.lock().unwrap_or_else(|p| p.into_inner());
+        let now = {
+            let mut held = mode.lock().unwrap_or_else(|p| p.into_inner());
+            let now = *held;
+            if now == ProxyMode::CutNextAnswer {
+                *held = ProxyMode::Pass;
+            }
+            now
+        };
         match now {
             ProxyMode::Pass => {}
-            ProxyMode::CutAnswers => break,
+            ProxyMode::CutAnswers | ProxyMode::CutNextAnswer => break,
             ProxyMode::Delay(d) => std::thread::sleep(d),
         }
         if to_client.write_all(&buf[..n]).is_err() {

@@ -23,6 +23,8 @@ pub enum Mode {
     /// As an Epson reports an empty roll: offline, stopped by paper end, end sensor set.
     PaperOut,
     CoverOpen,
+    /// Offline for no reason it names (its own "offline", as after a paper jam).
+    Offline,
     /// Offline with the error bit set.
     Error,
     /// Receives but never answers.
@@ -40,7 +42,7 @@ impl Mode {
         let bits = match (self, n) {
             (Mode::Silent, _) => return None,
             (Mode::Garbage, _) => return Some(0xFF),
-            (Mode::PaperOut | Mode::CoverOpen | Mode::Error, 1) => OFFLINE,
+            (Mode::PaperOut | Mode::CoverOpen | Mode::Offline | Mode::Error, 1) => OFFLINE,
             (Mode::PaperOut, 2) => 0x20,
             (Mode::CoverOpen, 2) => 0x04,
             (Mode::Error, 2) => 0x40,
@@ -60,6 +62,8 @@ struct Inner {
     queries: Vec<u8>,
     /// Switch to this mode once `received` reaches this many bytes.
     switch_at: Option<(usize, Mode)>,
+    /// Switch to this mode for status requests after this many in all.
+    switch_after_queries: Option<(usize, Mode)>,
 }
 
 /// State shared by the test and the thread playing the printer.
@@ -84,6 +88,13 @@ impl Shared {
         let mut inner = self.lock();
         inner.mode = mode;
         inner.switch_at = None;
+        inner.switch_after_queries = None;
+    }
+
+    fn mode_after_queries(&self, n_queries: usize, mode: Mode) {
+        let mut inner = self.lock();
+        let at = inner.queries.len() + n_queries;
+        inner.switch_after_queries = Some((at, mode));
     }
 
     fn mode_after(&self, n_bytes: usize, mode: Mode) {
@@ -130,6 +141,12 @@ impl Shared {
                 }
                 Event::Query(n) => {
                     inner.queries.push(n);
+                    if let Some((at, mode)) = inner.switch_after_queries
+                        && inner.queries.len() > at
+                    {
+                        inner.mode = mode;
+                        inner.switch_after_queries = None;
+                    }
                     answers.extend(inner.mode.answer(n));
                 }
             });
@@ -230,6 +247,13 @@ impl FakePrinter {
     /// Switches to `mode` once `n_bytes` more job bytes have arrived, e.g. in the middle of a job.
     pub fn mode_after(&self, n_bytes: usize, mode: Mode) {
         self.shared.mode_after(n_bytes, mode);
+    }
+
+    /// Switches to `mode` for the status requests after the next `n_queries`: the state
+    /// changes between two checks, e.g. the kiosk's check before a ticket and the printer
+    /// thread's before its job.
+    pub fn mode_after_queries(&self, n_queries: usize, mode: Mode) {
+        self.shared.mode_after_queries(n_queries, mode);
     }
 
     /// The roll ends after `n_bytes` more job bytes.

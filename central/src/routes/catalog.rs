@@ -1,5 +1,8 @@
-//! `GET /catalog`: full, `304` against the kiosk's ETag, or a delta since a version.
+//! `GET /catalog`: full, `304` against the kiosk's ETag, or a delta since a version. The answer
+//! streams: procedures go out as the JSON text they are stored as, a piece at a time, after the
+//! rest of the answer.
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -62,7 +65,7 @@ pub async fn get_catalog(
             }
             let since = since_param(&uri)?;
             // Read under the same lock so the version and the rows agree.
-            Ok((version, Some(catalog::read(sql, &office, since)?)))
+            Ok((version, Some(catalog::read_texts(sql, &office, since)?)))
         })
         .await?;
     let tag =
@@ -70,15 +73,75 @@ pub async fn get_catalog(
     let Some(view) = view else {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
     };
-    let body = json!({
+    let mut head = json!({
         "version": view.version,
         "generated_at": now,
         "full": view.full,
         "fields": view.fields,
-        "procedures": view.procedures,
         "removed": view.removed,
-    });
-    let mut response = super::json(StatusCode::OK, &body);
-    response.headers_mut().insert(header::ETAG, tag);
-    Ok(response)
+    })
+    .to_string();
+    // The object stays open for the procedures, which come last.
+    head.pop();
+    head.push_str(",\"procedures\":[");
+    let pieces = Pieces {
+        head: Some(head),
+        procedures: view.procedures.into_iter(),
+        started: false,
+        done: false,
+    };
+    let stream = futures_util::stream::iter(pieces.map(Ok::<_, std::convert::Infallible>));
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::ETAG, tag),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// About this much of the answer goes out at a time.
+const PIECE: usize = 256 * 1024;
+
+/// The answer in pieces: the head, the procedures joined by commas, the end.
+struct Pieces {
+    head: Option<String>,
+    procedures: std::vec::IntoIter<String>,
+    started: bool,
+    done: bool,
+}
+
+impl Iterator for Pieces {
+    type Item = Bytes;
+
+    fn next(&mut self) -> Option<Bytes> {
+        if let Some(head) = self.head.take() {
+            return Some(Bytes::from(head));
+        }
+        if self.done {
+            return None;
+        }
+        let mut piece = String::with_capacity(PIECE + 16 * 1024);
+        while piece.len() < PIECE {
+            match self.procedures.next() {
+                Some(p) => {
+                    if std::mem::replace(&mut self.started, true) {
+                        piece.push(',');
+                    }
+                    piece.push_str(&p);
+                }
+                None => {
+                    piece.push_str("]}");
+                    self.done = true;
+                    break;
+                }
+            }
+        }
+        Some(Bytes::from(piece))
+    }
 }

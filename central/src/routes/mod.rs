@@ -11,6 +11,7 @@ mod kiosks;
 mod offices;
 mod queue;
 mod sms;
+mod void;
 
 use std::sync::Arc;
 
@@ -29,8 +30,8 @@ use crate::store::Store;
 
 /// Kiosk and counter bodies: the contract's 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// Admin imports carry whole catalogs (10,000 procedures are tens of MiB).
-pub const ADMIN_BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// Admin imports carry whole catalogs: a province's 10,000 real procedures are about 80 MB.
+pub const ADMIN_BODY_LIMIT: usize = 256 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/catalog", get(catalog::get_catalog))
         .route("/queue/services", get(queue::list_services))
         .route("/queue/tickets", post(queue::issue_ticket))
+        .route("/queue/tickets/{request_id}/void", post(void::void_ticket))
         .route(
             "/queue/services/{id}/call-next",
             post(counter::call_next_of_service),

@@ -23,7 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/001_schema.sql"),
     include_str!("migrations/postgres/002_counters_and_events.sql"),
     include_str!("migrations/postgres/003_sms.sql"),
-    // 004 is another branch's; 005 follows it once both are merged.
+    include_str!("migrations/postgres/004_voided_tickets.sql"),
     include_str!("migrations/postgres/005_follow.sql"),
 ];
 

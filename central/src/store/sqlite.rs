@@ -28,7 +28,7 @@ const MIGRATIONS: &[Migration] = &[
         "migrations/sqlite/005_counters_and_events.sql"
     )),
     Migration::Sql(include_str!("migrations/sqlite/006_sms.sql")),
-    // 007 is another branch's; 008 follows it once both are merged.
+    Migration::Sql(include_str!("migrations/sqlite/007_voided_tickets.sql")),
     Migration::Sql(include_str!("migrations/sqlite/008_follow.sql")),
 ];
 

@@ -2,6 +2,9 @@ use serde_json::{Value, json};
 
 use crate::support::{ADMIN, Harness, TOKEN};
 
+/// The real procedures of `assets/catalog/procedures.json`, the server's first catalog.
+const SEED_PROCEDURES: usize = 326;
+
 fn seed() -> Vec<Value> {
     serde_json::from_str(motcua_central::seed::seed_procedures_json()).expect("seed JSON")
 }
@@ -18,18 +21,19 @@ fn full_catalog_then_304_on_matching_etag() {
     assert_eq!(v["removed"], json!([]));
     assert_eq!(v["generated_at"], "2026-11-25T09:00:00+07:00");
     let procs = v["procedures"].as_array().expect("procedures");
-    assert_eq!(procs.len(), 55);
+    assert_eq!(procs.len(), SEED_PROCEDURES);
     assert!(
         procs
             .iter()
             .all(|p| p["code"].is_string() && p["name"].is_string())
     );
-    // The two records without a national code get a stable local key.
-    let local = procs
-        .iter()
-        .filter(|p| p["code"].as_str().is_some_and(|c| c.starts_with("local-")))
-        .count();
-    assert_eq!(local, 2);
+    // Every real record has its national code, in the file's order.
+    assert!(
+        procs
+            .iter()
+            .zip(seed())
+            .all(|(served, seeded)| served["code"] == seeded["code"])
+    );
     assert_eq!(procs[0]["code"], "2.000528");
     assert_eq!(procs[0]["name"], seed()[0]["name"]);
     assert_eq!(v["fields"][0], "Hộ tịch");
@@ -73,7 +77,7 @@ fn admin_import_gives_a_delta_with_removed_codes() {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(
         r.json(),
-        json!({ "version": 2, "procedures": 55, "changed": 2, "removed": 1 })
+        json!({ "version": 2, "procedures": SEED_PROCEDURES, "changed": 2, "removed": 1 })
     );
 
     let r = h.get("/catalog?since=1");
@@ -129,7 +133,10 @@ fn admin_import_gives_a_delta_with_removed_codes() {
     for since in ["0", "99", "-3"] {
         let v = h.get(&format!("/catalog?since={since}")).json();
         assert_eq!(v["full"], true, "since={since}");
-        assert_eq!(v["procedures"].as_array().map(Vec::len), Some(55));
+        assert_eq!(
+            v["procedures"].as_array().map(Vec::len),
+            Some(SEED_PROCEDURES)
+        );
     }
     h.get("/catalog?since=abc").problem(400, "bad-request");
 
@@ -169,4 +176,43 @@ fn bad_import_changes_nothing() {
     h.post_as("/admin/catalog", Some(TOKEN), &json!([]))
         .problem(401, "unauthorized");
     assert_eq!(h.get("/catalog").json()["version"], 1);
+}
+
+#[test]
+fn a_large_catalog_streams_whole_and_in_order() {
+    let h = Harness::start();
+    // Four copies of the real catalog under new codes: about 11 MB of JSON, many pieces.
+    let mut procs = Vec::new();
+    for copy in 0..4 {
+        for (i, p) in seed().into_iter().enumerate() {
+            let mut p = p;
+            p["code"] = json!(format!("9.{copy}{i:05}"));
+            procs.push(p);
+        }
+    }
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+
+    let r = h.get("/catalog");
+    assert_eq!(r.status, 200);
+    // Streamed: no length announced, sent in chunks.
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.body.len() > 10_000_000, "{} bytes", r.body.len());
+    let v = r.json();
+    assert_eq!(
+        (v["version"].clone(), v["full"].clone()),
+        (json!(2), json!(true))
+    );
+    assert_eq!(v["removed"], json!([]));
+    let served = v["procedures"].as_array().expect("procedures");
+    assert_eq!(served.len(), procs.len());
+    for (served, sent) in served.iter().zip(&procs) {
+        assert_eq!(served["code"], sent["code"]);
+        assert_eq!(served["name"], sent["name"]);
+        if sent["documents"].is_array() {
+            assert_eq!(served["documents"], sent["documents"], "{}", sent["code"]);
+        }
+    }
 }

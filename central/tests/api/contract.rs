@@ -39,13 +39,21 @@ fn the_seed_catalog_has_every_list_as_a_list() {
             );
         }
     }
-    // The two pre-2025 records without a code came with `legal_basis: null`.
-    for code in ["local-a652e36fc1952414", "local-cf98dad52380ac9a"] {
-        let p = all
-            .iter()
-            .find(|p| p["code"] == code)
-            .unwrap_or_else(|| panic!("{code} served"));
-        assert_eq!(p["legal_basis"], json!([]));
+    // A record without a national code, its lists null or absent (as pre-2025 records came):
+    // served under a stable local key, with every list a list.
+    let mut with_legacy = all.clone();
+    with_legacy.push(json!({
+        "code": null, "name": "Xét tuyển sinh vào trường PTDTNT", "legal_basis": null
+    }));
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(with_legacy));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let served = procedures(&h);
+    let legacy = served
+        .iter()
+        .find(|p| p["code"] == "local-a652e36fc1952414")
+        .expect("the code-less record under its local key");
+    for field in LIST_FIELDS {
+        assert_eq!(legacy[field], json!([]), "{field}");
     }
 }
 

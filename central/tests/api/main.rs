@@ -23,3 +23,4 @@ mod pages;
 mod public;
 mod queue;
 mod sms;
+mod void;
