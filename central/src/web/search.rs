@@ -83,11 +83,16 @@ impl CatalogSearch {
         let o = office.to_string();
         let view = state
             .store
-            .read(move |sql| crate::catalog::read(sql, &o, None))
+            .read(move |sql| crate::catalog::read_texts(sql, &o, None))
             .await?;
-        let records: Vec<IndexRecord> = view.procedures.iter().filter_map(record).collect();
-        let procedures = view
+        // Stored procedures are JSON the import checked; one that does not parse is left out.
+        let parsed: Vec<serde_json::Value> = view
             .procedures
+            .iter()
+            .filter_map(|text| serde_json::from_str(text).ok())
+            .collect();
+        let records: Vec<IndexRecord> = parsed.iter().filter_map(record).collect();
+        let procedures = parsed
             .into_iter()
             .filter_map(|p| Some((p.get("code")?.as_str()?.to_string(), Arc::new(p))))
             .collect();
