@@ -94,13 +94,13 @@ fn check_without_config(args: &[&str]) -> (Option<i32>, String) {
 }
 
 #[test]
-fn passes_fourteen_of_fourteen_against_default_flags_given_the_kiosk_id() {
+fn passes_fifteen_of_fifteen_against_default_flags_given_the_kiosk_id() {
     let (central, _dir) = central_with_default_flags();
     let (id, token) = motcua_central::DEFAULT_KIOSK;
     let url = central.base_url();
     let (code, out) = check_without_config(&[&url, "--token", token, "--kiosk-id", id]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("14 passed, 0 failed"), "{out}");
+    assert!(out.contains("15 passed, 0 failed"), "{out}");
     assert!(out.contains("request-id-reused"), "{out}");
 
     // The same with the API path a technician may copy along: taken off, with a note.
@@ -113,7 +113,7 @@ fn passes_fourteen_of_fourteen_against_default_flags_given_the_kiosk_id() {
     ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("ends with /api/v1"), "{out}");
-    assert!(out.contains("14 passed, 0 failed"), "{out}");
+    assert!(out.contains("15 passed, 0 failed"), "{out}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! arrives after that is discarded unseen. The same holds for a phone number given for SMS
 //! about the dossier: it goes to the server and is forgotten with the session.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -29,11 +29,7 @@ pub struct DossierScreen {
     shared: Rc<Shared>,
     enquiry: RefCell<Enquiry>,
     scanner: RefCell<ScanDetector>,
-    /// The request id of the SMS subscription being asked, kept for "try again" so the
-    /// server takes it once.
-    sms_request: RefCell<Option<String>>,
-    /// The office answered that it sends no SMS: the offer is not made again.
-    office_sends_no_sms: Cell<bool>,
+    sms: RefCell<dossier::SmsOffer>,
 }
 
 /// Wires the dossier page of `window`; the workers stop when the screen is dropped.
@@ -44,8 +40,7 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<DossierScre
         shared: shared.clone(),
         enquiry: RefCell::new(Enquiry::new(config.dossier.lookups_per_minute)),
         scanner: RefCell::new(ScanDetector::default()),
-        sms_request: RefCell::default(),
-        office_sends_no_sms: Cell::new(false),
+        sms: RefCell::default(),
     });
     let adapter = window.global::<DossierAdapter>();
     adapter.set_server_configured(shared.workers.lookups.is_some());
@@ -58,11 +53,7 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<DossierScre
     adapter.on_start_over(weak_call(&screen, |s| s.clear()));
     adapter.on_print_slip(weak_call(&screen, |s| s.print_slip()));
     adapter.on_ask_sms(weak_call(&screen, |s| {
-        s.adapter(|a| {
-            a.set_sms_phone(SharedString::new());
-            a.set_sms_phone_invalid(false);
-            a.set_sms_step(SmsStep::Phone);
-        });
+        s.adapter(|a| a.set_sms_step(SmsStep::Phone))
     }));
     adapter.on_submit_sms(weak_call(&screen, |s| s.submit_sms()));
     adapter.on_close_sms(weak_call(&screen, |s| s.close_sms()));
@@ -140,7 +131,8 @@ impl DossierScreen {
             Outcome::Found(dossier) => {
                 adapter.set_print_state(PrintState::Idle);
                 self.forget_sms(&adapter);
-                adapter.set_sms_offered(self.offers_sms(dossier.status.code));
+                let offered = self.sms.borrow().offered(dossier.status.code);
+                adapter.set_sms_offered(self.shared.workers.lookups.is_some() && offered);
                 self.redraw();
                 DossierStep::Result
             }
@@ -157,21 +149,13 @@ impl DossierScreen {
         adapter.set_step(step);
     }
 
-    /// SMS is offered while the dossier can still move toward a message: received, being
-    /// processed, or waiting for documents or a fee (not refused, withdrawn, stopped or done).
-    fn offers_sms(&self, status: u8) -> bool {
-        self.shared.workers.lookups.is_some()
-            && !self.office_sends_no_sms.get()
-            && matches!(status, 1 | 2 | 4 | 5 | 6)
-    }
-
     /// Sends the typed number to the server for the shown dossier.
     fn submit_sms(&self) {
         let Some(window) = self.window.upgrade() else {
             return;
         };
         let adapter = window.global::<DossierAdapter>();
-        let Some(phone) = crate::queue::phone::normalize(&adapter.get_sms_phone()) else {
+        let Some((phone, request_id)) = self.sms.borrow_mut().ask(&adapter.get_sms_phone()) else {
             adapter.set_sms_phone_invalid(true);
             return adapter.set_sms_step(SmsStep::Phone);
         };
@@ -183,11 +167,6 @@ impl DossierScreen {
         let (Some(code), Some(lookups)) = (code, &self.shared.workers.lookups) else {
             return adapter.set_sms_step(SmsStep::Busy);
         };
-        let request_id = self
-            .sms_request
-            .borrow_mut()
-            .get_or_insert_with(crate::server::new_request_id)
-            .clone();
         adapter.set_sms_step(SmsStep::Sending);
         let tag = self.enquiry.borrow().tag();
         if let Err(e) = lookups.subscribe(code, phone, request_id, tag) {
@@ -208,30 +187,20 @@ impl DossierScreen {
         if adapter.get_sms_step() != SmsStep::Sending {
             return;
         }
+        if !self.sms.borrow_mut().answered(&answer.outcome) {
+            adapter.set_sms_offered(false);
+            adapter.set_sms_phone(SharedString::new());
+        }
         let step = match answer.outcome {
             SubscriptionOutcome::Subscribed { phone, keep_until } => {
                 adapter.set_sms_masked(phone.into());
                 adapter.set_sms_keep_until(keep_until.into());
                 adapter.set_sms_phone(SharedString::new());
-                self.sms_request.replace(None);
                 SmsStep::Subscribed
             }
-            SubscriptionOutcome::Unavailable => {
-                self.office_sends_no_sms.set(true);
-                adapter.set_sms_offered(false);
-                self.forget_sms(&adapter);
-                SmsStep::Unavailable
-            }
-            SubscriptionOutcome::Finished => {
-                adapter.set_sms_offered(false);
-                self.forget_sms(&adapter);
-                SmsStep::Finished
-            }
-            SubscriptionOutcome::Full => {
-                adapter.set_sms_offered(false);
-                self.forget_sms(&adapter);
-                SmsStep::Full
-            }
+            SubscriptionOutcome::Unavailable => SmsStep::Unavailable,
+            SubscriptionOutcome::Finished => SmsStep::Finished,
+            SubscriptionOutcome::Full => SmsStep::Full,
             SubscriptionOutcome::BadNumber => {
                 adapter.set_sms_phone_invalid(true);
                 SmsStep::Phone
@@ -248,22 +217,22 @@ impl DossierScreen {
 
     /// Back to the result; a number not yet taken is forgotten.
     fn close_sms(&self) {
+        self.sms.borrow_mut().forget();
         self.adapter(|a| {
             a.set_sms_phone(SharedString::new());
             a.set_sms_phone_invalid(false);
             a.set_sms_step(SmsStep::None);
         });
-        self.sms_request.replace(None);
     }
 
     /// Forgets the number and any subscription shown (not the office's refusal).
     fn forget_sms(&self, adapter: &DossierAdapter<'_>) {
+        self.sms.borrow_mut().forget();
         adapter.set_sms_step(SmsStep::None);
         adapter.set_sms_phone(SharedString::new());
         adapter.set_sms_phone_invalid(false);
         adapter.set_sms_masked(SharedString::new());
         adapter.set_sms_keep_until(SharedString::new());
-        self.sms_request.replace(None);
     }
 
     /// The dossier shown (if any) in the session's language.

@@ -22,6 +22,6 @@ pub use code::{CodeError, DossierCode, normalize};
 pub use enquiry::{Enquiry, Refused, as_scanned};
 pub use lookup::{Outcome, lookup};
 pub use status::{StatusInfo, Timeliness, Tone, status_info, timeliness};
-pub use subscribe::SubscriptionOutcome;
+pub use subscribe::{SmsOffer, SubscriptionOutcome};
 pub use view::{DossierView, StepView, slip_job, slip_lines, text_report};
 pub use worker::{Answer, SubscriptionAnswer, Worker, WorkerReport, WorkerStopped, print_slip};

@@ -50,6 +50,58 @@ impl SubscriptionOutcome {
     }
 }
 
+/// The kiosk's SMS offer on dossier results: for which dossiers it is made, the request on its
+/// way (its id is kept for "try again", so the server takes it once), and whether the office
+/// said it sends no SMS (then the offer is not made again).
+#[derive(Debug, Default)]
+pub struct SmsOffer {
+    request_id: Option<String>,
+    office_refused: bool,
+}
+
+impl SmsOffer {
+    /// Made while the dossier can still move toward a message: received, being processed, or
+    /// waiting for documents or a fee (not refused, withdrawn, stopped or done).
+    pub fn offered(&self, status: u8) -> bool {
+        !self.office_refused && matches!(status, 1 | 2 | 4 | 5 | 6)
+    }
+
+    /// The typed number normalised and the request id to send it with; `None`: not a
+    /// Vietnamese mobile number.
+    pub fn ask(&mut self, typed: &str) -> Option<(String, String)> {
+        let phone = crate::server::phone::normalize(typed)?;
+        let id = self
+            .request_id
+            .get_or_insert_with(crate::server::new_request_id);
+        Some((phone, id.clone()))
+    }
+
+    /// Takes the server's answer; false when the offer should no longer be shown for this
+    /// dossier. A failure keeps the request id for a retry.
+    pub fn answered(&mut self, outcome: &SubscriptionOutcome) -> bool {
+        use SubscriptionOutcome as O;
+        match outcome {
+            O::Subscribed { .. } => self.forget(),
+            O::Unavailable => {
+                self.office_refused = true;
+                self.forget();
+                return false;
+            }
+            O::Finished | O::Full => {
+                self.forget();
+                return false;
+            }
+            O::BadNumber | O::Offline | O::Busy | O::RateLimited { .. } | O::NotAuthorized => {}
+        }
+        true
+    }
+
+    /// Drops the request on its way (the citizen went back or left).
+    pub fn forget(&mut self) {
+        self.request_id = None;
+    }
+}
+
 /// Asks the central system to tell `phone` (already normalised) about `code`.
 pub fn subscribe(
     client: &CentralClient,
@@ -106,6 +158,22 @@ fn day_of(time: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_offer_keeps_one_request_id_until_an_answer_settles_it() {
+        let mut offer = SmsOffer::default();
+        assert!(offer.offered(4) && offer.offered(6));
+        assert!(!offer.offered(9) && !offer.offered(10) && !offer.offered(3));
+        assert_eq!(offer.ask("0912 34"), None);
+        let (phone, first) = offer.ask("0912 345 678").expect("a mobile number");
+        assert_eq!(phone, "0912345678");
+        assert!(offer.answered(&SubscriptionOutcome::Offline));
+        assert_eq!(offer.ask("0912345678").expect("again").1, first);
+        assert!(!offer.answered(&SubscriptionOutcome::Full));
+        assert_ne!(offer.ask("0912345678").expect("new").1, first);
+        assert!(!offer.answered(&SubscriptionOutcome::Unavailable));
+        assert!(!offer.offered(4), "the office said it sends none");
+    }
 
     #[test]
     fn the_deletion_day_reads_as_a_date_and_nonsense_as_nothing() {

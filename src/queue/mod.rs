@@ -8,7 +8,7 @@ mod desk;
 mod issue;
 mod offer;
 mod outbox;
-pub mod phone;
+pub use crate::server::phone;
 mod printing;
 mod store;
 

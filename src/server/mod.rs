@@ -9,6 +9,7 @@ pub mod events;
 mod ids;
 pub mod link;
 pub mod model;
+pub mod phone;
 
 pub use client::{
     CentralClient, ClientSettings, DEFAULT_MAX_BODY, DEFAULT_MAX_CATALOG_BODY, EVENT_SILENCE,

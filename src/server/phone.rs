@@ -1,4 +1,4 @@
-//! Vietnamese mobile numbers for the SMS notice: what the central system accepts.
+//! Vietnamese mobile numbers for SMS notices (tickets, dossiers): what the central system accepts.
 
 /// Mobile prefixes after the leading 0 (Viettel, Vinaphone, Mobifone, Vietnamobile, Gmobile...).
 const MOBILE_FIRST_DIGITS: [char; 5] = ['3', '5', '7', '8', '9'];
