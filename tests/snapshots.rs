@@ -72,9 +72,22 @@ fn catalog(k: &UiKiosk) {
     assert!(
         wait_until(k, WAIT, || {
             let results = k.window().global::<CatalogAdapter>().get_results();
-            results.row_count() > 3 && results.row_data(0).is_some_and(|p| p.code == "2.000528")
+            results.row_count() > 3 && results.row_data(0).is_some_and(|p| p.code == "2.000635")
         }),
         "search results"
+    );
+}
+
+/// A visitor typed English: told the catalog is Vietnamese, offered its words.
+fn catalog_english(k: &UiKiosk) {
+    tap(k, "Tra cứu thủ tục");
+    type_keys(k, "BIRTH");
+    // The last keystroke's answer (nothing) has replaced the earlier ones.
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert!(
+        wait_until(k, WAIT, || adapter.get_english_words().row_count() == 1
+            && adapter.get_results().row_count() == 0),
+        "the catalog's words for BIRTH, and no procedure"
     );
 }
 
@@ -168,6 +181,10 @@ pub const REFERENCE_SCREENS: &[Screen] = &[
     Screen {
         name: "catalog",
         reach: catalog,
+    },
+    Screen {
+        name: "catalog-english",
+        reach: catalog_english,
     },
     Screen {
         name: "procedure",

@@ -29,7 +29,7 @@ fn cli_search_prints_code_tab_name_best_first() {
     let first_line = out.lines().next().expect("a line");
     assert_eq!(
         first_line,
-        "2.000528\tThủ tục đăng ký khai sinh có yếu tố nước ngoài"
+        "2.000635\tCấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"
     );
     assert!(out.lines().count() <= 10);
     assert!(dir.dir.path().join("var/catalog.sqlite3").exists());

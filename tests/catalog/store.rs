@@ -103,6 +103,21 @@ fn first_open_loads_the_seed_with_vietnamese_text_intact() {
             .any(|l| l.code.as_deref() == Some("281/2016/TT-BTC") && l.title.is_empty())
     );
 
+    assert!(p.document_notes.is_empty());
+    // A method's note says where its fee applies (the 10 USD are for overseas missions).
+    let copies = catalog
+        .procedure("2.000815")
+        .expect("read")
+        .expect("2.000815");
+    assert!(
+        copies
+            .methods
+            .iter()
+            .any(|m| m.note.as_deref() == Some("Tại cơ quan đại diện: 10 USD/bản.")),
+        "{:?}",
+        copies.methods
+    );
+
     // A form file name is kept (1.001662 names Mau13.docx).
     let water = catalog
         .procedure("1.001662")

@@ -77,6 +77,7 @@ pub async fn get_catalog(
         "fields": view.fields,
         "procedures": view.procedures,
         "removed": view.removed,
+        "synonyms": view.synonyms,
     });
     let mut response = super::json(StatusCode::OK, &body);
     response.headers_mut().insert(header::ETAG, tag);

@@ -22,6 +22,7 @@ use crate::problem::ApiError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/001_schema.sql"),
     include_str!("migrations/postgres/002_counters_and_events.sql"),
+    include_str!("migrations/postgres/004_catalog_synonyms.sql"),
 ];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.

@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!(
         "migrations/sqlite/005_counters_and_events.sql"
     )),
+    Migration::Sql(include_str!("migrations/sqlite/007_catalog_synonyms.sql")),
 ];
 
 pub struct SqliteStore {
