@@ -5,6 +5,7 @@ mod support;
 mod accessibility;
 mod admin_ui;
 mod architecture;
+mod browser;
 mod catalog;
 mod catalog_ui;
 mod check_server;

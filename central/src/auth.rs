@@ -255,34 +255,42 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        let t = &state.tokens;
-        if let Some(k) = t.kiosk_for(token) {
-            return Ok(Viewer {
-                office: k.office.clone(),
-            });
+        viewer_of(state, bearer(parts).ok_or(ApiError::Unauthorized)?).await
+    }
+}
+
+/// Who holds `token`, when it may watch an office's queue (a lobby display's address carries
+/// its token, so pages check it without a header too).
+pub async fn viewer_of(state: &AppState, token: &str) -> Result<Viewer, ApiError> {
+    let t = &state.tokens;
+    if token.is_empty() {
+        return Err(ApiError::Unauthorized);
+    }
+    if let Some(k) = t.kiosk_for(token) {
+        return Ok(Viewer {
+            office: k.office.clone(),
+        });
+    }
+    if t.counter.as_deref().is_some_and(|c| same(c, token)) {
+        return Ok(Viewer {
+            office: DEFAULT_OFFICE.to_string(),
+        });
+    }
+    if let Some(c) = t.counters.iter().find(|c| same(&c.token, token)) {
+        return Ok(Viewer {
+            office: c.office.clone(),
+        });
+    }
+    if t.display.as_deref().is_some_and(|d| same(d, token)) {
+        return Ok(Viewer {
+            office: DEFAULT_OFFICE.to_string(),
+        });
+    }
+    match stored(state, token).await? {
+        Some(c) if matches!(c.role.as_str(), "kiosk" | "counter" | "display") => {
+            Ok(Viewer { office: c.office })
         }
-        if t.counter.as_deref().is_some_and(|c| same(c, token)) {
-            return Ok(Viewer {
-                office: DEFAULT_OFFICE.to_string(),
-            });
-        }
-        if let Some(c) = t.counters.iter().find(|c| same(&c.token, token)) {
-            return Ok(Viewer {
-                office: c.office.clone(),
-            });
-        }
-        if t.display.as_deref().is_some_and(|d| same(d, token)) {
-            return Ok(Viewer {
-                office: DEFAULT_OFFICE.to_string(),
-            });
-        }
-        match stored(state, token).await? {
-            Some(c) if matches!(c.role.as_str(), "kiosk" | "counter" | "display") => {
-                Ok(Viewer { office: c.office })
-            }
-            _ => Err(ApiError::Unauthorized),
-        }
+        _ => Err(ApiError::Unauthorized),
     }
 }
 

@@ -94,10 +94,19 @@ pub struct CentralConfig {
     pub clock: Clock,
     /// Text messages to citizens; `None` sends none.
     pub sms: Option<SmsSettings>,
+    /// How often data past its keeping time is removed and late dossiers are looked for.
+    pub housekeeping_every: std::time::Duration,
+    /// The lobby displays' notices line (up to 500 characters).
+    pub display_notice: Option<String>,
+    /// A folder of the office's own recordings replacing the shipped voice clips by name.
+    pub voice_dir: Option<PathBuf>,
 }
 
 /// The kiosk that `motcua-central` serves when no `--kiosk-token` is given.
 pub const DEFAULT_KIOSK: (&str, &str) = ("KIOSK-01", "demo-token");
+
+/// The longest notices line a display shows.
+pub const NOTICE_MAX: usize = 500;
 
 /// The default office's name when none is given.
 pub const DEFAULT_OFFICE_NAME: &str = "Bộ phận Một cửa";
@@ -121,6 +130,9 @@ impl CentralConfig {
             dossier_lookups_per_minute: 10,
             clock: Clock::system(),
             sms: None,
+            housekeeping_every: std::time::Duration::from_secs(3600),
+            display_notice: None,
+            voice_dir: None,
         }
     }
 
@@ -204,6 +216,13 @@ impl CentralConfig {
         }
         if self.office_name.trim().is_empty() {
             return Err("the office name is empty".into());
+        }
+        if let Some(n) = &self.display_notice
+            && (n.chars().count() > NOTICE_MAX || n.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "the display notice is not 1 to {NOTICE_MAX} characters without line breaks"
+            ));
         }
         Ok(())
     }

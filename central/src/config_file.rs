@@ -29,6 +29,15 @@ struct RawFile {
     counters: Vec<RawCounter>,
     #[serde(default)]
     sms: Option<SmsConfig>,
+    #[serde(default)]
+    display: RawDisplay,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisplay {
+    notice: Option<String>,
+    voice_dir: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -249,6 +258,30 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigFileError> {
             config.office_name = name;
         }
     }
+    if let Some(notice) = raw.display.notice {
+        let max = crate::config::NOTICE_MAX;
+        if notice.chars().count() > max || notice.chars().any(char::is_control) {
+            c.report(
+                "display.notice",
+                format!("is {} characters", notice.chars().count()),
+                Some(&format!("up to {max} characters on one line")),
+            );
+        } else {
+            config.display_notice = Some(notice);
+        }
+    }
+    if let Some(dir) = raw.display.voice_dir {
+        let dir = base.join(dir.trim());
+        if dir.is_dir() {
+            config.voice_dir = Some(dir);
+        } else {
+            c.report(
+                "display.voice_dir",
+                format!("\"{}\" is not a folder", dir.display()),
+                Some("a folder of WAV files named as the shipped clips"),
+            );
+        }
+    }
     for (key, value) in [
         ("tokens.admin", raw.tokens.admin),
         ("tokens.counter", raw.tokens.counter),
@@ -410,9 +443,14 @@ office = "hai-chau"
             .collect();
         let text = uncommented
             .replace("admin = \"\"", "admin = \"0123456789abcdef0123\"")
-            .replace("counter = \"\"", "counter = \"fedcba98765432100123\"");
+            .replace("counter = \"\"", "counter = \"fedcba98765432100123\"")
+            .replace(
+                "voice_dir = \"voice\"",
+                &format!("voice_dir = \"{}\"", std::env::temp_dir().display()),
+            );
         let f = parse(&text, Path::new("central.toml")).unwrap_or_else(|e| panic!("{e}"));
         assert!(f.config.sms.is_some() && f.config.admin_token.is_some());
+        assert!(f.config.display_notice.is_some() && f.config.voice_dir.is_some());
     }
 
     /// The package installs the shipped file with only the database moved under /var/lib.

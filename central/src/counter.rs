@@ -69,6 +69,22 @@ fn ticket(sql: &mut dyn Sql, office: &str, public_id: &str) -> Result<Ticket, Ap
     ticket_from_row(&row)
 }
 
+/// The state of the ticket with this public id (`waiting`, `called`, `no-show`, `done`), if it
+/// is in this office.
+pub fn status_of(
+    sql: &mut dyn Sql,
+    office: &str,
+    public_id: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(sql
+        .query_opt(
+            "SELECT status FROM tickets WHERE office_id = ?1 AND public_id = ?2",
+            &params![office, public_id],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?)
+}
+
 /// Refuses a change that does not fit the ticket's state (or a ticket of another day).
 fn expect_state(
     t: &Ticket,

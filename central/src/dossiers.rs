@@ -57,22 +57,43 @@ pub fn steps_json(steps: &[Step]) -> Vec<StepJson> {
         .collect()
 }
 
-/// Adds or replaces dossiers for an office; returns (added, replaced).
+/// A dossier's status as an import or a status call changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub code: String,
+    pub office: String,
+    /// `None` for a dossier new to the server.
+    pub old: Option<u8>,
+    pub new: u8,
+}
+
+/// What an import did: how many dossiers were added and replaced, and their status changes.
+#[derive(Debug, Default)]
+pub struct Upserted {
+    pub added: usize,
+    pub replaced: usize,
+    pub changes: Vec<StatusChange>,
+}
+
+/// Adds or replaces dossiers for an office.
 pub fn upsert(
     sql: &mut dyn Sql,
     office: &str,
     items: &[Dossier],
     now: DateTime<FixedOffset>,
-) -> Result<(usize, usize), ApiError> {
-    let (mut added, mut replaced) = (0, 0);
+) -> Result<Upserted, ApiError> {
+    let mut done = Upserted::default();
     for d in items {
         let steps = serde_json::to_string(&steps_json(&d.steps))?;
-        let existed = sql
-            .query_opt(
-                "SELECT 1 FROM dossiers WHERE code = ?1",
-                &params![d.code.as_str()],
-            )?
-            .is_some();
+        let old = stored_status(sql, &d.code)?;
+        if old != Some(d.status) {
+            done.changes.push(StatusChange {
+                code: d.code.clone(),
+                office: office.to_string(),
+                old,
+                new: d.status,
+            });
+        }
         sql.execute(
             "INSERT INTO dossiers (code, procedure_code, procedure_name, applicant_name, status,
                 received_at, due_at, returned_at, steps, updated_at, office_id)
@@ -94,9 +115,60 @@ pub fn upsert(
                 office,
             ],
         )?;
-        if existed { replaced += 1 } else { added += 1 }
+        if old.is_some() {
+            done.replaced += 1;
+        } else {
+            done.added += 1;
+        }
     }
-    Ok((added, replaced))
+    Ok(done)
+}
+
+fn stored_status(sql: &mut dyn Sql, code: &str) -> Result<Option<u8>, ApiError> {
+    Ok(sql
+        .query_opt(
+            "SELECT status FROM dossiers WHERE code = ?1",
+            &params![code],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .map(|s| u8::try_from(s).unwrap_or(0)))
+}
+
+/// Sets a dossier's status (and, when given, adds a step to its history); `None` when there is
+/// no such dossier.
+pub fn set_status(
+    sql: &mut dyn Sql,
+    code: &str,
+    status: u8,
+    step: Option<Step>,
+    returned_at: Option<DateTime<FixedOffset>>,
+    now: DateTime<FixedOffset>,
+) -> Result<Option<StatusChange>, ApiError> {
+    let Some(mut dossier) = get(sql, code)? else {
+        return Ok(None);
+    };
+    let office = sql
+        .query_one(
+            "SELECT office_id FROM dossiers WHERE code = ?1",
+            &params![code],
+        )?
+        .text(0)?;
+    let old = dossier.status;
+    dossier.steps.extend(step);
+    let steps = serde_json::to_string(&steps_json(&dossier.steps))?;
+    sql.execute(
+        "UPDATE dossiers SET status = ?2, steps = ?3, updated_at = ?4,
+            returned_at = COALESCE(?5, returned_at)
+         WHERE code = ?1",
+        &params![code, status, steps, now, returned_at],
+    )?;
+    Ok(Some(StatusChange {
+        code: code.to_string(),
+        office,
+        old: Some(old),
+        new: status,
+    }))
 }
 
 /// The dossier with this (normalised) code, if any. Codes are unique across a province (they

@@ -4,7 +4,6 @@
 //! Module map (one job each):
 //! - [`config`] / [`clock`]: what the embedder decides; the injectable "now".
 //! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
-//! - [`config_file`]: `central.toml`, checked, every problem with file:line:column.
 //! - `server`: [`spawn`] on its own thread and tokio runtime; [`RunningCentral`].
 //! - [`store`]: SQLite or PostgreSQL behind one interface; migrations for both.
 //! - [`offices`]: offices with their services and hours.
@@ -16,6 +15,9 @@
 //! - `idempotency`: request ids per kiosk, replayed or refused when reused.
 //! - `observe`: request ids, Prometheus metrics, `/healthz` and `/readyz`.
 //! - [`sms`]: message text, the `[sms]` configuration, gateways (SMPP, Kannel, HTTP).
+//! - [`notify`]: SMS to citizens: triggers, the outbox, dossier subscriptions, the sender.
+//! - [`web`]: the counter page, the lobby display and its voice; static files, security
+//!   headers, templates and texts reusable by any page.
 //! - `routes`: the HTTP handlers; `auth`, `extract` (with `strict`), `validate`, `problem`,
 //!   `rate_limit` serve them.
 #![deny(clippy::unwrap_used)]
@@ -33,6 +35,7 @@ mod extract;
 mod feedback;
 mod fleet;
 mod idempotency;
+pub mod notify;
 mod observe;
 pub mod offices;
 mod problem;
@@ -45,6 +48,7 @@ pub mod sms;
 pub mod store;
 mod strict;
 mod validate;
+pub mod web;
 
 pub use clock::{Clock, ManualTime, office_offset};
 pub use config::{CentralConfig, CounterToken, DEFAULT_KIOSK, KioskToken};

@@ -201,15 +201,42 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         )),
         Err(e) => tracing::warn!(error = %e.detail(), "metrics: kiosks not counted"),
     }
+    let mut text = state.metrics.render(&gauges);
+    if state.sms.is_some() {
+        match state.store.read(crate::notify::outbox::counts).await {
+            Ok(counts) => text.push_str(&sms_gauge(&counts)),
+            Err(e) => tracing::warn!(error = %e.detail(), "metrics: SMS not counted"),
+        }
+    }
     (
         StatusCode::OK,
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&gauges),
+        text,
     )
         .into_response()
+}
+
+/// Messages in the outbox by status, every status present (0 when none).
+fn sms_gauge(counts: &[(String, i64)]) -> String {
+    let mut out = String::from(
+        "# HELP motcua_sms_messages SMS in the outbox by status (all instances).\n\
+         # TYPE motcua_sms_messages gauge\n",
+    );
+    for status in crate::notify::outbox::Status::ALL {
+        let n = counts
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n);
+        let _ = writeln!(
+            out,
+            "motcua_sms_messages{{status=\"{}\"}} {n}",
+            status.as_str()
+        );
+    }
+    out
 }
 
 #[cfg(test)]

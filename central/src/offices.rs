@@ -81,6 +81,17 @@ pub fn add_services_and_hours(sql: &mut dyn Sql, office: &NewOffice) -> Result<(
     Ok(())
 }
 
+/// Gives the default office the name the configuration says (`[office] name`,
+/// `--office-name`): the configuration is where it is kept, and a database made before may
+/// hold another.
+pub fn name_default_office(sql: &mut dyn Sql, name: &str) -> Result<(), ApiError> {
+    sql.execute(
+        "UPDATE offices SET name = ?1 WHERE id = ?2 AND name <> ?1",
+        &params![name, DEFAULT_OFFICE],
+    )?;
+    Ok(())
+}
+
 /// Whether an office exists.
 pub fn exists(sql: &mut dyn Sql, id: &str) -> Result<bool, ApiError> {
     Ok(sql

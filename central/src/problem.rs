@@ -40,6 +40,14 @@ pub enum ApiError {
     DuplicateService(String),
     #[error("{0}")]
     TicketState(String),
+    #[error("{0}")]
+    MessageState(String),
+    #[error("this office sends no SMS")]
+    SmsUnavailable,
+    #[error("dossier {0} has been handed over; there is nothing more to tell")]
+    DossierFinished(String),
+    #[error("dossier {0} already has {1} phone numbers to tell")]
+    SubscriptionLimit(String, usize),
     #[error("ticket {0} has already been rated")]
     AlreadyRated(String),
     #[error("too many dossier lookups; try again in {0} s")]
@@ -96,7 +104,11 @@ impl ApiError {
             | Self::RequestIdReused
             | Self::OfficeExists(_)
             | Self::KioskTaken(_)
-            | Self::TicketState(_) => StatusCode::CONFLICT,
+            | Self::TicketState(_)
+            | Self::MessageState(_)
+            | Self::SmsUnavailable
+            | Self::DossierFinished(_)
+            | Self::SubscriptionLimit(..) => StatusCode::CONFLICT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::OfflineTimeOutOfRange(_)
             | Self::DuplicateCode(_)
@@ -124,6 +136,10 @@ impl ApiError {
             Self::KioskTaken(_) => "kiosk-taken",
             Self::DuplicateService(_) => "duplicate-service",
             Self::TicketState(_) => "ticket-state",
+            Self::MessageState(_) => "message-state",
+            Self::SmsUnavailable => "sms-unavailable",
+            Self::DossierFinished(_) => "dossier-finished",
+            Self::SubscriptionLimit(..) => "subscription-limit",
             Self::PriorityNotAllowed(_) => "priority-not-allowed",
             Self::NumberTaken(_) => "number-taken",
             Self::RequestIdReused => "request-id-reused",
@@ -154,6 +170,10 @@ impl ApiError {
             Self::KioskTaken(_) => "Kiosk id taken",
             Self::DuplicateService(_) => "Duplicate service",
             Self::TicketState(_) => "Ticket state",
+            Self::MessageState(_) => "Message state",
+            Self::SmsUnavailable => "SMS unavailable",
+            Self::DossierFinished(_) => "Dossier finished",
+            Self::SubscriptionLimit(..) => "Subscription limit",
             Self::PriorityNotAllowed(_) => "Priority not allowed",
             Self::NumberTaken(_) => "Number taken",
             Self::RequestIdReused => "Request id reused",

@@ -36,3 +36,6 @@ mod operations;
 
 #[path = "api/calling.rs"]
 mod calling;
+
+#[path = "api/sms.rs"]
+mod sms;

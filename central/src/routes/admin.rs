@@ -1,8 +1,12 @@
-//! Admin imports: the catalog (replaced in one transaction) and dossiers (added or replaced).
+//! Admin imports: the catalog (replaced in one transaction) and dossiers (added or replaced),
+//! and a dossier's new status; status changes queue the SMS their subscribers wait for.
+
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -10,10 +14,13 @@ use crate::auth::Admin;
 use crate::catalog;
 use crate::clock::parse_time;
 use crate::dossier::normalize_code;
-use crate::dossiers::{self, Dossier, Step};
-use crate::extract::{JsonBody, integer};
+use crate::dossiers::{self, Dossier, StatusChange, Step};
+use crate::extract::{JsonBody, PathParams, integer};
+use crate::notify::triggers;
 use crate::offices::DEFAULT_OFFICE;
 use crate::problem::ApiError;
+use crate::sms::SmsSettings;
+use crate::store::Sql;
 use crate::validate;
 
 use super::AppState;
@@ -186,12 +193,114 @@ pub async fn upsert_dossiers(
         .map(|(i, d)| validate(i, d))
         .collect::<Result<Vec<_>, _>>()?;
     let now = state.clock.now();
-    let (added, replaced) = state
+    let sms = state.sms.as_ref().map(|s| Arc::clone(&s.settings));
+    let (done, messages) = state
         .store
-        .write(move |sql| dossiers::upsert(sql, DEFAULT_OFFICE, &items, now))
+        .write(move |sql| {
+            let done = dossiers::upsert(sql, DEFAULT_OFFICE, &items, now)?;
+            let messages = tell(sql, sms.as_deref(), &done.changes, now)?;
+            Ok((done, messages))
+        })
         .await?;
+    if messages > 0 {
+        poke(&state);
+    }
     Ok(super::json(
         StatusCode::OK,
-        &json!({ "added": added, "replaced": replaced }),
+        &json!({ "added": done.added, "replaced": done.replaced, "messages": messages }),
+    ))
+}
+
+/// The SMS that status changes cause; how many were queued.
+fn tell(
+    sql: &mut dyn Sql,
+    sms: Option<&SmsSettings>,
+    changes: &[StatusChange],
+    now: DateTime<FixedOffset>,
+) -> Result<usize, ApiError> {
+    let Some(sms) = sms else { return Ok(0) };
+    let mut made = 0;
+    for c in changes {
+        made += triggers::dossier_changed(sql, sms, &c.office, &c.code, c.old, c.new, now)?;
+    }
+    Ok(made)
+}
+
+fn poke(state: &AppState) {
+    if let Some(sms) = &state.sms {
+        sms.poke();
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusBody {
+    #[serde(deserialize_with = "integer")]
+    status: i64,
+    #[serde(default)]
+    step: Option<StepBody>,
+    #[serde(default)]
+    returned_at: Option<String>,
+}
+
+/// `POST /admin/dossiers/{code}/status`: a dossier's new status (and a step of its history),
+/// as the office's processing system reports it; subscribers hear about 5, 6, 9 and 10.
+pub async fn set_dossier_status(
+    State(state): State<AppState>,
+    _admin: Admin,
+    PathParams(code): PathParams<String>,
+    JsonBody(body): JsonBody<StatusBody>,
+) -> Result<Response, ApiError> {
+    let code = normalize_code(&code)
+        .ok_or_else(|| ApiError::bad("code", "8 to 40 of A-Z, 0-9, '.', '-'"))?;
+    let status = u8::try_from(body.status)
+        .ok()
+        .filter(|s| (1..=10).contains(s))
+        .ok_or_else(|| ApiError::bad("status", "a status code 1 to 10"))?;
+    let step = body
+        .step
+        .map(|s| {
+            Ok::<_, ApiError>(Step {
+                at: parse_time(&s.at)
+                    .ok_or_else(|| ApiError::bad("step.at", "an RFC 3339 time"))?,
+                unit: validate::non_blank("step.unit", &s.unit)?,
+                action: validate::non_blank("step.action", &s.action)?,
+            })
+        })
+        .transpose()?;
+    let returned_at = body
+        .returned_at
+        .map(|t| parse_time(&t).ok_or_else(|| ApiError::bad("returned_at", "an RFC 3339 time")))
+        .transpose()?;
+    let now = state.clock.now();
+    let sms = state.sms.as_ref().map(|s| Arc::clone(&s.settings));
+    let lookup = code.clone();
+    let (change, messages) = state
+        .store
+        .write(move |sql| {
+            if let Some(received) = dossiers::get(sql, &lookup)?.map(|d| d.received_at)
+                && returned_at.is_some_and(|r| r < received)
+            {
+                return Err(ApiError::InvalidDates(
+                    "returned_at: before received_at".into(),
+                ));
+            }
+            let change =
+                dossiers::set_status(sql, &lookup, status, step.clone(), returned_at, now)?
+                    .ok_or_else(|| ApiError::NotFound(format!("no dossier {lookup}")))?;
+            let messages = tell(sql, sms.as_deref(), std::slice::from_ref(&change), now)?;
+            Ok((change, messages))
+        })
+        .await?;
+    if messages > 0 {
+        poke(&state);
+    }
+    Ok(super::json(
+        StatusCode::OK,
+        &json!({
+            "code": change.code,
+            "previous_status": change.old,
+            "status": change.new,
+            "messages": messages,
+        }),
     ))
 }

@@ -1,19 +1,24 @@
 //! Counter calls: next, recall, absent, transfer, done; the counter's own ticket; recent calls
 //! for displays; the day's statistics.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::AppState;
 use crate::auth::{Admin, Counter, Viewer};
 use crate::counter;
 use crate::extract::{JsonBody, PathParams, non_null};
+use crate::notify::triggers::{self, Call};
 use crate::offices::DEFAULT_OFFICE;
 use crate::problem::ApiError;
+use crate::sms::SmsSettings;
+use crate::store::Sql;
 use crate::validate;
 
 /// The optional `counter` of a counter call's body: the shared token names its counter here.
@@ -66,19 +71,58 @@ pub async fn call_next_of_service(
     let service_id = validate::service_id("id", &service_id)?;
     let name = acting(&caller, body.counter.as_deref())?;
     let now = state.clock.now();
+    let sms = sms_settings(&state);
     let answer = state
         .store
         .write(move |sql| {
-            counter::call_next(
+            let answer = counter::call_next(
                 sql,
                 &caller.office,
                 std::slice::from_ref(&service_id),
                 &name,
                 now,
-            )
+            )?;
+            after_call(
+                sql,
+                sms.as_deref(),
+                &caller.office,
+                &answer,
+                Call::First,
+                now,
+            )?;
+            Ok(answer)
         })
         .await?;
+    poke(&state);
     Ok(super::json(StatusCode::OK, &answer))
+}
+
+/// The office's SMS settings, when it sends SMS.
+fn sms_settings(state: &AppState) -> Option<Arc<SmsSettings>> {
+    state.sms.as_ref().map(|s| Arc::clone(&s.settings))
+}
+
+/// Wakes the SMS sender after a change that may have queued messages.
+fn poke(state: &AppState) {
+    if let Some(sms) = &state.sms {
+        sms.poke();
+    }
+}
+
+/// The messages a call causes: the called ticket's, and "your turn is near" in its service.
+fn after_call(
+    sql: &mut dyn Sql,
+    sms: Option<&SmsSettings>,
+    office: &str,
+    called: &Value,
+    call: Call,
+    now: DateTime<FixedOffset>,
+) -> Result<(), ApiError> {
+    let Some(sms) = sms else { return Ok(()) };
+    let ticket = called["ticket_id"].as_str().unwrap_or_default();
+    triggers::ticket_called(sql, sms, office, ticket, call, now)?;
+    let service = called["service_id"].as_str().unwrap_or_default();
+    triggers::queue_moved(sql, sms, office, service, now)
 }
 
 /// `POST /queue/call-next`: across the services this counter serves (all when none are named).
@@ -96,10 +140,23 @@ pub async fn call_next(
         validate::service_id(&format!("services[{i}]"), s)?;
     }
     let now = state.clock.now();
+    let sms = sms_settings(&state);
     let answer = state
         .store
-        .write(move |sql| counter::call_next(sql, &caller.office, &services, &name, now))
+        .write(move |sql| {
+            let answer = counter::call_next(sql, &caller.office, &services, &name, now)?;
+            after_call(
+                sql,
+                sms.as_deref(),
+                &caller.office,
+                &answer,
+                Call::First,
+                now,
+            )?;
+            Ok(answer)
+        })
         .await?;
+    poke(&state);
     Ok(super::json(StatusCode::OK, &answer))
 }
 
@@ -123,9 +180,36 @@ macro_rules! ticket_action {
     };
 }
 
-ticket_action!(recall, counter::recall);
 ticket_action!(no_show, counter::no_show);
 ticket_action!(done, counter::done);
+
+/// `POST /queue/tickets/{id}/recall`: called again; a citizen called back after being marked
+/// absent hears it by SMS too.
+pub async fn recall(
+    State(state): State<AppState>,
+    caller: Counter,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<CounterBody>,
+) -> Result<Response, ApiError> {
+    let id = ticket_id(&id)?;
+    let name = acting(&caller, body.counter.as_deref())?;
+    let now = state.clock.now();
+    let sms = sms_settings(&state);
+    let answer = state
+        .store
+        .write(move |sql| {
+            let was_absent =
+                counter::status_of(sql, &caller.office, &id)?.as_deref() == Some("no-show");
+            let answer = counter::recall(sql, &caller.office, &id, &name, now)?;
+            if was_absent && let Some(sms) = sms.as_deref() {
+                triggers::ticket_called(sql, sms, &caller.office, &id, Call::AfterAbsence, now)?;
+            }
+            Ok(answer)
+        })
+        .await?;
+    poke(&state);
+    Ok(super::json(StatusCode::OK, &answer))
+}
 
 /// `POST /queue/tickets/{id}/transfer`.
 pub async fn transfer(
@@ -138,10 +222,21 @@ pub async fn transfer(
     let to = validate::service_id("service_id", &body.service_id)?;
     let name = acting(&caller, body.counter.as_deref())?;
     let now = state.clock.now();
+    let sms = sms_settings(&state);
     let answer = state
         .store
-        .write(move |sql| counter::transfer(sql, &caller.office, &id, &to, &name, now))
+        .write(move |sql| {
+            let answer = counter::transfer(sql, &caller.office, &id, &to, &name, now)?;
+            if let Some(sms) = sms.as_deref() {
+                for service in [&answer["from_service_id"], &answer["service_id"]] {
+                    let service = service.as_str().unwrap_or_default();
+                    triggers::queue_moved(sql, sms, &caller.office, service, now)?;
+                }
+            }
+            Ok(answer)
+        })
         .await?;
+    poke(&state);
     Ok(super::json(StatusCode::OK, &answer))
 }
 
@@ -159,7 +254,8 @@ fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// `GET /queue/counter[?counter=NAME]`: the ticket this counter holds and the office's board.
+/// `GET /queue/counter[?counter=NAME]`: the ticket this counter holds, the office (its name for
+/// the counter page) and its board.
 pub async fn mine(
     State(state): State<AppState>,
     caller: Counter,
@@ -169,13 +265,14 @@ pub async fn mine(
     let name = acting(&caller, param(&pairs, "counter"))?;
     let now = state.clock.now();
     let (office, held_by) = (caller.office.clone(), name.clone());
-    let (held, board, services) = state
+    let (held, board, services, office_name) = state
         .store
         .read(move |sql| {
             let held = counter::held(sql, &office, &held_by, now)?;
             let board = crate::queue::board(sql, &office, now.date_naive())?;
             let services = crate::queue::services(sql, &office)?;
-            Ok((held, board, services))
+            let name = crate::offices::name(sql, &office)?;
+            Ok((held, board, services, name))
         })
         .await?;
     let services: Vec<_> = services
@@ -190,7 +287,11 @@ pub async fn mine(
         .collect();
     Ok(super::json(
         StatusCode::OK,
-        &json!({ "counter": name, "office_id": caller.office, "ticket": held, "services": services }),
+        &json!({
+            "office_name": office_name.unwrap_or_else(|| caller.office.clone()),
+            "counter": name, "office_id": caller.office,
+            "ticket": held, "services": services,
+        }),
     ))
 }
 

@@ -1,8 +1,10 @@
-//! `GET /dossiers/{code}`: status and history, applicant masked, timeliness computed now.
+//! `GET /dossiers/{code}`: status and history, applicant masked, timeliness computed now;
+//! `POST /dossiers/{code}/subscriptions`: an SMS when it moves.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
@@ -10,9 +12,12 @@ use crate::auth::Kiosk;
 use crate::clock::format_time;
 use crate::dossier::{mask_name, normalize_code, status_labels, timeliness};
 use crate::dossiers;
-use crate::extract::PathParams;
+use crate::extract::{JsonBody, PathParams};
+use crate::idempotency;
+use crate::notify::{subscriptions, triggers};
 use crate::problem::ApiError;
 use crate::rate_limit;
+use crate::validate;
 
 pub async fn lookup(
     State(state): State<AppState>,
@@ -52,4 +57,64 @@ pub async fn lookup(
         "steps": steps,
     });
     Ok(super::json(StatusCode::OK, &body))
+}
+
+#[derive(Deserialize)]
+pub struct SubscriptionBody {
+    request_id: String,
+    phone: String,
+}
+
+/// `POST /dossiers/{code}/subscriptions`: a citizen at the kiosk asks for an SMS when the
+/// dossier needs them (5, 6), has its result (9), is handed over (10) or runs late. The phone
+/// is kept until 10 or `[sms] keep_days`, whichever comes first. Idempotent per kiosk by
+/// `request_id` (the phone is not part of the comparison: it is not kept for it).
+pub async fn subscribe(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    PathParams(code): PathParams<String>,
+    JsonBody(body): JsonBody<SubscriptionBody>,
+) -> Result<Response, ApiError> {
+    // A subscription names a dossier: it counts as a lookup against enumeration.
+    let (per_minute, now) = (state.lookups_per_minute, state.clock.now());
+    let key = format!("dossier-lookup:{}", kiosk.id);
+    state
+        .store
+        .write(move |sql| rate_limit::check(sql, &key, per_minute, now))
+        .await?
+        .map_err(ApiError::RateLimited)?;
+    let code = normalize_code(&code).ok_or_else(|| {
+        ApiError::bad("code", "not a dossier code (8 to 40 of A-Z, 0-9, '.', '-')")
+    })?;
+    let request_id = validate::request_id("request_id", &body.request_id)?;
+    let phone = validate::phone("phone", &body.phone)?;
+    let sms = state.sms.as_ref().ok_or(ApiError::SmsUnavailable)?;
+    let keep_days = sms.settings.keep_days;
+    let kiosk_id = kiosk.id;
+    let (answer, created) = state
+        .store
+        .write(move |sql| {
+            let fingerprint = format!("subscription|{code}");
+            if let Some(answer) = idempotency::replay(sql, &kiosk_id, &request_id, &fingerprint)? {
+                return Ok((answer, false));
+            }
+            let dossier = dossiers::get(sql, &code)?
+                .ok_or_else(|| ApiError::NotFound(format!("no dossier {code}")))?;
+            if dossier.status == 10 {
+                return Err(ApiError::DossierFinished(code.clone()));
+            }
+            let late = triggers::is_running_late(dossier.status, dossier.due_at, now);
+            let created = subscriptions::subscribe(sql, &code, &phone, &kiosk_id, late, now)?;
+            let answer = json!({
+                "code": code,
+                "phone": crate::sms::phone::mask(&phone),
+                "statuses": [5, 6, 9, 10],
+                "when_late": true,
+                "keep_until": format_time(subscriptions::kept_until(now, keep_days)),
+            });
+            idempotency::remember(sql, &kiosk_id, &request_id, &fingerprint, &answer, now)?;
+            Ok((answer, created))
+        })
+        .await?;
+    Ok(super::json(super::created_or_ok(created), &answer))
 }

@@ -1,4 +1,5 @@
-//! The HTTP surface: one module per area of the contract, all under `/api/v1`.
+//! The HTTP surface: one module per area of the contract, all under `/api/v1`; the pages
+//! (`crate::web`) beside it.
 
 mod admin;
 mod catalog;
@@ -9,6 +10,7 @@ mod feedback;
 mod kiosks;
 mod offices;
 mod queue;
+mod sms;
 
 use std::sync::Arc;
 
@@ -41,6 +43,12 @@ pub struct AppState {
     pub always_open: bool,
     /// Becomes true when the server stops: long-lived event streams end then.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// SMS to citizens; `None` when the office sends none (no `[sms]`, or `gateway = "none"`).
+    pub sms: Option<crate::notify::Sms>,
+    /// How often the housekeeping runs (an hour; tests make it short).
+    pub housekeeping_every: std::time::Duration,
+    /// The pages' notices line and voice.
+    pub web: Arc<crate::web::WebSettings>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -48,6 +56,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/catalog", post(admin::import_catalog))
         .route("/admin/catalog/synonyms", put(admin::put_synonyms))
         .route("/admin/dossiers", post(admin::upsert_dossiers))
+        .route(
+            "/admin/dossiers/{code}/status",
+            post(admin::set_dossier_status),
+        )
+        .route("/admin/sms", get(sms::list))
+        .route("/admin/sms/{id}/resend", post(sms::resend))
         .route("/admin/kiosks", get(kiosks::list))
         .route("/admin/offices", get(offices::list).post(offices::create))
         .route(
@@ -87,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/queue/stats", get(counter::stats))
         .route("/queue/events", get(events::stream))
         .route("/dossiers/{code}", get(dossiers::lookup))
+        .route("/dossiers/{code}/subscriptions", post(dossiers::subscribe))
         .route("/feedback", post(feedback::rate))
         .route("/kiosks/heartbeat", post(kiosks::heartbeat))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -96,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(observe::healthz))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ use super::{AppState, created_or_ok};
 use crate::auth::{Kiosk, Viewer};
 use crate::clock::{format_time, parse_time};
 use crate::extract::{JsonBody, non_null};
+use crate::notify::triggers;
 use crate::problem::ApiError;
 use crate::queue::{self, Issuer, PRIORITIES, TicketRequest};
 use crate::validate;
@@ -100,7 +101,15 @@ pub async fn issue_ticket(
     kiosk: Kiosk,
     JsonBody(body): JsonBody<TicketBody>,
 ) -> Result<Response, ApiError> {
-    let req = validate(body)?;
+    let mut req = validate(body)?;
+    let sms = state
+        .sms
+        .as_ref()
+        .map(|s| std::sync::Arc::clone(&s.settings));
+    if sms.is_none() {
+        // An office that sends no SMS keeps no phone numbers.
+        req.phone = None;
+    }
     let now = state.clock.now();
     let always_open = state.always_open;
     let by = Issuer {
@@ -109,7 +118,16 @@ pub async fn issue_ticket(
     };
     let (answer, created) = state
         .store
-        .write(move |sql| queue::issue(sql, &req, &by, now, always_open))
+        .write(move |sql| {
+            let (answer, created) = queue::issue(sql, &req, &by, now, always_open)?;
+            if let (Some(sms), true, Some(_)) = (&sms, created, &req.phone) {
+                let ahead = answer["people_ahead"].as_i64().unwrap_or(0);
+                let service = answer["service_id"].as_str().unwrap_or_default();
+                let number = answer["number"].as_str().unwrap_or_default();
+                triggers::ticket_issued(sql, sms, &by.office, service, number, ahead, now)?;
+            }
+            Ok((answer, created))
+        })
         .await?;
     if created {
         state

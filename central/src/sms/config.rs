@@ -95,9 +95,10 @@ pub struct SmsConfig {
     /// `"HH:MM-HH:MM"`, may cross midnight.
     #[serde(default)]
     pub quiet_hours: Option<String>,
-    /// The `{office}` of every message.
-    #[serde(default = "default_office")]
-    pub office: String,
+    /// The `{office}` of every message (a short name that fits the brandname); absent: the
+    /// name of the office the ticket or dossier belongs to.
+    #[serde(default)]
+    pub office: Option<String>,
     #[serde(default)]
     pub templates: TemplatesConfig,
     pub smpp: Option<SmppConfig>,
@@ -114,9 +115,8 @@ fn default_notify_when_ahead() -> u32 {
 fn default_keep_days() -> u32 {
     30
 }
-fn default_office() -> String {
-    "Bộ phận Một cửa".into()
-}
+/// `{office}` when neither `[sms] office` nor the caller names one.
+const FALLBACK_OFFICE: &str = "Bộ phận Một cửa";
 
 impl Default for SmsConfig {
     fn default() -> Self {
@@ -127,7 +127,7 @@ impl Default for SmsConfig {
             notify_when_ahead: default_notify_when_ahead(),
             keep_days: default_keep_days(),
             quiet_hours: None,
-            office: default_office(),
+            office: None,
             templates: TemplatesConfig::default(),
             smpp: None,
             kannel: None,
@@ -371,16 +371,23 @@ pub struct SmsSettings {
     pub notify_when_ahead: u32,
     pub keep_days: u32,
     pub quiet_hours: Option<QuietHours>,
-    pub office: String,
+    /// `[sms] office`, which replaces every office's own name in messages.
+    pub office: Option<String>,
     pub templates: Templates,
 }
 
 impl SmsSettings {
-    /// Renders `template` with `values` (the office filled in), folds it when `unaccented`
-    /// and prepares it; a message over `max_segments` is refused.
+    /// Renders `template` with `values` (`{office}`: `[sms] office` when set, else the one in
+    /// `values`), folds it when `unaccented` and prepares it; a message over `max_segments` is
+    /// refused.
     pub fn compose(&self, template: &Template, values: Values<'_>) -> Result<Prepared, TextError> {
+        let office = self
+            .office
+            .as_deref()
+            .or(values.office)
+            .unwrap_or(FALLBACK_OFFICE);
         let values = Values {
-            office: Some(&self.office),
+            office: Some(office),
             ..values
         };
         text::compose(template, &values, self.unaccented, self.max_segments)
@@ -446,8 +453,12 @@ impl SmsConfig {
                 }
             },
         };
-        if self.office.trim().is_empty() {
-            p.add("sms.office", "is empty", None);
+        if self.office.as_deref().is_some_and(|o| o.trim().is_empty()) {
+            p.add(
+                "sms.office",
+                "is empty",
+                Some("a name, or leave the key out"),
+            );
         }
         let templates = self.templates.check(&mut p);
         let gateway = self.check_gateway(&mut p);
@@ -786,7 +797,7 @@ mod tests {
             office: None,
         };
         let s = SmsConfig {
-            office: "UBND phường Bến Nghé, quận 1".into(),
+            office: Some("UBND phường Bến Nghé, quận 1".into()),
             ..SmsConfig::default()
         }
         .check()

@@ -79,14 +79,18 @@ pub struct Accepted {
     pub gateway_id: Option<String>,
 }
 
-/// Why a message was not taken. The outbox retries `Transient` and `Throttled`, and marks the
-/// message failed on `Rejected` and `Disabled`.
+/// Why a message was not taken. The outbox retries `Transient` and `Throttled`, marks the
+/// message failed on `Rejected` and `Disabled`, and unconfirmed on `Uncertain`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SendError {
-    /// Try again later (gateway down, timeout, SMSC error). After a timeout the gateway may
-    /// have taken the message: see the idempotency note of each gateway.
+    /// Not taken; try again later (gateway unreachable, an error answer, SMSC not bound).
     #[error("temporary failure: {0}")]
     Transient(String),
+    /// The request left but no usable answer came (a timeout, a connection cut, an unreadable
+    /// answer): the gateway may have taken the message. None of the gateways can recognise a
+    /// repeat, so the outbox does not send it again.
+    #[error("no answer after sending: {0}")]
+    Uncertain(String),
     /// Never retry: bad number, refused content, account problem.
     #[error("refused: {0}")]
     Rejected(String),

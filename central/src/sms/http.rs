@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::config::HttpConfig;
 use super::gateway::{Accepted, GatewayError, OutgoingSms, SendError};
-use super::kannel::{describe, http_client};
+use super::kannel::{describe, http_client, sending_failed};
 use super::phone::Mobile;
 use super::text::Encoding;
 
@@ -207,7 +207,7 @@ impl HttpGateway {
         let response = request
             .send()
             .await
-            .map_err(|e| SendError::Transient(format!("provider: {}", describe(&e))))?;
+            .map_err(|e| sending_failed("provider", &e))?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -218,7 +218,7 @@ impl HttpGateway {
         let text = response
             .text()
             .await
-            .map_err(|e| SendError::Transient(format!("provider: {}", describe(&e))))?;
+            .map_err(|e| SendError::Uncertain(format!("provider: {}", describe(&e))))?;
         let said = || {
             format!(
                 "provider answered {}: {}",
@@ -233,9 +233,9 @@ impl HttpGateway {
             200..=299 => {}
             _ => return Err(SendError::Transient(said())),
         }
-        // The provider may have taken it if the answer is unreadable: retry (see module doc).
+        // The provider may have taken it if the answer is unreadable (see module doc).
         let json: Value = serde_json::from_str(&text)
-            .map_err(|_| SendError::Transient(format!("{} (not JSON)", said())))?;
+            .map_err(|_| SendError::Uncertain(format!("{} (not JSON)", said())))?;
         let value = json
             .pointer(&self.config.success_pointer)
             .map(as_text)

@@ -5,8 +5,8 @@
 //! Kannel converts and splits: its `sendsms-user` needs `concatenation = true` and
 //! `max-messages` at least `[sms] max_segments`. The outbox id
 //! rides in our `dlr-url`, so the report names the message: `Accepted::gateway_id` is that id.
-//! Kannel has no idempotency key: a retry after a timeout at the HTTP level may send twice
-//! (the report of the first send still arrives under the same id).
+//! Kannel has no idempotency key: after a timeout the send is `Uncertain` and not repeated (the
+//! report of the send, if it went, still arrives under the same id).
 //!
 //! Kannel's answers: `202 0: Accepted for delivery` / `3: Queued for later delivery` (taken),
 //! `403 Not routable. Do not try again.` (refused), `403 Authorization failed for sendsms`
@@ -45,9 +45,22 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, GatewayE
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
+        // A fresh connection per message: a failure after connecting then means the gateway
+        // may have the message, never a stale pooled connection it had already dropped.
+        .pool_max_idle_per_host(0)
         .user_agent(concat!("motcua-central/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| GatewayError::Http(e.to_string()))
+}
+
+/// A request that failed: before connecting nothing left (try again); after, the gateway may
+/// have the message.
+pub(crate) fn sending_failed(who: &str, e: &reqwest::Error) -> SendError {
+    if e.is_connect() {
+        SendError::Transient(format!("{who}: {}", describe(e)))
+    } else {
+        SendError::Uncertain(format!("{who}: {}", describe(e)))
+    }
 }
 
 /// An error of reqwest in words, without the URL (ours carries the password and number).
@@ -122,12 +135,12 @@ impl KannelGateway {
             .get(url)
             .send()
             .await
-            .map_err(|e| SendError::Transient(format!("Kannel: {}", describe(&e))))?;
+            .map_err(|e| sending_failed("Kannel", &e))?;
         let status = response.status();
         let body = response
             .text()
             .await
-            .map_err(|e| SendError::Transient(format!("Kannel: {}", describe(&e))))?;
+            .map_err(|e| SendError::Uncertain(format!("Kannel: {}", describe(&e))))?;
         let body = body.trim();
         classify(status, body, &sms.id)
     }

@@ -152,6 +152,7 @@ impl SmppGateway {
 fn with_note(e: SendError, note: &str) -> SendError {
     match e {
         SendError::Transient(s) => SendError::Transient(format!("{s} ({note})")),
+        SendError::Uncertain(s) => SendError::Uncertain(format!("{s} ({note})")),
         SendError::Rejected(s) => SendError::Rejected(format!("{s} ({note})")),
         other => other,
     }
@@ -294,7 +295,7 @@ fn classify_status(s: CommandStatus) -> SendError {
 fn classify(e: &SmppError) -> SendError {
     match e {
         SmppError::UnexpectedResponse { response } => classify_status(response.status()),
-        SmppError::ResponseTimeout { timeout, .. } => SendError::Transient(format!(
+        SmppError::ResponseTimeout { timeout, .. } => SendError::Uncertain(format!(
             "SMPP: no answer to submit_sm within {} s (the SMSC may have taken it)",
             timeout.as_secs()
         )),

@@ -22,6 +22,7 @@ use crate::problem::ApiError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/001_schema.sql"),
     include_str!("migrations/postgres/002_counters_and_events.sql"),
+    include_str!("migrations/postgres/003_sms.sql"),
     include_str!("migrations/postgres/004_catalog_synonyms.sql"),
 ];
 

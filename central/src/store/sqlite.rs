@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!(
         "migrations/sqlite/005_counters_and_events.sql"
     )),
+    Migration::Sql(include_str!("migrations/sqlite/006_sms.sql")),
     Migration::Sql(include_str!("migrations/sqlite/007_catalog_synonyms.sql")),
 ];
 
@@ -42,6 +43,8 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A deleted phone number is overwritten, not left in a free page of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(Duration::from_secs(5))?;
         migrate(&mut conn)?;
         Ok(Self {

@@ -161,7 +161,10 @@ fn admin_adds_and_replaces_dossiers() {
     };
     let r = h.post_as("/admin/dossiers", Some(ADMIN), &dossier(4, None));
     assert_eq!(r.status, 200);
-    assert_eq!(r.json(), json!({ "added": 1, "replaced": 0 }));
+    assert_eq!(
+        r.json(),
+        json!({ "added": 1, "replaced": 0, "messages": 0 })
+    );
     let v = h.get("/dossiers/000.00.20.H15-261120-0099").json();
     assert_eq!(
         (v["applicant"].clone(), v["timeliness"].clone()),
@@ -172,7 +175,10 @@ fn admin_adds_and_replaces_dossiers() {
         Some(ADMIN),
         &dossier(10, Some("2026-11-20T16:00:00+07:00")),
     );
-    assert_eq!(r.json(), json!({ "added": 0, "replaced": 1 }));
+    assert_eq!(
+        r.json(),
+        json!({ "added": 0, "replaced": 1, "messages": 0 })
+    );
     let v = h.get("/dossiers/000.00.20.H15-261120-0099").json();
     assert_eq!(
         (v["status"]["code"].clone(), v["timeliness"].clone()),

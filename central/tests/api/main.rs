@@ -19,4 +19,6 @@ mod fleet;
 mod lifecycle;
 mod offices;
 mod operations;
+mod pages;
 mod queue;
+mod sms;

@@ -227,6 +227,25 @@ impl Harness {
         )
     }
 
+    /// One integer from the server's own database (a count), read the way the server reads
+    /// it: for what no call shows, such as whether a phone number is still kept.
+    pub fn scalar(&self, query: &str) -> i64 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let query = query.to_string();
+        runtime.block_on(async {
+            let store = motcua_central::store::Store::open(&self.database, 1)
+                .await
+                .expect("the database opens");
+            store
+                .read(move |sql| Ok(sql.query_one(&query, &[])?.int(0)?))
+                .await
+                .expect("the query runs")
+        })
+    }
+
     pub fn get(&self, path: &str) -> Response {
         self.call("GET", path, Some(TOKEN), &[], None)
     }

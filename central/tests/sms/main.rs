@@ -7,4 +7,5 @@ mod support;
 mod cli;
 mod http;
 mod kannel;
+mod outbox;
 mod smpp;

@@ -81,6 +81,28 @@ impl Proc {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Sends a signal (`STOP`, `CONT`, `KILL`, `TERM`) with kill(1).
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -{name} {}", self.name);
+    }
+
+    /// Waits for the process to end by itself, up to `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -116,6 +138,18 @@ pub struct KannelOptions {
 }
 
 pub const KANNEL_USER: &str = "motcua";
+
+/// smsbox on `kannel.conf` in `dir`, once its sendsms port listens.
+async fn spawn_smsbox(dir: &Path, sendsms_port: u16) -> Proc {
+    let conf = dir.join("kannel.conf");
+    let conf_arg = conf.to_str().expect("utf-8 path");
+    let smsbox = Proc::spawn("smsbox", SMSBOX, &[conf_arg], dir);
+    wait_for("smsbox's sendsms port", || {
+        listening(sendsms_port).then_some(())
+    })
+    .await;
+    smsbox
+}
 pub const KANNEL_PASSWORD: &str = "kannel-pw";
 
 /// bearerbox + smsbox (+ fakesmsc) on free ports.
@@ -185,11 +219,7 @@ concatenation = true
         let conf_arg = conf_path.to_str().expect("utf-8 path").to_string();
         let bearerbox = Proc::spawn("bearerbox", BEARERBOX, &[&conf_arg], dir.path());
         wait_for("bearerbox's box port", || listening(box_port).then_some(())).await;
-        let smsbox = Proc::spawn("smsbox", SMSBOX, &[&conf_arg], dir.path());
-        wait_for("smsbox's sendsms port", || {
-            listening(sendsms_port).then_some(())
-        })
-        .await;
+        let smsbox = spawn_smsbox(dir.path(), sendsms_port).await;
         let mut k = Self {
             dir,
             admin_port,
@@ -203,6 +233,11 @@ concatenation = true
             k.start_fakesmsc().await;
         }
         k
+    }
+
+    /// Starts smsbox again after `smsbox.stop()`.
+    pub async fn restart_smsbox(&mut self) {
+        self.smsbox = spawn_smsbox(self.dir.path(), self.sendsms_port).await;
     }
 
     pub fn sendsms_url(&self) -> String {
