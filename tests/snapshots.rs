@@ -103,6 +103,18 @@ fn procedure(k: &UiKiosk) {
     );
 }
 
+/// A citizen reading a checklist has not touched the kiosk for 45 s: asked whether still there.
+fn idle_warning(k: &UiKiosk) {
+    procedure(k);
+    for _ in 0..45 {
+        advance(Duration::from_secs(1));
+    }
+    assert!(
+        k.window().global::<KioskState>().get_idle_warning(),
+        "the idle warning"
+    );
+}
+
 fn dossier_entry(k: &UiKiosk) {
     tap(k, "Tra cứu hồ sơ");
 }
@@ -189,6 +201,10 @@ pub const REFERENCE_SCREENS: &[Screen] = &[
     Screen {
         name: "procedure",
         reach: procedure,
+    },
+    Screen {
+        name: "idle-warning",
+        reach: idle_warning,
     },
     Screen {
         name: "dossier",
