@@ -119,3 +119,37 @@ fn watchdog_from_env() -> Option<Duration> {
     let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
     (usec > 0).then(|| Duration::from_micros(usec))
 }
+
+/// Keeps systemd informed while the event loop runs; dropping it stops the pings.
+pub struct SystemdReport {
+    notifier: std::rc::Rc<Notifier>,
+    _ready: slint::Timer,
+    _watchdog: slint::Timer,
+}
+
+/// Says "ready" once the event loop turns, then pings the watchdog from the event loop: if the
+/// UI thread hangs, the pings stop and systemd restarts the kiosk.
+pub fn report_to_systemd(notifier: Notifier) -> SystemdReport {
+    let notifier = std::rc::Rc::new(notifier);
+    let (ready, watchdog) = (slint::Timer::default(), slint::Timer::default());
+    let n = notifier.clone();
+    ready.start(slint::TimerMode::SingleShot, Duration::ZERO, move || {
+        n.announce_ready()
+    });
+    if let Some(every) = notifier.ping_every() {
+        let n = notifier.clone();
+        watchdog.start(slint::TimerMode::Repeated, every, move || n.keep_alive());
+    }
+    SystemdReport {
+        notifier,
+        _ready: ready,
+        _watchdog: watchdog,
+    }
+}
+
+impl SystemdReport {
+    /// Tells systemd the kiosk is stopping on purpose.
+    pub fn stopping(&self) {
+        let _ = self.notifier.stopping();
+    }
+}

@@ -35,6 +35,7 @@ fn type_a_query_open_a_procedure_and_print_its_checklist() {
     type_keys(&k, "KHAI");
     tap(&k, "Dấu cách");
     type_keys(&k, "SIN");
+    // Copies of a birth certificate, the commonest khai sinh procedure of the seed, come first.
     assert!(
         wait_until(&k, LIMIT, || results(&k)
             .first()
@@ -137,6 +138,36 @@ fn nothing_found_says_so() {
     let notice =
         "Không tìm thấy thủ tục phù hợp. Quý vị thử gõ ít chữ hơn, hoặc chọn theo lĩnh vực.";
     assert!(wait_until(&k, LIMIT, || find(&k, notice).len() == 1));
+}
+
+#[test]
+fn an_english_query_is_told_the_catalog_is_vietnamese_and_offered_its_words() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    assert!(wait_until(&k, LIMIT, || !k
+        .window()
+        .global::<CatalogAdapter>()
+        .get_version()
+        .is_empty()));
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "BIRTH");
+    let hint = "Danh mục thủ tục viết bằng tiếng Việt. Quý vị chạm vào từ tiếng Việt để tìm:";
+    assert!(wait_until(&k, LIMIT, || find(&k, hint).len() == 1));
+    // Not the advice to type fewer letters, which would not help.
+    let fewer =
+        "Không tìm thấy thủ tục phù hợp. Quý vị thử gõ ít chữ hơn, hoặc chọn theo lĩnh vực.";
+    assert!(find(&k, fewer).is_empty());
+    tap(&k, "khai sinh");
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert_eq!(adapter.get_query(), "khai sinh");
+    assert!(
+        wait_until(&k, LIMIT, || results(&k)
+            .iter()
+            .any(|(code, _)| code == "2.000528")),
+        "{:?}",
+        results(&k)
+    );
+    assert!(find(&k, hint).is_empty(), "Vietnamese words: no hint");
 }
 
 #[test]

@@ -48,6 +48,14 @@ const CASES: &[Case] = &[
         says: "15 to 600 seconds",
     },
     Case {
+        name: "idle warning as long as the timeout",
+        find: "idle_timeout_s = 60",
+        replace: "idle_timeout_s = 20\nidle_warning_s = 20",
+        key: "kiosk.idle_warning_s",
+        line: 5,
+        says: "5 to 15 seconds, or 0",
+    },
+    Case {
         name: "bad kiosk id",
         find: "id = \"TEST-01\"",
         replace: "id = \"quầy 1\"",

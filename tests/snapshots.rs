@@ -78,6 +78,19 @@ fn catalog(k: &UiKiosk) {
     );
 }
 
+/// A visitor typed English: told the catalog is Vietnamese, offered its words.
+fn catalog_english(k: &UiKiosk) {
+    tap(k, "Tra cứu thủ tục");
+    type_keys(k, "BIRTH");
+    // The last keystroke's answer (nothing) has replaced the earlier ones.
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert!(
+        wait_until(k, WAIT, || adapter.get_english_words().row_count() == 1
+            && adapter.get_results().row_count() == 0),
+        "the catalog's words for BIRTH, and no procedure"
+    );
+}
+
 fn procedure(k: &UiKiosk) {
     catalog(k);
     tap(k, "Thủ tục đăng ký khai sinh");
@@ -87,6 +100,18 @@ fn procedure(k: &UiKiosk) {
                 && k.window().global::<KioskState>().get_page() == Page::Procedure
         }),
         "the procedure is shown"
+    );
+}
+
+/// A citizen reading a checklist has not touched the kiosk for 45 s: asked whether still there.
+fn idle_warning(k: &UiKiosk) {
+    procedure(k);
+    for _ in 0..45 {
+        advance(Duration::from_secs(1));
+    }
+    assert!(
+        k.window().global::<KioskState>().get_idle_warning(),
+        "the idle warning"
     );
 }
 
@@ -176,8 +201,16 @@ pub const REFERENCE_SCREENS: &[Screen] = &[
         reach: catalog,
     },
     Screen {
+        name: "catalog-english",
+        reach: catalog_english,
+    },
+    Screen {
         name: "procedure",
         reach: procedure,
+    },
+    Screen {
+        name: "idle-warning",
+        reach: idle_warning,
     },
     Screen {
         name: "dossier",

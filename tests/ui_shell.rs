@@ -107,10 +107,11 @@ fn idle_timeout_returns_home_and_clears_every_input() {
     tap(&k, "English");
     tap(&k, "Find a procedure");
     type_keys(&k, "HO");
-    // Activity keeps the session alive: 50 s, a tap, 50 s more is still within the timeout.
-    advance(Duration::from_secs(50));
+    // Activity keeps the session alive: 40 s, a tap, 40 s more is still within the timeout
+    // (and before the idle warning, whose first tap only answers it).
+    advance(Duration::from_secs(40));
     type_keys(&k, "N");
-    advance(Duration::from_secs(50));
+    advance(Duration::from_secs(40));
     assert_eq!(page(&k), Page::Catalog);
     assert_eq!(k.window().global::<CatalogAdapter>().get_query(), "HON");
 
@@ -120,7 +121,7 @@ fn idle_timeout_returns_home_and_clears_every_input() {
         .set_code("000.00.06.H56".into());
     k.window().global::<FeedbackAdapter>().set_choice(2);
 
-    advance(Duration::from_secs(11));
+    advance(Duration::from_secs(21));
     assert_eq!(page(&k), Page::Home, "idle timeout goes home");
     assert_eq!(k.window().global::<CatalogAdapter>().get_query(), "");
     assert_eq!(k.window().global::<DossierAdapter>().get_code(), "");
@@ -135,6 +136,79 @@ fn idle_timeout_returns_home_and_clears_every_input() {
         1,
         "Vietnamese labels are back"
     );
+}
+
+/// The idle warning on screen: its countdown text, or `None`.
+fn idle_warning(k: &motcua_kiosk::app::Kiosk) -> Option<String> {
+    let asked = find(k, "Quý vị còn tiếp tục không?").len() == 2; // the card and its title
+    let left = k.window().global::<KioskState>().get_idle_warning_s();
+    (asked && k.window().global::<KioskState>().get_idle_warning()).then(|| {
+        (0..=left)
+            .map(|n| format!("Màn hình sẽ trở về trang chủ sau {n} giây."))
+            .find(|text| find(k, text).len() == 1)
+            .unwrap_or_default()
+    })
+}
+
+/// Lets `seconds` pass one at a time, as the countdown's timer sees them.
+fn wait_seconds(seconds: u64) {
+    for _ in 0..seconds {
+        advance(Duration::from_secs(1));
+    }
+}
+
+#[test]
+fn the_idle_warning_asks_first_and_one_tap_keeps_the_page() {
+    let config = support::parse(MINIMAL).expect("config");
+    assert_eq!(config.kiosk.idle_warning, Duration::from_secs(15));
+    let k = kiosk(&config, 1080, 1920);
+    tap(&k, "Tra cứu thủ tục");
+    type_keys(&k, "HO");
+    wait_seconds(44);
+    assert_eq!(idle_warning(&k), None, "not before the last 15 s");
+    wait_seconds(1);
+    assert_eq!(
+        idle_warning(&k).as_deref(),
+        Some("Màn hình sẽ trở về trang chủ sau 15 giây.")
+    );
+    wait_seconds(5);
+    assert_eq!(
+        idle_warning(&k).as_deref(),
+        Some("Màn hình sẽ trở về trang chủ sau 10 giây.")
+    );
+    // "Still here": the page and what was typed stay, the full timeout starts again.
+    tap(&k, "Tôi vẫn đang xem");
+    assert_eq!(idle_warning(&k), None);
+    assert_eq!(page(&k), Page::Catalog);
+    assert_eq!(k.window().global::<CatalogAdapter>().get_query(), "HO");
+    wait_seconds(44);
+    assert_eq!(idle_warning(&k), None);
+    wait_seconds(1);
+    assert!(idle_warning(&k).is_some(), "asked again");
+    // Unanswered: home, inputs gone, no question left on screen.
+    wait_seconds(15);
+    assert_eq!(page(&k), Page::Home);
+    assert_eq!(idle_warning(&k), None);
+    assert_eq!(k.window().global::<CatalogAdapter>().get_query(), "");
+    // The home page itself never asks.
+    wait_seconds(50);
+    assert!(find(&k, "Quý vị còn tiếp tục không?").is_empty());
+}
+
+#[test]
+fn the_idle_warning_can_be_turned_off() {
+    let text = MINIMAL.replace(
+        "idle_timeout_s = 60",
+        "idle_timeout_s = 60\nidle_warning_s = 0",
+    );
+    let config = support::parse(&text).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    tap(&k, "Tra cứu thủ tục");
+    wait_seconds(59);
+    assert!(find(&k, "Quý vị còn tiếp tục không?").is_empty());
+    assert_eq!(page(&k), Page::Catalog);
+    wait_seconds(1);
+    assert_eq!(page(&k), Page::Home);
 }
 
 #[test]

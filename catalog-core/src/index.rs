@@ -8,7 +8,8 @@
 //! ```sql
 //! fields (id INTEGER PRIMARY KEY, name TEXT, folded TEXT)        -- folded: fold(name)
 //! procedures (id INTEGER PRIMARY KEY, code TEXT, name TEXT,
-//!             name_folded TEXT, position INTEGER, field_id INTEGER)
+//!             name_folded TEXT, position INTEGER, field_id INTEGER,
+//!             common_weight INTEGER)                           -- 0-100, see BUNDLED_COMMON
 //! ```
 //!
 //! and the rowid of a procedure's index rows is its `procedures.id`.

@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 
 use crate::index::{self, IndexText};
 use crate::typo::Vocabulary;
-use crate::{SearchHit, fold};
+use crate::{SearchHit, Synonyms, fold};
 
 /// What the index needs of one procedure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,6 +27,7 @@ pub struct IndexRecord {
 /// behind a lock, or one per thread).
 pub struct MemoryIndex {
     conn: Connection,
+    synonyms: Synonyms,
     /// The typo pass's word list, read on first need after each replacement.
     vocabulary: RefCell<Option<Arc<Vocabulary>>>,
 }
@@ -45,25 +46,44 @@ const HOST_TABLES: &str = "
         name TEXT NOT NULL,
         name_folded TEXT NOT NULL,
         position INTEGER NOT NULL,
-        field_id INTEGER REFERENCES fields (id)
+        field_id INTEGER REFERENCES fields (id),
+        common_weight INTEGER NOT NULL
     );
 ";
 
 impl MemoryIndex {
-    /// An empty index.
+    /// An empty index with the bundled synonyms.
     pub fn new() -> rusqlite::Result<Self> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(HOST_TABLES)?;
         conn.execute_batch(index::TABLES)?;
         Ok(Self {
             conn,
+            synonyms: Synonyms::bundled(),
             vocabulary: RefCell::new(None),
         })
     }
 
+    /// The synonyms queries are rewritten with (a server's own list).
+    pub fn set_synonyms(&mut self, synonyms: Synonyms) {
+        self.synonyms = synonyms;
+    }
+
     /// Replaces everything with `records`, in their order (which breaks ties in the ranking). A
-    /// code met twice keeps its first record.
+    /// code met twice keeps its first record. How common each is: the bundled weights
+    /// ([`crate::bundled_weight`]).
     pub fn replace(&mut self, records: &[IndexRecord]) -> rusqlite::Result<()> {
+        self.replace_weighted(records, |r| crate::bundled_weight(&r.code))
+    }
+
+    /// [`replace`](Self::replace) with how common each procedure is at the office, 0-100
+    /// (a server's `common_weight`; more is cut to 100): among equally good matches the
+    /// commoner comes first.
+    pub fn replace_weighted(
+        &mut self,
+        records: &[IndexRecord],
+        weight: impl Fn(&IndexRecord) -> u8,
+    ) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute_batch("DELETE FROM procedures; DELETE FROM fields;")?;
         index::clear(&tx)?;
@@ -92,9 +112,17 @@ impl MemoryIndex {
                 r.legal.iter().map(String::as_str),
             );
             let inserted = tx.execute(
-                "INSERT INTO procedures (code, name, name_folded, position, field_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING",
-                params![r.code, r.name, text.name, position, field_id],
+                "INSERT INTO procedures (code, name, name_folded, position, field_id,
+                     common_weight)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO NOTHING",
+                params![
+                    r.code,
+                    r.name,
+                    text.name,
+                    position,
+                    field_id,
+                    weight(r).min(crate::MAX_WEIGHT)
+                ],
             )?;
             if inserted == 1 {
                 index::insert(&tx, tx.last_insert_rowid(), &text)?;
@@ -120,7 +148,14 @@ impl MemoryIndex {
             },
             None => None,
         };
-        crate::search(&self.conn, || self.vocabulary(), query, field_id, limit)
+        crate::search_with_synonyms(
+            &self.conn,
+            &self.synonyms,
+            || self.vocabulary(),
+            query,
+            field_id,
+            limit,
+        )
     }
 
     fn vocabulary(&self) -> rusqlite::Result<Arc<Vocabulary>> {

@@ -1,16 +1,23 @@
 //! Search-as-you-type over the FTS5 index. User text never reaches `MATCH` as syntax: it is
 //! folded to words of letters and digits, and each word is sent as a quoted prefix phrase.
 //!
-//! Results come in tiers, each ranked by bm25 and filling what the one before left:
+//! Results come in tiers, each filling what the one before left:
 //! 1. the words as one phrase in the name (`chung thuc ban sao` → "Chứng thực bản sao …"),
 //! 2. every word in the name or its initials (`DK` → "Đăng ký"),
 //! 3. … or in its code or field (`ho tich` → every procedure of Hộ tịch),
-//! 4. every word anywhere, documents and legal basis included.
+//! 4. every word anywhere, documents and legal basis included (ranked by bm25).
 //!
-//! The name tiers read a small index of names only. When they find fewer than a few hits,
-//! rare or unknown words are corrected (one edit) and the name tiers run again; only then the
-//! last tier reads the large index (typed words, then corrected). Document text never slows an
-//! ordinary keystroke, and a corrected name match still ranks above a document match.
+//! Within a name tier every procedure holds the words equally, so the most common one at an
+//! office comes first (`common_weight`: `chung thuc` → certified copies), then the shortest
+//! name, the most specific.
+//!
+//! The words citizens use for what the catalog calls otherwise are rewritten first
+//! ([`Synonyms`]: `so do` → `giay chung nhan quyen su dung dat`); the rewritten query's name
+//! tiers come before the typed one's. The name tiers read a small index of names only. When they
+//! find fewer than a few hits, rare or unknown words are corrected (one edit) and the name tiers
+//! run again; only then the last tier reads the large index (rewritten, typed, then corrected
+//! words). Document text never slows an ordinary keystroke, and a corrected name match still
+//! ranks above a document match.
 
 use std::sync::Arc;
 
@@ -19,6 +26,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::SearchHit;
 use crate::fold::fold;
 use crate::typo::{self, Vocabulary};
+use crate::words::Synonyms;
 
 /// Only this much of the query is read (a citizen types a few words; a paste is cut).
 const MAX_QUERY_CHARS: usize = 200;
@@ -32,10 +40,10 @@ const FEW_HITS: usize = 3;
 /// A word held by at most this many procedures is corrected too, keeping it as one choice.
 const RARE_DOCS: u32 = 2;
 
-/// Name tiers: the shortest name holding the words is the most specific, and bm25 cannot
-/// tell (in a small catalog the words of interest sit in most records, and bm25's idf drops
-/// to nothing).
-const NAME_ORDER: &str = "length(p.name_folded), p.position";
+/// Name tiers: what offices handle most, then the shortest name holding the words, the most
+/// specific. bm25 cannot tell (in a small catalog the words of interest sit in most records,
+/// and bm25's idf drops to nothing).
+const NAME_ORDER: &str = "p.common_weight DESC, length(p.name_folded), p.position";
 /// Anywhere: bm25 with column weights name, initials, extra (code, field), documents, legal.
 const BM25_ORDER: &str = "bm25(procedure_search, 20.0, 6.0, 4.0, 2.0, 1.0), p.position";
 
@@ -178,11 +186,39 @@ fn run_tiers(
     Ok(())
 }
 
+/// The name tiers for a query of `n` words: with one word, its phrase tier is the name tier.
+fn name_tiers(n: usize) -> &'static [Tier] {
+    if n > 1 {
+        &[Tier::NamePhrase, Tier::Name, Tier::NameOrField]
+    } else {
+        &[Tier::Name, Tier::NameOrField]
+    }
+}
+
+/// Each word a group of its own: every one must match.
+fn groups(words: &[String]) -> Vec<Vec<String>> {
+    words.iter().map(|w| vec![w.clone()]).collect()
+}
+
 /// Best first; a blank query (or one with no letter or digit) gives nothing. `field`: a
 /// [`field_id`] to search within. `vocabulary` is asked for only when the typo pass runs (a
-/// caller keeps it between searches: see [`load_vocabulary`]).
+/// caller keeps it between searches: see [`load_vocabulary`]). Queries are rewritten with the
+/// bundled synonyms; [`search_with_synonyms`] takes a server's.
 pub fn search<E: From<rusqlite::Error>>(
     conn: &Connection,
+    vocabulary: impl FnOnce() -> Result<Arc<Vocabulary>, E>,
+    query: &str,
+    field: Option<i64>,
+    limit: usize,
+) -> Result<Vec<SearchHit>, E> {
+    let synonyms = Synonyms::bundled();
+    search_with_synonyms(conn, &synonyms, vocabulary, query, field, limit)
+}
+
+/// [`search`] with `synonyms` rewriting the query (see the module).
+pub fn search_with_synonyms<E: From<rusqlite::Error>>(
+    conn: &Connection,
+    synonyms: &Synonyms,
     vocabulary: impl FnOnce() -> Result<Arc<Vocabulary>, E>,
     query: &str,
     field: Option<i64>,
@@ -193,15 +229,24 @@ pub fn search<E: From<rusqlite::Error>>(
         return Ok(Vec::new());
     }
     let few = FEW_HITS.min(limit);
-    let typed: Vec<Vec<String>> = words.iter().map(|w| vec![w.clone()]).collect();
+    let typed = groups(&words);
+    let rewritten = synonyms.rewrite(&words).map(|mut r| {
+        r.truncate(MAX_WORDS);
+        groups(&r)
+    });
     let mut hits = Vec::new();
-    // One word: its phrase tier is the name tier.
-    let name_tiers: &[Tier] = if words.len() > 1 {
-        &[Tier::NamePhrase, Tier::Name, Tier::NameOrField]
-    } else {
-        &[Tier::Name, Tier::NameOrField]
-    };
-    run_tiers(conn, &typed, name_tiers, field, limit, &mut hits)?;
+    if let Some(rewritten) = &rewritten {
+        let tiers = name_tiers(rewritten.len());
+        run_tiers(conn, rewritten, tiers, field, limit, &mut hits)?;
+    }
+    run_tiers(
+        conn,
+        &typed,
+        name_tiers(words.len()),
+        field,
+        limit,
+        &mut hits,
+    )?;
     if hits.len() >= few {
         return Ok(hits);
     }
@@ -219,6 +264,9 @@ pub fn search<E: From<rusqlite::Error>>(
     }
     if hits.len() >= few {
         return Ok(hits);
+    }
+    if let Some(rewritten) = &rewritten {
+        run_tiers(conn, rewritten, &[Tier::Anywhere], field, limit, &mut hits)?;
     }
     run_tiers(conn, &typed, &[Tier::Anywhere], field, limit, &mut hits)?;
     if let Some(groups) = &corrected {

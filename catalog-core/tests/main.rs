@@ -2,6 +2,7 @@
 //! kiosk ships, corrections, and hostile input. One test binary, one module per concern.
 
 mod fold;
+mod quality;
 mod ranking;
 mod ranking_table;
 

@@ -162,3 +162,40 @@ fn hostile_input_is_plain_text_never_an_fts_error() {
     // A 500-character paste is cut to its first words, which still find the procedure.
     assert_eq!(first(&index, &long_vi).code, "1.001193");
 }
+
+#[test]
+fn the_words_citizens_use_find_what_the_catalog_calls_otherwise() {
+    let index = indexed();
+    let named = |query: &str, n: usize, words: &str| {
+        let hits = index.search(query, None, 10).expect("search");
+        assert!(
+            hits.len() >= n && hits.iter().take(n).all(|h| fold(&h.name).contains(words)),
+            "{query:?}: the first {n} should name {words:?}: {:?}",
+            hits.iter().map(|h| &h.name).collect::<Vec<_>>()
+        );
+        hits
+    };
+    // sổ đỏ is the land-use right certificate.
+    named("so do", 1, "giay chung nhan quyen su dung dat");
+    named("SỔ ĐỎ", 1, "giay chung nhan quyen su dung dat");
+    // A ward office certifies (chứng thực); notaries (công chứng) are elsewhere.
+    let hits = named("cong chung", 3, "chung thuc");
+    assert_eq!(
+        hits[0].code, "2.000815",
+        "the commonest certification first"
+    );
+    // A photocopy to certify is a bản sao.
+    let hits = named("photo", 3, "ban sao");
+    assert_eq!(hits[0].code, "2.000815");
+    named("photo cong chung", 1, "chung thuc ban sao");
+    // The birth certificate is the khai sinh procedures, not documents that mention a giấy.
+    named("giay khai sinh", 5, "khai sinh");
+    // Certified copies, the commonest ward procedure, lead the certifications.
+    let hits = named("chung thuc", 10, "chung thuc");
+    assert_eq!(hits[0].code, "2.000815");
+    // The typed words still count after the rewritten ones.
+    assert!(
+        codes(&index.search("cong chung", None, 20).expect("search")).len() >= 10,
+        "every certification"
+    );
+}

@@ -1,4 +1,5 @@
-//! The procedure catalog: versioned replacement and the full/delta answers.
+//! The procedure catalog: versioned replacement, the full/delta answers, and the synonym table
+//! kiosks rewrite queries with.
 
 use std::collections::{HashMap, HashSet};
 
@@ -110,6 +111,22 @@ fn normalize(obj: &mut Map<String, Value>, repair: bool) -> Result<(), Mismatch>
         if !matches!(obj.get(*key), None | Some(Value::Null | Value::String(_))) {
             problems.push((key, key.to_string(), "a string or null", Value::Null));
         }
+    }
+    // How common the procedure is at an office: the search's tie-break (motcua-catalog).
+    let weight = obj.get("common_weight");
+    let weight_ok = match weight {
+        None | Some(Value::Null) => true,
+        Some(w) => w
+            .as_u64()
+            .is_some_and(|w| w <= u64::from(motcua_catalog::MAX_WEIGHT)),
+    };
+    if !weight_ok {
+        problems.push((
+            "common_weight",
+            "common_weight".to_string(),
+            "a whole number from 0 to 100, or null",
+            Value::Null,
+        ));
     }
     for key in STRING_LISTS {
         match obj.get(*key) {
@@ -356,6 +373,7 @@ pub fn read_texts(
         fields,
         procedures,
         removed,
+        synonyms: synonyms(sql)?,
     })
 }
 
@@ -367,6 +385,103 @@ pub struct CatalogTexts {
     pub fields: Vec<String>,
     pub procedures: Vec<String>,
     pub removed: Vec<String>,
+    /// Always the whole table, in full and delta answers alike.
+    pub synonyms: Vec<Value>,
+}
+
+/// A table longer than this is refused (kiosks cut theirs there too).
+pub const MAX_SYNONYMS: usize = motcua_catalog::MAX_SYNONYMS;
+/// A synonym's words and meaning, in characters.
+const MAX_SYNONYM_CHARS: usize = 200;
+
+/// Checks a synonym table as an admin sends it: `[{"words": "sổ đỏ", "means": "giấy chứng
+/// nhận quyền sử dụng đất"}, …]`, at most [`MAX_SYNONYMS`]; `means` may be empty (the words
+/// are dropped from queries). Returns `(words, means)` pairs, trimmed. Words are matched folded
+/// (motcua-catalog): words with no letter or digit are kept but never match.
+pub fn parse_synonyms(body: &Value) -> Result<Vec<(String, String)>, ApiError> {
+    let items = body
+        .as_array()
+        .ok_or_else(|| ApiError::bad("body", "expected a JSON array of synonyms"))?;
+    if items.len() > MAX_SYNONYMS {
+        return Err(ApiError::bad(
+            "body",
+            format!("at most {MAX_SYNONYMS} synonyms"),
+        ));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let obj = item
+            .as_object()
+            .ok_or_else(|| ApiError::bad(&format!("[{i}]"), "expected an object"))?;
+        if let Some(key) = obj
+            .keys()
+            .find(|k| !matches!(k.as_str(), "words" | "means"))
+        {
+            return Err(ApiError::bad(
+                &format!("[{i}].{key}"),
+                "not a member of a synonym (words, means)",
+            ));
+        }
+        let text = |key: &str, required: bool| -> Result<String, ApiError> {
+            match obj.get(key) {
+                Some(Value::String(s)) if s.chars().count() <= MAX_SYNONYM_CHARS => {
+                    Ok(s.trim().to_string())
+                }
+                None if !required => Ok(String::new()),
+                _ => Err(ApiError::bad(
+                    &format!("[{i}].{key}"),
+                    format!("a text of at most {MAX_SYNONYM_CHARS} characters"),
+                )),
+            }
+        };
+        let words = text("words", true)?;
+        if words.is_empty() {
+            return Err(ApiError::bad(
+                &format!("[{i}].words"),
+                "a text that is not all spaces",
+            ));
+        }
+        out.push((words, text("means", false)?));
+    }
+    Ok(out)
+}
+
+/// The synonym table kiosks receive: the admin's, or the bundled one until one is set.
+pub fn synonyms(sql: &mut dyn Sql) -> Result<Vec<Value>, ApiError> {
+    let stored = sql.query_opt(
+        "SELECT value FROM catalog_settings WHERE key = 'synonyms'",
+        &[],
+    )?;
+    if let Some(row) = stored
+        && let Ok(Value::Array(list)) = serde_json::from_str::<Value>(&row.text(0)?)
+    {
+        return Ok(list);
+    }
+    Ok(motcua_catalog::BUNDLED_SYNONYMS
+        .iter()
+        .map(|(words, means)| serde_json::json!({ "words": words, "means": means }))
+        .collect())
+}
+
+/// Replaces the synonym table under a new catalog version, so kiosks fetch it.
+pub fn set_synonyms(
+    sql: &mut dyn Sql,
+    list: &[(String, String)],
+    now: DateTime<FixedOffset>,
+) -> Result<i64, ApiError> {
+    let version = new_version(sql, now)?;
+    let json = Value::Array(
+        list.iter()
+            .map(|(words, means)| serde_json::json!({ "words": words, "means": means }))
+            .collect(),
+    )
+    .to_string();
+    sql.execute(
+        "INSERT INTO catalog_settings (key, value) VALUES ('synonyms', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = ?1",
+        &params![json],
+    )?;
+    Ok(version)
 }
 
 /// A stored procedure with an office's patch laid over it.

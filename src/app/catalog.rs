@@ -31,7 +31,12 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<CatalogScre
     });
     let adapter = window.global::<CatalogAdapter>();
     adapter.on_search(weak_call(&screen, |s| {
-        s.adapter(|a| s.worker().search(&a.get_query(), &a.get_field()));
+        s.adapter(|a| {
+            // A glossary look-up of a few words: quick enough for the UI thread.
+            let english = motcua_catalog::english::suggestions(&a.get_query());
+            a.set_english_words(model(english.into_iter().map(Into::into)));
+            s.worker().search(&a.get_query(), &a.get_field());
+        });
     }));
     adapter.on_open(weak_call_with(&screen, |s, code: slint::SharedString| {
         s.worker().open(&code);
@@ -63,6 +68,7 @@ impl CatalogScreen {
             a.set_query("".into());
             a.set_field("".into());
             a.set_results(ModelRc::default());
+            a.set_english_words(ModelRc::default());
             a.set_print_state(PrintState::Idle);
         });
     }

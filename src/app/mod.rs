@@ -41,6 +41,8 @@ use crate::workers::Workers;
 use events::{Screens, UiSender};
 use session::Session;
 
+pub use crate::systemd::{SystemdReport, report_to_systemd};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("cannot open the kiosk window: {0}")]
@@ -161,7 +163,7 @@ pub fn run(
     let systemd = systemd.map(report_to_systemd);
     kiosk.window.run()?;
     if let Some(systemd) = &systemd {
-        let _ = systemd.notifier.stopping();
+        systemd.stopping();
     }
     let ending = kiosk.ending();
     tracing::info!(?ending, "kiosk window closed");
@@ -186,33 +188,6 @@ fn log_first_frame(window: &AppWindow) {
         }
         EventResult::Propagate
     });
-}
-
-/// Keeps systemd informed while the event loop runs; dropping it stops the pings.
-pub struct SystemdReport {
-    notifier: Rc<crate::systemd::Notifier>,
-    _ready: slint::Timer,
-    _watchdog: slint::Timer,
-}
-
-/// Says "ready" once the event loop turns, then pings the watchdog from the event loop: if the
-/// UI thread hangs, the pings stop and systemd restarts the kiosk.
-pub fn report_to_systemd(notifier: crate::systemd::Notifier) -> SystemdReport {
-    let notifier = Rc::new(notifier);
-    let (ready, watchdog) = (slint::Timer::default(), slint::Timer::default());
-    let n = notifier.clone();
-    ready.start(slint::TimerMode::SingleShot, Duration::ZERO, move || {
-        n.announce_ready()
-    });
-    if let Some(every) = notifier.ping_every() {
-        let n = notifier.clone();
-        watchdog.start(slint::TimerMode::Repeated, every, move || n.keep_alive());
-    }
-    SystemdReport {
-        notifier,
-        _ready: ready,
-        _watchdog: watchdog,
-    }
 }
 
 /// Picks the renderer from `[ui] renderer`; `SLINT_BACKEND` in the environment still wins, so a

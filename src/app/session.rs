@@ -25,6 +25,8 @@ pub struct Session {
     running: RefCell<Rc<Config>>,
     language: Cell<Language>,
     idle: slint::Timer,
+    /// Asks "still there?" this long before `idle` fires.
+    warning: slint::Timer,
     attract: slint::Timer,
     language_listeners: RefCell<Vec<LanguageListener>>,
     clear_listeners: RefCell<Vec<ClearListener>>,
@@ -39,6 +41,7 @@ impl Session {
             running: RefCell::new(Rc::new(config.clone())),
             language: Cell::new(first),
             idle: slint::Timer::default(),
+            warning: slint::Timer::default(),
             attract: slint::Timer::default(),
             language_listeners: RefCell::new(Vec::new()),
             clear_listeners: RefCell::new(Vec::new()),
@@ -67,6 +70,16 @@ impl Session {
             config.kiosk.idle_timeout,
             weak_call(session, |s| s.expire()),
         );
+        let (timeout, warning) = (config.kiosk.idle_timeout, config.kiosk.idle_warning);
+        match timeout.checked_sub(warning).filter(|_| !warning.is_zero()) {
+            Some(after) => session.warning.start(
+                slint::TimerMode::SingleShot,
+                after,
+                weak_call(session, |s| s.state(|k| k.set_idle_warning(true))),
+            ),
+            None => session.warning.stop(),
+        }
+        session.state(|k| k.set_idle_warning_s(warning.as_secs() as i32));
         match config.ui.attract_after {
             Some(after) => session.attract.start(
                 slint::TimerMode::SingleShot,
@@ -108,6 +121,10 @@ impl Session {
     /// A touch anywhere: the citizen is still there.
     fn touched(&self) {
         self.idle.restart();
+        if !self.running.borrow().kiosk.idle_warning.is_zero() {
+            self.warning.restart();
+        }
+        self.state(|k| k.set_idle_warning(false));
         if self.running.borrow().ui.attract_after.is_some() {
             self.attract.restart();
         }
@@ -126,6 +143,12 @@ impl Session {
     /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
     pub(super) fn on_clear(&self, listener: impl Fn() + 'static) {
         self.clear_listeners.borrow_mut().push(Box::new(listener));
+    }
+
+    fn state(&self, f: impl FnOnce(KioskState<'_>)) {
+        if let Some(window) = self.window.upgrade() {
+            f(window.global::<KioskState>());
+        }
     }
 
     /// The page on screen (`None` once the window is gone).
@@ -169,6 +192,7 @@ impl Session {
             tracing::info!("idle timeout: back to the home page");
         }
         self.clear_inputs();
+        window.global::<KioskState>().set_idle_warning(false);
         window.global::<KioskState>().set_page(Page::Home);
         let first = self.running.borrow().kiosk.first_language();
         if self.language.get() != first {

@@ -29,11 +29,12 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use motcua_catalog::Synonyms;
 use motcua_catalog::typo::Vocabulary;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::server::model::{CatalogSnapshot, Procedure};
+use crate::server::model::{CatalogSnapshot, Procedure, SynonymEntry};
 
 pub use motcua_catalog::{SearchHit, fold, local_code};
 pub use schema::SCHEMA_VERSION;
@@ -107,6 +108,8 @@ pub struct ProcedureDetail {
     /// In order of first appearance; `group` is empty for documents the source lists
     /// without a heading.
     pub documents: Vec<DocumentGroup>,
+    /// Notes that go with the documents without being documents.
+    pub document_notes: Vec<String>,
     pub legal_basis: Vec<LegalBasis>,
 }
 
@@ -116,6 +119,8 @@ pub struct Method {
     pub time: Option<String>,
     pub fee: Option<String>,
     pub fee_note: Option<String>,
+    /// What the source says of this way: often where a fee applies ("Tại cơ quan đại diện").
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +159,8 @@ pub struct Catalog {
     /// The typo pass's word list, loaded on first need; with the `PRAGMA data_version` it was
     /// read at, so a write by another process (a `catalog sync` run) is noticed.
     vocabulary: RefCell<Option<(i64, Arc<Vocabulary>)>>,
+    /// The synonyms held (the server's, or the bundled ones), read on first need likewise.
+    synonyms: RefCell<Option<(i64, Arc<Synonyms>)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -216,15 +223,20 @@ impl Catalog {
 
     fn start(mut conn: Connection, file_backed: bool) -> Result<Catalog, CatalogError> {
         schema::configure(&conn, file_backed)?;
-        schema::migrate(&mut conn)?;
+        let found = schema::migrate(&mut conn)?;
         let mut catalog = Catalog {
             conn,
             vocabulary: RefCell::new(None),
+            synonyms: RefCell::new(None),
         };
         // "No source yet" rather than "no procedures": a catalog the server emptied stays empty.
-        if read::get_meta(&catalog.conn, "source")?.is_none() {
+        let source = read::get_meta(&catalog.conn, "source")?;
+        if source.is_none() {
             let report = catalog.import_array(SEED_JSON, "seed")?;
             tracing::info!(procedures = report.procedures, "catalog seeded");
+        } else if found < 2 && source.as_deref() == Some("seed") {
+            // Seeded by an older kiosk, without the document notes.
+            catalog.import_array(SEED_JSON, "seed")?;
         }
         Ok(catalog)
     }
@@ -248,7 +260,14 @@ impl Catalog {
             },
             None => None,
         };
-        motcua_catalog::search(&self.conn, || self.vocabulary(), query, field_id, limit)
+        motcua_catalog::search_with_synonyms(
+            &self.conn,
+            &*self.synonyms()?,
+            || self.vocabulary(),
+            query,
+            field_id,
+            limit,
+        )
     }
 
     /// Every field with its number of procedures, sorted by folded name.
@@ -276,7 +295,7 @@ impl Catalog {
         match value {
             Value::Array(items) => {
                 let procedures = record::procedures_from_array(items)?;
-                self.replace(&procedures, 0, "file", None)
+                self.replace(&procedures, 0, "file", None, None)
             }
             Value::Object(_) => {
                 let snapshot: CatalogSnapshot = serde_json::from_value(value)
@@ -286,7 +305,13 @@ impl Catalog {
                         "the file holds a delta (\"full\": false); import a full catalog".into(),
                     ));
                 }
-                self.replace(&snapshot.procedures, snapshot.version, "file", None)
+                self.replace(
+                    &snapshot.procedures,
+                    snapshot.version,
+                    "file",
+                    None,
+                    snapshot.synonyms.as_deref(),
+                )
             }
             _ => Err(CatalogError::Invalid(
                 "expected a JSON array of procedures or a catalog snapshot object".into(),
@@ -298,33 +323,38 @@ impl Catalog {
         let items: Vec<Value> = serde_json::from_str(json)
             .map_err(|e| CatalogError::Invalid(format!("not a JSON array: {e}")))?;
         let procedures = record::procedures_from_array(items)?;
-        self.replace(&procedures, 0, source, None)
+        self.replace(&procedures, 0, source, None, None)
     }
 
+    /// Replaces everything. `synonyms`: the source's list; `None` for the bundled one.
     fn replace(
         &mut self,
         procedures: &[Procedure],
         version: u64,
         source: &str,
         etag: Option<&str>,
+        synonyms: Option<&[SynonymEntry]>,
     ) -> Result<ImportReport, CatalogError> {
         let started = std::time::Instant::now();
         let records = record::records(procedures, "procedures")?;
         tracing::debug!(checked = ?started.elapsed(), "catalog records checked");
-        self.replace_records(&records, version, source, etag)
+        self.replace_records(&records, version, source, etag, synonyms)
     }
 
+    /// `synonyms`: the source's list; `None` for the bundled one.
     fn replace_records(
         &mut self,
         records: &[record::Record],
         version: u64,
         source: &str,
         etag: Option<&str>,
+        synonyms: Option<&[SynonymEntry]>,
     ) -> Result<ImportReport, CatalogError> {
         let started = std::time::Instant::now();
         let tx = self.conn.transaction()?;
         let changes = write::replace_all(&tx, records)?;
         write_meta(&tx, version, source, etag, source == "server")?;
+        write_synonyms(&tx, synonyms)?;
         let written = started.elapsed();
         tx.commit()?;
         tracing::debug!(
@@ -333,7 +363,7 @@ impl Catalog {
             committed = ?started.elapsed(),
             "catalog replaced"
         );
-        self.vocabulary.replace(None);
+        self.forget_cached();
         Ok(ImportReport {
             version,
             procedures: records.len(),
@@ -357,6 +387,7 @@ impl Catalog {
             &records,
             &snapshot.removed,
             etag,
+            snapshot.synonyms.as_deref(),
         )
     }
 
@@ -380,6 +411,7 @@ impl Catalog {
             &parsed.records,
             &parsed.removed,
             etag,
+            parsed.synonyms.as_deref(),
         )
     }
 
@@ -390,6 +422,7 @@ impl Catalog {
         records: &[record::Record],
         removed: &[String],
         etag: Option<&str>,
+        synonyms: Option<&[SynonymEntry]>,
     ) -> Result<ImportReport, CatalogError> {
         if full {
             // An empty catalog from a server is far likelier a fault than the truth, and
@@ -399,7 +432,7 @@ impl Catalog {
                     "a full catalog without procedures; the kiosk keeps its copy".into(),
                 ));
             }
-            return self.replace_records(records, version, "server", etag);
+            return self.replace_records(records, version, "server", etag, synonyms);
         }
         let held = self.meta()?;
         if held.source != "server" {
@@ -430,8 +463,12 @@ impl Catalog {
         let tx = self.conn.transaction()?;
         let changes = write::apply_delta(&tx, records, &removed)?;
         write_meta(&tx, version, "server", etag, true)?;
+        // A delta without synonyms (an older server) keeps those held.
+        if let Some(list) = synonyms {
+            write_synonyms(&tx, Some(list))?;
+        }
         tx.commit()?;
-        self.vocabulary.replace(None);
+        self.forget_cached();
         Ok(ImportReport {
             version,
             procedures: self.meta()?.procedures,
@@ -443,6 +480,41 @@ impl Catalog {
     /// Records a `304`: the catalog held is current as of now.
     fn mark_synced(&self) -> Result<(), CatalogError> {
         read::set_meta(&self.conn, "synced_at", Some(&now_text()))
+    }
+
+    /// After a write through this connection (which `PRAGMA data_version` does not count).
+    fn forget_cached(&self) {
+        self.vocabulary.replace(None);
+        self.synonyms.replace(None);
+    }
+
+    /// The synonyms held: the source's, or the bundled ones.
+    fn synonyms(&self) -> Result<Arc<Synonyms>, CatalogError> {
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if let Some((seen, synonyms)) = self.synonyms.borrow().as_ref()
+            && *seen == data_version
+        {
+            return Ok(synonyms.clone());
+        }
+        let synonyms = Arc::new(match read::get_meta(&self.conn, "synonyms")? {
+            Some(json) => match serde_json::from_str::<Vec<SynonymEntry>>(&json) {
+                Ok(list) => {
+                    Synonyms::from_list(&list.into_iter().map(Into::into).collect::<Vec<_>>())
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "the synonyms held cannot be read ({e}); the bundled ones are used"
+                    );
+                    Synonyms::bundled()
+                }
+            },
+            None => Synonyms::bundled(),
+        });
+        self.synonyms
+            .replace(Some((data_version, synonyms.clone())));
+        Ok(synonyms)
     }
 
     fn vocabulary(&self) -> Result<Arc<Vocabulary>, CatalogError> {
@@ -478,6 +550,15 @@ fn write_meta(
     let synced = synced_now.then(now_text);
     read::set_meta(tx, "synced_at", synced.as_deref())?;
     Ok(())
+}
+
+/// Keeps a source's synonyms; `None` goes back to the bundled ones.
+fn write_synonyms(tx: &Connection, list: Option<&[SynonymEntry]>) -> Result<(), CatalogError> {
+    let json = list
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| CatalogError::Invalid(format!("synonyms: {e}")))?;
+    read::set_meta(tx, "synonyms", json.as_deref())
 }
 
 impl CatalogError {

@@ -87,7 +87,8 @@ pub fn procedure(conn: &Connection, code: &str) -> Result<Option<ProcedureDetail
     let head = conn
         .query_row(
             "SELECT p.id, p.code, p.name, COALESCE(f.name, ''), p.level, p.processing_time,
-                    p.fee, p.agency, p.result, p.target_groups, p.submission_methods
+                    p.fee, p.agency, p.result, p.target_groups, p.submission_methods,
+                    p.document_notes
              FROM procedures p LEFT JOIN fields f ON f.id = p.field_id WHERE p.code = ?1",
             params![code.trim()],
             |r| {
@@ -107,6 +108,8 @@ pub fn procedure(conn: &Connection, code: &str) -> Result<Option<ProcedureDetail
                             .unwrap_or_default(),
                         methods: Vec::new(),
                         documents: Vec::new(),
+                        document_notes: serde_json::from_str(&r.get::<_, String>(11)?)
+                            .unwrap_or_default(),
                         legal_basis: Vec::new(),
                     },
                 ))
@@ -118,7 +121,7 @@ pub fn procedure(conn: &Connection, code: &str) -> Result<Option<ProcedureDetail
     };
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT method, time, fee, fee_note FROM methods WHERE procedure_id = ?1
+            "SELECT method, time, fee, fee_note, note FROM methods WHERE procedure_id = ?1
              ORDER BY position",
         )?;
         let rows = stmt.query_map(params![id], |r| {
@@ -127,6 +130,7 @@ pub fn procedure(conn: &Connection, code: &str) -> Result<Option<ProcedureDetail
                 time: r.get(1)?,
                 fee: r.get(2)?,
                 fee_note: r.get(3)?,
+                note: r.get(4)?,
             })
         })?;
         detail.methods = rows.collect::<Result<_, _>>()?;

@@ -65,6 +65,11 @@ pub struct Record {
     pub documents: Vec<DocumentRow>,
     pub methods: Vec<MethodRow>,
     pub legal: Vec<LegalRow>,
+    /// Notes that go with the documents without being documents (`document_notes`).
+    pub document_notes: Vec<String>,
+    /// How common the procedure is at an office, 0-100: the server's `common_weight`, else
+    /// the bundled one.
+    pub common_weight: u8,
     /// Hash of the canonical JSON of the whole record (keys sorted), to tell changed records
     /// apart without storing the JSON twice.
     pub digest: String,
@@ -113,6 +118,19 @@ fn text(value: Option<&Value>) -> Option<String> {
             (!parts.is_empty()).then(|| parts.join(", "))
         }
         _ => None,
+    }
+}
+
+/// A list of texts, trimmed, without the empty ones; anything else reads as none.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -187,14 +205,19 @@ impl Record {
                 });
             }
         }
-        let submission_methods = match d.get("submission_methods") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            _ => Vec::new(),
+        let submission_methods = strings(d.get("submission_methods"));
+        let common_weight = match d.get("common_weight") {
+            None | Some(Value::Null) => motcua_catalog::bundled_weight(code),
+            Some(v) => v
+                .as_u64()
+                .and_then(|w| u8::try_from(w).ok())
+                .filter(|w| *w <= motcua_catalog::MAX_WEIGHT)
+                .ok_or_else(|| {
+                    invalid(
+                        &format!("{at}.common_weight"),
+                        "a whole number from 0 to 100",
+                    )
+                })?,
         };
         let json = serde_json::to_string(&Canonical {
             code,
@@ -216,6 +239,8 @@ impl Record {
             documents,
             methods,
             legal,
+            document_notes: strings(d.get("document_notes")),
+            common_weight,
             digest: digest(&json),
         })
     }

@@ -97,6 +97,15 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO procedure_names (procedure_names, rank) VALUES ('hashsize', 33554432);
     CREATE VIRTUAL TABLE procedure_terms USING fts5vocab (procedure_search, 'row');
     "#,
+    // 2: how common each procedure is (the ranking's tie-break), the notes that go with the
+    // documents, the synonyms (in catalog_meta). Rows written before lack the notes: see
+    // `after_migration`.
+    r#"
+    ALTER TABLE procedures ADD COLUMN common_weight INTEGER NOT NULL DEFAULT 0;
+    -- JSON array of strings ("* Ngoài giấy tờ nêu trên, …"): read with the documents, not
+    -- numbered among them.
+    ALTER TABLE procedures ADD COLUMN document_notes TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -119,8 +128,9 @@ pub fn configure(conn: &Connection, file_backed: bool) -> Result<(), CatalogErro
     Ok(())
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`], each step in its own transaction.
-pub fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
+/// Brings the schema up to [`SCHEMA_VERSION`], each step in its own transaction. Returns the
+/// version the file had (0 for a new one).
+pub fn migrate(conn: &mut Connection) -> Result<i64, CatalogError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(CatalogError::TooNew {
@@ -134,8 +144,27 @@ pub fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
     {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        after_migration(&tx, from + 1)?;
         tx.pragma_update(None, "user_version", from + 1)?;
         tx.commit()?;
+    }
+    Ok(found)
+}
+
+/// What a migration needs besides its SQL.
+fn after_migration(tx: &Connection, to: i64) -> Result<(), CatalogError> {
+    if to == 2 {
+        // Until the next sync brings the server's weights, the bundled ones order the search.
+        let mut stmt = tx.prepare("UPDATE procedures SET common_weight = ?2 WHERE code = ?1")?;
+        for (code, weight) in motcua_catalog::BUNDLED_COMMON {
+            stmt.execute(rusqlite::params![code, weight])?;
+        }
+        // Rows held lack their notes; a server's catalog comes again whole at the next sync
+        // (version 0 asks for everything), a seed's is reloaded by `Catalog::start`.
+        tx.execute_batch(
+            "DELETE FROM catalog_meta WHERE key = 'etag';
+             UPDATE catalog_meta SET value = '0' WHERE key = 'version';",
+        )?;
     }
     Ok(())
 }

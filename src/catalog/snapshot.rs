@@ -9,7 +9,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 
 use super::CatalogError;
 use super::record::Record;
-use crate::server::model::Procedure;
+use crate::server::model::{Procedure, SynonymEntry};
 
 /// A `GET /catalog` answer, its procedures already checked.
 #[derive(Debug)]
@@ -18,6 +18,8 @@ pub struct ParsedSnapshot {
     pub full: bool,
     pub records: Vec<Record>,
     pub removed: Vec<String>,
+    /// The server's synonym table; `None` from a server that sends none.
+    pub synonyms: Option<Vec<SynonymEntry>>,
 }
 
 /// Reads an answer body. A procedure the kiosk cannot use (no code, no name, a list that is
@@ -64,11 +66,13 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut version, mut full, mut records, mut removed) = (None, None, None, Vec::new());
+        let mut synonyms = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "version" => version = Some(map.next_value::<u64>()?),
                 "full" => full = Some(map.next_value::<bool>()?),
                 "removed" => removed = map.next_value::<Vec<String>>()?,
+                "synonyms" => synonyms = map.next_value::<Option<Vec<SynonymEntry>>>()?,
                 "procedures" => {
                     records = Some(map.next_value_seed(ProceduresSeed {
                         problem: &mut *self.problem,
@@ -85,6 +89,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_> {
                 full,
                 records,
                 removed,
+                synonyms,
             }),
             _ => None,
         })

@@ -162,11 +162,13 @@ fn insert(
     };
     let methods_json =
         serde_json::to_string(&r.submission_methods).unwrap_or_else(|_| "[]".to_string());
+    let notes_json = serde_json::to_string(&r.document_notes).unwrap_or_else(|_| "[]".to_string());
     let text = search_text(r);
     tx.prepare_cached(
         "INSERT INTO procedures (code, position, name, name_folded, field_id, level,
-             processing_time, fee, agency, result, target_groups, submission_methods, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             processing_time, fee, agency, result, target_groups, submission_methods, digest,
+             common_weight, document_notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         r.code,
@@ -182,6 +184,8 @@ fn insert(
         r.target_groups,
         methods_json,
         r.digest,
+        r.common_weight,
+        notes_json,
     ])?;
     let id = tx.last_insert_rowid();
     index::insert(tx, id, &text)?;

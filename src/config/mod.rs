@@ -65,6 +65,9 @@ pub struct KioskConfig {
     /// The first one is what every citizen sees first.
     pub languages: Vec<Language>,
     pub idle_timeout: Duration,
+    /// How long before the idle timeout the citizen is asked whether they are still there, with
+    /// a countdown (zero: never asked).
+    pub idle_warning: Duration,
     /// Argon2 PHC string; `None` keeps the admin screen locked.
     pub admin_pin_hash: Option<String>,
     pub data_dir: PathBuf,

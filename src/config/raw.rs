@@ -35,6 +35,9 @@ pub struct RawKiosk {
     pub languages: Vec<String>,
     #[serde(default = "default_idle_timeout")]
     pub idle_timeout_s: i64,
+    /// Absent: 15 s, or half a shorter timeout.
+    #[serde(default)]
+    pub idle_warning_s: Option<i64>,
     #[serde(default)]
     pub admin_pin_hash: String,
     #[serde(default = "default_data_dir")]
@@ -47,6 +50,8 @@ fn default_languages() -> Vec<String> {
 fn default_idle_timeout() -> i64 {
     60
 }
+/// Seconds of the idle warning when the config does not say.
+pub const DEFAULT_IDLE_WARNING: i64 = 15;
 fn default_data_dir() -> String {
     "var".into()
 }

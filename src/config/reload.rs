@@ -68,6 +68,7 @@ pub fn merge(old: &Config, new: &Config) -> Reload {
         kiosk.office_address,
         kiosk.languages,
         kiosk.idle_timeout,
+        kiosk.idle_warning,
         kiosk.admin_pin_hash,
         printer.header_lines,
         printer.footer_lines,

@@ -32,8 +32,12 @@ impl fmt::Display for Summary<'_> {
             f,
             "Idle",
             &format!(
-                "back to the home page, inputs cleared, after {} s without a touch",
-                c.kiosk.idle_timeout.as_secs()
+                "back to the home page, inputs cleared, after {} s without a touch{}",
+                c.kiosk.idle_timeout.as_secs(),
+                match c.kiosk.idle_warning.as_secs() {
+                    0 => String::new(),
+                    w => format!(" (asked {w} s before whether the citizen is still there)"),
+                }
             ),
         )?;
         row(

@@ -258,6 +258,18 @@ fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
         600,
         "seconds",
     );
+    // The warning comes within the timeout: at least 5 s of it stay unwarned.
+    let warning = match raw.idle_warning_s {
+        None => DEFAULT_IDLE_WARNING.min(idle / 2),
+        Some(0) => 0,
+        Some(w) => c.range(
+            "kiosk.idle_warning_s",
+            w,
+            5,
+            (idle - 5).min(60),
+            "seconds, or 0",
+        ),
+    };
     let admin_pin_hash = if raw.admin_pin_hash.is_empty() {
         None
     } else {
@@ -276,6 +288,7 @@ fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
         office_address: raw.office_address.trim().to_string(),
         languages,
         idle_timeout: Duration::from_secs(idle as u64),
+        idle_warning: Duration::from_secs(warning as u64),
         admin_pin_hash,
         data_dir: c.path("kiosk.data_dir", &raw.data_dir),
     }

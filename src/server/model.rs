@@ -38,6 +38,28 @@ pub struct CatalogSnapshot {
     pub procedures: Vec<Procedure>,
     #[serde(default)]
     pub removed: Vec<String>,
+    /// The server's synonym table; absent from an older server (the kiosk keeps what it holds,
+    /// or for a full catalog uses its bundled table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synonyms: Option<Vec<SynonymEntry>>,
+}
+
+/// One synonym of the catalog: the citizen's words and what the catalog calls them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynonymEntry {
+    pub words: String,
+    /// Empty: the words are dropped from a query.
+    #[serde(default)]
+    pub means: String,
+}
+
+impl From<SynonymEntry> for motcua_catalog::Synonym {
+    fn from(s: SynonymEntry) -> Self {
+        motcua_catalog::Synonym {
+            words: s.words,
+            means: s.means,
+        }
+    }
 }
 
 /// What `GET /catalog` gave, as it came: the kiosk's catalog reads the body procedure by

@@ -113,6 +113,7 @@ fn a_delta_needs_a_catalog_from_the_server() {
         fields: vec![],
         procedures: vec![],
         removed: vec!["2.000528".into()],
+        synonyms: None,
     };
     assert!(matches!(
         catalog.apply_snapshot(&delta, None),

@@ -8,6 +8,7 @@ mod import;
 mod search;
 mod store;
 mod sync;
+mod words;
 mod worker;
 
 use motcua_kiosk::catalog::{Catalog, SearchHit};

@@ -108,6 +108,21 @@ fn first_open_loads_the_seed_with_vietnamese_text_intact() {
             .any(|l| l.code.is_none() && l.title.starts_with("Luật sửa đổi"))
     );
 
+    assert!(p.document_notes.is_empty());
+    // A method's note says where its fee applies (the 10 USD are for overseas missions).
+    let copies = catalog
+        .procedure("2.000815")
+        .expect("read")
+        .expect("2.000815");
+    assert!(
+        copies
+            .methods
+            .iter()
+            .any(|m| m.note.as_deref() == Some("Tại cơ quan đại diện: 10 USD/bản.")),
+        "{:?}",
+        copies.methods
+    );
+
     // A form file name is kept as the source gives it.
     let water = catalog
         .procedure("1.001662")

@@ -54,6 +54,25 @@ pub async fn import_catalog(
     Ok(super::json(StatusCode::OK, &body))
 }
 
+/// `PUT /admin/catalog/synonyms`: the office's words for what the catalog calls otherwise,
+/// replacing the table kiosks search with (a new catalog version).
+pub async fn put_synonyms(
+    State(state): State<AppState>,
+    _admin: Admin,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    let list = catalog::parse_synonyms(&body)?;
+    let now = state.clock.now();
+    let count = list.len();
+    let version = state
+        .store
+        .write(move |sql| catalog::set_synonyms(sql, &list, now))
+        .await?;
+    tracing::info!(version, synonyms = count, "catalog synonyms replaced");
+    let body = json!({ "version": version, "synonyms": count });
+    Ok(super::json(StatusCode::OK, &body))
+}
+
 /// The schema's `minItems`/`maxItems` for one import.
 const MAX_IMPORT_ITEMS: usize = 100_000;
 

@@ -79,6 +79,7 @@ pub async fn get_catalog(
         "full": view.full,
         "fields": view.fields,
         "removed": view.removed,
+        "synonyms": view.synonyms,
     })
     .to_string();
     // The object stays open for the procedures, which come last.

@@ -55,6 +55,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/catalog", post(admin::import_catalog))
+        .route("/admin/catalog/synonyms", put(admin::put_synonyms))
         .route("/admin/dossiers", post(admin::upsert_dossiers))
         .route(
             "/admin/dossiers/{code}/status",

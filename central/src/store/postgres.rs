@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/003_sms.sql"),
     include_str!("migrations/postgres/004_voided_tickets.sql"),
     include_str!("migrations/postgres/005_follow.sql"),
+    include_str!("migrations/postgres/006_catalog_synonyms.sql"),
 ];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.

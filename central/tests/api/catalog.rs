@@ -216,3 +216,101 @@ fn a_large_catalog_streams_whole_and_in_order() {
         }
     }
 }
+
+#[test]
+fn synonyms_come_with_every_catalog_answer_and_an_admin_replaces_them() {
+    let h = Harness::start();
+    // Until an admin sets the office's own, the bundled table is served.
+    let v = h.get("/catalog").json();
+    let bundled = v["synonyms"].as_array().expect("synonyms").clone();
+    assert_eq!(bundled.len(), motcua_catalog::BUNDLED_SYNONYMS.len());
+    assert!(
+        bundled
+            .contains(&json!({ "words": "sổ đỏ", "means": "giấy chứng nhận quyền sử dụng đất" }))
+    );
+
+    let table = json!([
+        { "words": "sổ đỏ", "means": "giấy chứng nhận quyền sử dụng đất" },
+        { "words": "thủ tục" },
+        { "words": "  <script>alert(1)</script> \"*\" 🙂 ", "means": "khai sinh" },
+    ]);
+    let r = h.put_as("/admin/catalog/synonyms", Some(ADMIN), &table);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json(), json!({ "version": 2, "synonyms": 3 }));
+    // A new version: kiosks holding the old one get the table, in a delta as in a full answer.
+    let r = h.get_with(
+        "/catalog",
+        Some(TOKEN),
+        &[("If-None-Match", "\"catalog-v1\"")],
+    );
+    assert_eq!(r.status, 200);
+    let delta = h.get("/catalog?since=1").json();
+    assert_eq!(delta["full"], false);
+    assert_eq!(delta["procedures"], json!([]));
+    let expected = json!([
+        { "words": "sổ đỏ", "means": "giấy chứng nhận quyền sử dụng đất" },
+        { "words": "thủ tục", "means": "" },
+        { "words": "<script>alert(1)</script> \"*\" 🙂", "means": "khai sinh" },
+    ]);
+    assert_eq!(delta["synonyms"], expected);
+    assert_eq!(h.get("/catalog").json()["synonyms"], expected);
+    // An empty table is a choice: no synonyms at all.
+    let r = h.put_as("/admin/catalog/synonyms", Some(ADMIN), &json!([]));
+    assert_eq!(r.status, 200);
+    assert_eq!(h.get("/catalog").json()["synonyms"], json!([]));
+}
+
+#[test]
+fn a_malformed_synonym_table_is_refused_whole() {
+    let h = Harness::start();
+    let long = "a".repeat(201);
+    for (body, at) in [
+        (json!({ "words": "sổ đỏ" }), "body"),
+        (json!(["sổ đỏ"]), "[0]"),
+        (json!([{ "means": "chứng thực" }]), "[0].words"),
+        (json!([{ "words": "   " }]), "[0].words"),
+        (json!([{ "words": "ok" }, { "words": 7 }]), "[1].words"),
+        (json!([{ "words": long }]), "[0].words"),
+        (json!([{ "words": "ok", "means": null }]), "[0].means"),
+        (json!([{ "words": "ok", "note": "x" }]), "[0].note"),
+    ] {
+        let r = h.put_as("/admin/catalog/synonyms", Some(ADMIN), &body);
+        let detail = r.problem(400, "bad-request");
+        assert!(detail.starts_with(at), "{body}: {detail}");
+    }
+    let many: Vec<Value> = (0..=motcua_catalog::MAX_SYNONYMS)
+        .map(|i| json!({ "words": format!("w{i}") }))
+        .collect();
+    let r = h.put_as("/admin/catalog/synonyms", Some(ADMIN), &Value::Array(many));
+    r.problem(400, "bad-request");
+    // Only an admin sets them.
+    let r = h.put_as("/admin/catalog/synonyms", Some(TOKEN), &json!([]));
+    assert_eq!(r.status, 401);
+    // Nothing changed: still version 1, still the bundled table.
+    let v = h.get("/catalog").json();
+    assert_eq!(v["version"], 1);
+    assert_eq!(
+        v["synonyms"].as_array().map(Vec::len),
+        Some(motcua_catalog::BUNDLED_SYNONYMS.len())
+    );
+}
+
+#[test]
+fn a_procedures_common_weight_is_a_whole_number_from_0_to_100() {
+    let h = Harness::start();
+    let mut procs = seed();
+    procs[0]["common_weight"] = json!(100);
+    procs[1]["common_weight"] = json!(0);
+    procs[2]["common_weight"] = Value::Null;
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let v = h.get("/catalog").json();
+    assert_eq!(v["procedures"][0]["common_weight"], 100);
+    assert_eq!(v["procedures"][1]["common_weight"], 0);
+    for bad in [json!(101), json!(-1), json!(2.5), json!("50")] {
+        procs[0]["common_weight"] = bad.clone();
+        let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
+        let detail = r.problem(400, "bad-request");
+        assert!(detail.starts_with("[0].common_weight"), "{bad}: {detail}");
+    }
+}
