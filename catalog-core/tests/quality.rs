@@ -6,15 +6,16 @@
 
 use super::{codes, indexed};
 
-/// (query, the procedures of the 55 that answer it; the first is the best answer).
+/// (query, the procedures of the 326 that answer it; the first is the best answer). Labelled
+/// by the procedures' names, not by what the search returns.
 const HELD_OUT: &[(&str, &[&str])] = &[
-    ("dang ky ket hon", &["2.000806", "2.000513"]),
-    ("ket hon nguoi nuoc ngoai", &["2.000806"]),
-    ("dang ky lai khai sinh", &["2.000522"]),
-    ("khai tu", &["1.001766", "2.000497"]),
-    ("nhan cha me con", &["2.000779", "1.001695"]),
-    ("giam ho", &["1.001669", "2.000756"]),
-    ("cham dut giam ho", &["2.000756"]),
+    ("dang ky ket hon", &["1.000894", "1.000593", "2.000806"]),
+    ("ket hon nguoi nuoc ngoai", &["2.000806", "1.000094", "2.000513"]),
+    ("dang ky lai khai sinh", &["1.004884", "2.000522"]),
+    ("khai tu", &["1.000656", "1.000419", "1.005461", "1.001766", "2.000497"]),
+    ("nhan cha me con", &["1.001022", "2.000779", "1.000080"]),
+    ("giam ho", &["1.004837", "1.001669", "1.004845", "2.000756"]),
+    ("cham dut giam ho", &["1.004845", "2.000756"]),
     ("cai chinh ho tich", &["1.004859", "2.000748"]),
     ("xac dinh lai dan toc", &["1.004859", "2.000748"]),
     ("ly hon", &["2.000554"]),
@@ -28,13 +29,13 @@ const HELD_OUT: &[(&str, &[&str])] = &[
     ("phan chia di san", &["2.001406"]),
     ("sua loi giao dich", &["2.000927"]),
     ("thanh lap ho kinh doanh", &["1.001612"]),
-    ("dang ky ho kinh doanh", &["1.001612", "2.000720"]),
+    ("dang ky ho kinh doanh", &["1.001612", "2.000720", "1.014034"]),
     ("tam ngung kinh doanh", &["1.001570"]),
     ("cham dut ho kinh doanh", &["1.001266"]),
     ("cap lai giay chung nhan ho kinh doanh", &["2.000575"]),
     ("giai the hop tac xa", &["1.004982"]),
     ("thanh lap hop tac xa", &["1.005280"]),
-    ("to hop tac", &["2.002637"]),
+    ("to hop tac", &["2.002637", "2.002226", "2.002639", "2.002642", "2.002228", "2.002640"]),
     (
         "giay phep xay dung",
         &[
@@ -52,8 +53,8 @@ const HELD_OUT: &[(&str, &[&str])] = &[
     ("di doi cong trinh", &["1.013232"]),
     ("ban quan tri chung cu", &["1.012888"]),
     ("cong nhan ban quan tri", &["1.012888"]),
-    ("tranh chap dat", &["1.013967"]),
-    ("chuyen muc dich su dung dat", &["1.013949"]),
+    ("tranh chap dat", &["1.013967", "1.012812"]),
+    ("chuyen muc dich su dung dat", &["1.013949", "1.013952", "1.013953"]),
     ("dinh chinh giay chung nhan", &["1.012796"]),
     ("cap giay chung nhan lan dau", &["1.013978"]),
     ("khai thac nuoc ngam", &["1.001662"]),
@@ -117,9 +118,11 @@ fn held_out_queries_find_their_procedures() {
         q.mrr,
         misses.join("\n")
     );
-    // Before the synonyms and weights (the search as it was): top-1 39, top-3 43, MRR 0.928.
+    // On the 326 real ward procedures, with the synonyms and weights: top-1 38, top-3 40, MRR
+    // 0.890 (on the 55 shipped before: 40, 43, 0.939; without synonyms and weights 39, 43, 0.928).
+    // The misses are printed above: a foreign marriage, a relocation, "nuoc ngam", two typos.
     assert!(
-        q.top1 >= 39 && q.top3 >= 43 && q.mrr >= 0.928,
+        q.top1 >= 38 && q.top3 >= 40 && q.mrr >= 0.89,
         "held-out quality fell: {q:?}\n{}",
         misses.join("\n")
     );
