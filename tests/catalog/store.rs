@@ -108,7 +108,14 @@ fn first_open_loads_the_seed_with_vietnamese_text_intact() {
             .any(|l| l.code.is_none() && l.title.starts_with("Luật sửa đổi"))
     );
 
-    assert!(p.document_notes.is_empty());
+    // Notes that are not documents are kept apart, as the source gives them.
+    assert!(
+        p.document_notes
+            .iter()
+            .any(|n| n.starts_with("[Lưu ý]") && n.contains("hợp pháp hóa lãnh sự")),
+        "{:?}",
+        p.document_notes
+    );
     // A method's note says where its fee applies (the 10 USD are for overseas missions).
     let copies = catalog
         .procedure("2.000815")

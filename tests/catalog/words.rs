@@ -137,7 +137,7 @@ fn a_catalog_file_of_an_older_kiosk_is_fetched_whole_again_and_ranked_meanwhile(
     assert_eq!(meta.source, "server");
     // Version 0 and no ETag: the next sync asks for everything, notes and weights included.
     assert_eq!((meta.version, meta.etag), (0, None));
-    assert_eq!(meta.procedures, 55);
+    assert_eq!(meta.procedures, 326);
     // Meanwhile the bundled weights order the search.
     assert_eq!(first(&catalog, "chung thuc").code, "2.000815");
 }
