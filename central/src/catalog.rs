@@ -113,12 +113,17 @@ fn normalize(obj: &mut Map<String, Value>, repair: bool) -> Result<(), Mismatch>
         }
     }
     // How common the procedure is at an office: the search's tie-break (motcua-catalog).
-    let weight = obj.get("common_weight");
-    let weight_ok = match weight {
+    let weight_ok = match obj.get("common_weight").cloned() {
         None | Some(Value::Null) => true,
-        Some(w) => w
-            .as_u64()
-            .is_some_and(|w| w <= u64::from(motcua_catalog::MAX_WEIGHT)),
+        Some(Value::Number(n)) => match crate::extract::number_to_i64(&n) {
+            Some(w) if (0..=i64::from(motcua_catalog::MAX_WEIGHT)).contains(&w) => {
+                // `32.0` is the whole number 32: kiosks read it as one.
+                obj.insert("common_weight".into(), Value::from(w));
+                true
+            }
+            _ => false,
+        },
+        Some(_) => false,
     };
     if !weight_ok {
         problems.push((

@@ -93,7 +93,8 @@ pub fn integer_text(text: &str) -> Option<Option<i64>> {
     (f.fract() == 0.0).then(|| number_to_i64(&n))
 }
 
-fn number_to_i64(n: &serde_json::Number) -> Option<i64> {
+/// A JSON number that is a whole number (`7`, `7.0`, `7e0`) within 64 bits.
+pub(crate) fn number_to_i64(n: &serde_json::Number) -> Option<i64> {
     if let Some(i) = n.as_i64() {
         return Some(i);
     }

@@ -307,6 +307,12 @@ fn a_procedures_common_weight_is_a_whole_number_from_0_to_100() {
     let v = h.get("/catalog").json();
     assert_eq!(v["procedures"][0]["common_weight"], 100);
     assert_eq!(v["procedures"][1]["common_weight"], 0);
+    // A whole number written with a fraction is that whole number.
+    procs[0]["common_weight"] = json!(32.0);
+    let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let served = &h.get("/catalog").json()["procedures"][0]["common_weight"];
+    assert!(served.is_u64() && served == 32, "{served}");
     for bad in [json!(101), json!(-1), json!(2.5), json!("50")] {
         procs[0]["common_weight"] = bad.clone();
         let r = h.post_as("/admin/catalog", Some(ADMIN), &Value::Array(procs.clone()));
