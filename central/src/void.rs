@@ -109,11 +109,14 @@ fn void_ticket(
     let day = parse_time(text("issued_at"))
         .ok_or_else(|| ApiError::Internal(format!("stored answer of {}", req.ticket_request_id)))?
         .date_naive();
+    // A transfer moves the ticket to another service and keeps its number: look in every
+    // service of that day, its own first.
     let row = sql
         .query_opt(
-            "SELECT id, status FROM tickets
-             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3
-               AND upper(number) = upper(?4) AND kiosk_id = ?5",
+            "SELECT id, status, called_at FROM tickets
+             WHERE office_id = ?1 AND office_day = ?3 AND upper(number) = upper(?4)
+               AND kiosk_id = ?5
+             ORDER BY CASE WHEN service_id = ?2 THEN 0 ELSE 1 END LIMIT 1",
             &params![
                 by.office.as_str(),
                 service_id,
@@ -123,8 +126,9 @@ fn void_ticket(
             ],
         )?
         .ok_or_else(|| ApiError::UnknownTicket(req.ticket_request_id.clone()))?;
-    // Called, absent, done: a counter has dealt with it, so somebody held it.
-    if row.text(1)? != "waiting" {
+    // Called once (absent, done, or transferred back to waiting): a counter has dealt with it,
+    // so somebody held it.
+    if row.text(1)? != "waiting" || row.opt_time(2)?.is_some() {
         return Err(ApiError::AlreadyCalled(number.to_string()));
     }
     sql.execute(

@@ -100,6 +100,23 @@ fn a_void_comes_too_late_for_a_called_ticket() {
 }
 
 #[test]
+fn a_ticket_called_then_sent_to_another_service_is_held_by_somebody() {
+    let h = Harness::start();
+    h.ticket("t-1", "ho-tich", "none");
+    let called = h.call_next("ho-tich").json();
+    let id = called["ticket_id"].as_str().unwrap_or_default().to_string();
+    let moved = h.post_as(
+        &format!("/queue/tickets/{id}/transfer"),
+        Some(COUNTER),
+        &json!({ "service_id": "chung-thuc" }),
+    );
+    assert_eq!(moved.json()["status"], "waiting");
+    // Waiting again, in another service: the void finds it by its id and refuses it.
+    let (status, v) = void(&h, "t-1", "v-1", "not-printed");
+    assert_eq!((status, v["code"].clone()), (409, json!("already-called")));
+}
+
+#[test]
 fn offline_tickets_are_voided_by_their_request_id_and_kiosks_void_only_their_own() {
     let h = Harness::start();
     let r = h.post(
