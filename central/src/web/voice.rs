@@ -14,117 +14,19 @@ use super::i18n::{Lang, Langs};
 /// Samples a second.
 pub const RATE: u32 = 16_000;
 
-/// The name (without `.wav`) of every clip the announcements use.
-pub const CLIP_NAMES: &[&str] = &[
-    "chime",
-    "en-0",
-    "en-1",
-    "en-10",
-    "en-11",
-    "en-12",
-    "en-13",
-    "en-14",
-    "en-15",
-    "en-16",
-    "en-17",
-    "en-18",
-    "en-19",
-    "en-2",
-    "en-20",
-    "en-3",
-    "en-30",
-    "en-4",
-    "en-40",
-    "en-5",
-    "en-50",
-    "en-6",
-    "en-60",
-    "en-7",
-    "en-70",
-    "en-8",
-    "en-80",
-    "en-9",
-    "en-90",
-    "en-a",
-    "en-b",
-    "en-c",
-    "en-d",
-    "en-e",
-    "en-f",
-    "en-g",
-    "en-h",
-    "en-i",
-    "en-j",
-    "en-k",
-    "en-l",
-    "en-m",
-    "en-n",
-    "en-number",
-    "en-o",
-    "en-p",
-    "en-please-go-to-counter",
-    "en-q",
-    "en-r",
-    "en-s",
-    "en-t",
-    "en-u",
-    "en-v",
-    "en-w",
-    "en-x",
-    "en-y",
-    "en-z",
-    "vi-0",
-    "vi-1",
-    "vi-10",
-    "vi-2",
-    "vi-3",
-    "vi-4",
-    "vi-5",
-    "vi-6",
-    "vi-7",
-    "vi-8",
-    "vi-9",
-    "vi-a",
-    "vi-b",
-    "vi-c",
-    "vi-d",
-    "vi-den-quay-so",
-    "vi-e",
-    "vi-f",
-    "vi-g",
-    "vi-h",
-    "vi-i",
-    "vi-j",
-    "vi-k",
-    "vi-l",
-    "vi-lam",
-    "vi-m",
-    "vi-moi-so",
-    "vi-mot",
-    "vi-muoi",
-    "vi-n",
-    "vi-o",
-    "vi-p",
-    "vi-q",
-    "vi-r",
-    "vi-s",
-    "vi-t",
-    "vi-u",
-    "vi-v",
-    "vi-w",
-    "vi-x",
-    "vi-y",
-    "vi-z",
-];
-
-macro_rules! builtin {
+/// One list of clip names gives both the names and the clips shipped inside the binary.
+macro_rules! clips {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_bytes!(concat!("../../web/audio/", $name, ".wav")))),*]
+        /// The name (without `.wav`) of every clip the announcements use.
+        pub const CLIP_NAMES: &[&str] = &[$($name),*];
+
+        /// The clips shipped inside the binary.
+        static BUILTIN: &[(&str, &[u8])] =
+            &[$(($name, include_bytes!(concat!("../../web/audio/", $name, ".wav")))),*];
     };
 }
 
-/// The clips shipped inside the binary.
-static BUILTIN: &[(&str, &[u8])] = builtin![
+clips![
     "chime",
     "en-0",
     "en-1",
