@@ -25,13 +25,7 @@ pub async fn lookup(
     PathParams(code): PathParams<String>,
 ) -> Result<Response, ApiError> {
     // Every attempt counts, valid or not: that is what stops enumeration.
-    let (per_minute, now) = (state.lookups_per_minute, state.clock.now());
-    let key = format!("dossier-lookup:{}", kiosk.id);
-    state
-        .store
-        .write(move |sql| rate_limit::check(sql, &key, per_minute, now))
-        .await?
-        .map_err(ApiError::RateLimited)?;
+    count_lookup(&state, &kiosk).await?;
     let code = normalize_code(&code).ok_or_else(|| {
         ApiError::bad("code", "not a dossier code (8 to 40 of A-Z, 0-9, '.', '-')")
     })?;
@@ -76,13 +70,8 @@ pub async fn subscribe(
     JsonBody(body): JsonBody<SubscriptionBody>,
 ) -> Result<Response, ApiError> {
     // A subscription names a dossier: it counts as a lookup against enumeration.
-    let (per_minute, now) = (state.lookups_per_minute, state.clock.now());
-    let key = format!("dossier-lookup:{}", kiosk.id);
-    state
-        .store
-        .write(move |sql| rate_limit::check(sql, &key, per_minute, now))
-        .await?
-        .map_err(ApiError::RateLimited)?;
+    count_lookup(&state, &kiosk).await?;
+    let now = state.clock.now();
     let code = normalize_code(&code).ok_or_else(|| {
         ApiError::bad("code", "not a dossier code (8 to 40 of A-Z, 0-9, '.', '-')")
     })?;
@@ -117,4 +106,15 @@ pub async fn subscribe(
         })
         .await?;
     Ok(super::json(super::created_or_ok(created), &answer))
+}
+
+/// Counts one dossier lookup by this kiosk; too many in a minute is `429 rate-limited`.
+async fn count_lookup(state: &AppState, kiosk: &Kiosk) -> Result<(), ApiError> {
+    let (per_minute, now) = (state.lookups_per_minute, state.clock.now());
+    let key = format!("dossier-lookup:{}", kiosk.id);
+    state
+        .store
+        .write(move |sql| rate_limit::check(sql, &key, per_minute, now))
+        .await?
+        .map_err(ApiError::RateLimited)
 }
