@@ -326,11 +326,20 @@ fn the_slip_is_previewed_on_screen_and_never_saved() {
     assert_eq!(adapter(&k).get_slip().row_count(), 0);
 
     // Nothing about the dossier reached the disk: not the preview folder, not the data folder.
-    for folder in [k.dir.path(), dir.path()] {
+    assert_no_file_holds(&[k.dir.path(), dir.path()], &code, "code");
+}
+
+/// Nothing under `folders` contains `needle` (the citizen's `what`).
+fn assert_no_file_holds(folders: &[&std::path::Path], needle: &str, what: &str) {
+    for folder in folders {
         for entry in walk(folder) {
             let bytes = std::fs::read(&entry).unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains(&code), "{} holds the code", entry.display());
+            assert!(
+                !text.contains(needle),
+                "{} holds the {what}",
+                entry.display()
+            );
         }
     }
 }
@@ -444,17 +453,7 @@ fn a_citizen_asks_for_a_text_and_the_number_leaves_with_the_session() {
     assert_eq!(page(&k), Page::Home);
     assert_eq!(adapter(&k).get_sms_masked(), "");
     assert_eq!(adapter(&k).get_sms_step(), SmsStep::None);
-    for folder in [k.dir.path(), dir.path()] {
-        for entry in walk(folder) {
-            let bytes = std::fs::read(&entry).unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes);
-            assert!(
-                !text.contains("912345678"),
-                "{} holds the number",
-                entry.display()
-            );
-        }
-    }
+    assert_no_file_holds(&[k.dir.path(), dir.path()], "912345678", "number");
 }
 
 #[test]
@@ -499,15 +498,5 @@ fn an_office_without_sms_says_so_once_and_a_lost_server_keeps_nothing_to_send_la
     assert_eq!(find(&k, "Chưa đăng ký được").len(), 1);
     tap(&k, "Quay lại hồ sơ");
     assert_eq!(adapter(&k).get_sms_phone(), "");
-    for folder in [k.dir.path(), dir.path()] {
-        for entry in walk(folder) {
-            let bytes = std::fs::read(&entry).unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes);
-            assert!(
-                !text.contains("912345678"),
-                "{} holds the number",
-                entry.display()
-            );
-        }
-    }
+    assert_no_file_holds(&[k.dir.path(), dir.path()], "912345678", "number");
 }
