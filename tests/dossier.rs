@@ -449,3 +449,63 @@ fn the_serial_scanner_hands_on_each_line() {
         Some("A1B2C3D4")
     );
 }
+
+#[test]
+fn a_slip_goes_to_the_printer_and_stays_on_screen_with_the_preview_printer() {
+    use motcua_kiosk::dossier::{Slip, deliver_slip};
+    use motcua_kiosk::printer::{Printer, PrinterSettings};
+
+    let c = central();
+    let sample = &motcua_central::seed::sample_dossiers(c.server.seeded_on())[0];
+    let code = dossier::normalize(&sample.dossier.code).expect("valid code");
+    let d = found(dossier::lookup(&c.client(), &code));
+    let now = seed_noon(&c);
+    let view = DossierView::new(&d, Language::Vi, now);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = crate::support::parse(&crate::support::with_data_dir(
+        crate::support::MINIMAL,
+        dir.path(),
+    ))
+    .expect("config");
+
+    // The preview printer writes pictures to disk: the slip is only shown.
+    let preview = dir.path().join("preview");
+    config.printer.transport = motcua_kiosk::config::PrinterTransport::Preview {
+        dir: preview.clone(),
+    };
+    let printer = Printer::spawn(PrinterSettings::from_config(&config), |_| {});
+    let (answered, answer) = mpsc::channel();
+    let sent = answered.clone();
+    let shown = deliver_slip(&view, &config, Language::Vi, now, printer, move |ok| {
+        let _ = sent.send(ok);
+    });
+    let Ok(Slip::OnScreen(lines)) = shown else {
+        panic!("{shown:?}");
+    };
+    assert!(lines.iter().any(|l| l.contains(&d.code)), "{lines:#?}");
+    assert!(answer.recv_timeout(Duration::from_millis(300)).is_err());
+    assert!(!preview.exists() || std::fs::read_dir(&preview).unwrap().next().is_none());
+
+    // A real printer gets the slip, and the answer always comes.
+    let fake = crate::support::printer::FakePrinter::start();
+    config.printer.transport = fake.transport();
+    let printer = Printer::spawn(PrinterSettings::from_config(&config), |_| {});
+    let sent = answered.clone();
+    let printing = deliver_slip(&view, &config, Language::Vi, now, printer, move |ok| {
+        let _ = sent.send(ok);
+    });
+    assert_eq!(printing.expect("print started"), Slip::Printing);
+    assert_eq!(answer.recv_timeout(PATIENCE), Ok(true));
+    // Raster by default: the paper got a picture and a cut.
+    let paper = fake.received();
+    assert!(paper.len() > 1000 && paper.windows(2).any(|w| w == [0x1D, b'V']));
+
+    // Out of paper: the slip is refused and the screen hears so.
+    fake.set_mode(crate::support::printer::Mode::PaperOut);
+    let printer = Printer::spawn(PrinterSettings::from_config(&config), |_| {});
+    let refused = deliver_slip(&view, &config, Language::Vi, now, printer, move |ok| {
+        let _ = answered.send(ok);
+    });
+    assert_eq!(refused.expect("print started"), Slip::Printing);
+    assert_eq!(answer.recv_timeout(PATIENCE), Ok(false));
+}

@@ -13,10 +13,9 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString};
 use super::Shared;
 use super::events::{weak_call, weak_call_with};
 use super::{model, number, print_state};
-use crate::config::PrinterTransport;
 use crate::dossier::scan::ScanDetector;
 use crate::dossier::{
-    self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, SubscriptionAnswer,
+    self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Slip, SubscriptionAnswer,
     SubscriptionOutcome, Tone,
 };
 use crate::ui::{
@@ -263,33 +262,34 @@ impl DossierScreen {
         let Some(view) = self.view() else {
             return;
         };
-        let config = self.shared.session.running();
-        // The preview printer shows the slip on screen only: dossier results never touch the disk.
-        if matches!(config.printer.transport, PrinterTransport::Preview { .. }) {
-            self.adapter(|adapter| {
-                adapter.set_slip(self.slip(&view));
-                adapter.set_print_state(PrintState::Done);
-            });
-            tracing::info!("dossier slip shown on the preview printer");
-            return;
-        }
-        let (lang, now) = (self.shared.session.language(), crate::clock::now());
-        let (office, layout) = (&config.kiosk.office_name, config.printer.layout());
-        let job = dossier::slip_job(&view, office, lang, now, &layout);
+        let (config, lang) = (
+            self.shared.session.running(),
+            self.shared.session.language(),
+        );
         let (events, tag) = (self.shared.events.clone(), self.enquiry.borrow().tag());
-        self.adapter(|a| a.set_print_state(PrintState::Printing));
         let printed = move |ok| events.run(move |s| s.dossier.slip_printed(tag, ok));
-        if let Err(e) = dossier::print_slip(self.shared.workers.printer.clone(), job, printed) {
-            tracing::error!("cannot print the dossier slip: {e}");
-            self.adapter(|a| a.set_print_state(PrintState::Failed));
-        }
+        let printer = self.shared.workers.printer.clone();
+        let delivered =
+            dossier::deliver_slip(&view, &config, lang, crate::clock::now(), printer, printed);
+        self.adapter(|a| match delivered {
+            Ok(Slip::OnScreen(lines)) => {
+                a.set_slip(model(lines.into_iter().map(Into::into)));
+                a.set_print_state(PrintState::Done);
+            }
+            Ok(Slip::Printing) => a.set_print_state(PrintState::Printing),
+            Err(e) => {
+                tracing::error!("cannot print the dossier slip: {e}");
+                a.set_print_state(PrintState::Failed);
+            }
+        });
     }
 
     fn slip(&self, view: &DossierView) -> ModelRc<SharedString> {
-        let (lang, now) = (self.shared.session.language(), crate::clock::now());
-        let config = self.shared.session.running();
-        let columns = crate::ticket::columns(&config.printer.layout());
-        let lines = dossier::slip_lines(view, &config.kiosk.office_name, lang, now, columns);
+        let (config, lang) = (
+            self.shared.session.running(),
+            self.shared.session.language(),
+        );
+        let lines = dossier::screen_slip(view, &config, lang, crate::clock::now());
         model(lines.into_iter().map(Into::into))
     }
 

@@ -3,11 +3,9 @@
 //! of several waiting lookups is asked.
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
 
 use super::subscribe::{SubscriptionOutcome, subscribe};
 use super::{DossierCode, Outcome};
-use crate::printer::{self, JobOutcome, Printer};
 use crate::server::link::SharedClient;
 
 /// The answer to [`Worker::look_up`] with the same `tag`.
@@ -129,26 +127,4 @@ fn run(server: &SharedClient, inbox: &Receiver<Job>, report: &impl Fn(WorkerRepo
             }
         }
     }
-}
-
-/// A slip waits at most this long for the printer.
-const SLIP_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Prints a slip off the caller's thread (the printer thread does the work; this one waits for
-/// it) and always answers: a slip that failed badly reads as not printed.
-pub fn print_slip(
-    printer: Printer,
-    job: printer::Job,
-    printed: impl FnOnce(bool) + Send + 'static,
-) -> std::io::Result<()> {
-    crate::supervise::once(
-        "dossier-slip",
-        false,
-        move || {
-            let ok = matches!(printer.print(job, SLIP_TIMEOUT), JobOutcome::Printed { .. });
-            tracing::info!(ok, "dossier slip printed");
-            ok
-        },
-        printed,
-    )
 }
