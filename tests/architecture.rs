@@ -206,11 +206,10 @@ fn app_maps_and_nothing_more() {
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap().lines().count())
         .sum();
-    // The redesign left about 1,700 lines; the live-events strip, the dossier SMS offer and the
-    // idle warning added mapping only (their decisions live in queue::desk, dossier::SmsOffer and
-    // session timers). The budget is 2,000: past it, move what is not mapping out.
+    // Slint helpers that know nothing of the kiosk live in `ui` (bind, jobs, values, platform);
+    // decisions live in the domain modules. Past 1,800 lines, move what is not mapping out.
     assert!(
-        lines < 2000,
+        lines < 1800,
         "src/app has {lines} lines: move what is not mapping out of it"
     );
     // Files, ports and sockets belong to the workers; the UI thread never waits for them.

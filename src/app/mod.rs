@@ -29,7 +29,6 @@ mod session;
 mod shell;
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use slint::ComponentHandle;
 
@@ -38,6 +37,7 @@ use crate::config::Config;
 use crate::ui::{AppWindow, KioskState};
 use crate::workers::Workers;
 
+use crate::ui::values::{model, number, number_or_unknown, print_state};
 use events::{Screens, UiSender};
 use session::Session;
 
@@ -90,7 +90,7 @@ impl Kiosk {
             dossier: dossier::connect(&window, &shared),
             admin: admin::connect(&window, &shared),
         });
-        screens.serve(&window, waiting);
+        crate::ui::jobs::serve(&screens, &window, waiting);
         Ok(Self {
             window,
             _clock: clock,
@@ -114,30 +114,6 @@ impl Kiosk {
     }
 }
 
-/// A list for the screen.
-fn model<T: Clone + 'static>(items: impl IntoIterator<Item = T>) -> slint::ModelRc<T> {
-    slint::ModelRc::new(slint::VecModel::from_iter(items))
-}
-
-/// A count for the screen (Slint's `int`); a larger one shows as the largest.
-fn number(n: impl TryInto<i32>) -> i32 {
-    n.try_into().unwrap_or(i32::MAX)
-}
-
-/// A print job's end for the screen.
-fn print_state(printed: bool) -> crate::ui::PrintState {
-    if printed {
-        crate::ui::PrintState::Done
-    } else {
-        crate::ui::PrintState::Failed
-    }
-}
-
-/// A count the screen shows only when known: -1 stands for "not known".
-fn number_or_unknown(n: Option<u32>) -> i32 {
-    n.map_or(-1, number)
-}
-
 /// Opens the kiosk and runs it until the window closes or the admin screen ends it; `systemd`
 /// hears when it is ready, that its event loop still turns, and when it stops.
 pub fn run(
@@ -145,7 +121,7 @@ pub fn run(
     windowed: bool,
     systemd: Option<crate::systemd::Notifier>,
 ) -> Result<Ending, AppError> {
-    select_backend(config)?;
+    crate::ui::platform::select_renderer(config.ui.renderer.name())?;
     let kiosk = Kiosk::new(config)?;
     let fullscreen = config.ui.fullscreen && !windowed;
     kiosk
@@ -172,33 +148,10 @@ pub fn run(
 
 /// Logs when the first frame is on screen, counted on a monotonic clock from the first line of
 /// `main` (`since="main"`; `benches/startup.rs` also times it from outside, from the moment it
-/// starts the program). Slint draws a frame
-/// while it handles winit's redraw request; a zero timer set then fires once that drawing is
-/// done. Only the winit backend reports this.
+/// starts the program).
 fn log_first_frame(window: &AppWindow) {
-    use slint::winit_030::{EventResult, WinitWindowAccessor, winit};
-    let mut seen = false;
-    window.window().on_winit_window_event(move |_, event| {
-        if !seen && matches!(event, winit::event::WindowEvent::RedrawRequested) {
-            seen = true;
-            slint::Timer::single_shot(Duration::ZERO, || {
-                let ms = crate::clock::since_start().as_secs_f64() * 1000.0;
-                tracing::info!(ms = format!("{ms:.0}"), since = "main", "first frame drawn");
-            });
-        }
-        EventResult::Propagate
+    crate::ui::platform::on_first_frame(window, || {
+        let ms = crate::clock::since_start().as_secs_f64() * 1000.0;
+        tracing::info!(ms = format!("{ms:.0}"), since = "main", "first frame drawn");
     });
-}
-
-/// Picks the renderer from `[ui] renderer`; `SLINT_BACKEND` in the environment still wins, so a
-/// technician can try another one without editing the config.
-fn select_backend(config: &Config) -> Result<(), AppError> {
-    if std::env::var_os("SLINT_BACKEND").is_some() {
-        return Ok(());
-    }
-    slint::BackendSelector::new()
-        .backend_name("winit".into())
-        .renderer_name(config.ui.renderer.name().into())
-        .select()?;
-    Ok(())
 }

@@ -12,11 +12,8 @@ use super::events::{weak_call, weak_call_with};
 use crate::config::reload::Reload;
 use crate::config::{Config, TextSize, Theme};
 use crate::language::Language;
+use crate::ui::bind::Listeners;
 use crate::ui::{AppWindow, KioskState, Page};
-
-type LanguageListener = Box<dyn Fn(Language)>;
-type ClearListener = Box<dyn Fn()>;
-type ReconfigureListener = Box<dyn Fn(Rc<Config>)>;
 
 pub struct Session {
     window: slint::Weak<AppWindow>,
@@ -28,9 +25,9 @@ pub struct Session {
     /// Asks "still there?" this long before `idle` fires.
     warning: slint::Timer,
     attract: slint::Timer,
-    language_listeners: RefCell<Vec<LanguageListener>>,
-    clear_listeners: RefCell<Vec<ClearListener>>,
-    reconfigure_listeners: RefCell<Vec<ReconfigureListener>>,
+    language_listeners: Listeners<Language>,
+    clear_listeners: Listeners<()>,
+    reconfigure_listeners: Listeners<Rc<Config>>,
 }
 
 impl Session {
@@ -43,9 +40,9 @@ impl Session {
             idle: slint::Timer::default(),
             warning: slint::Timer::default(),
             attract: slint::Timer::default(),
-            language_listeners: RefCell::new(Vec::new()),
-            clear_listeners: RefCell::new(Vec::new()),
-            reconfigure_listeners: RefCell::new(Vec::new()),
+            language_listeners: Listeners::default(),
+            clear_listeners: Listeners::default(),
+            reconfigure_listeners: Listeners::default(),
         });
         session.apply_language(first);
         session.apply_view_defaults(window);
@@ -104,18 +101,14 @@ impl Session {
             let running = Rc::new(reload.running.clone());
             *session.running.borrow_mut() = running.clone();
             Self::arm_timers(session);
-            for listener in session.reconfigure_listeners.borrow().iter() {
-                listener(running.clone());
-            }
+            session.reconfigure_listeners.notify(running);
         }
         reload
     }
 
     /// Called with the running config after a reload changed it.
     pub(super) fn on_reconfigure(&self, listener: impl Fn(Rc<Config>) + 'static) {
-        self.reconfigure_listeners
-            .borrow_mut()
-            .push(Box::new(listener));
+        self.reconfigure_listeners.add(listener);
     }
 
     /// A touch anywhere: the citizen is still there.
@@ -135,14 +128,12 @@ impl Session {
     }
 
     pub(super) fn on_language_change(&self, listener: impl Fn(Language) + 'static) {
-        self.language_listeners
-            .borrow_mut()
-            .push(Box::new(listener));
+        self.language_listeners.add(listener);
     }
 
     /// Called whenever the citizen's inputs are cleared (home, idle timeout, leaving a lookup).
     pub(super) fn on_clear(&self, listener: impl Fn() + 'static) {
-        self.clear_listeners.borrow_mut().push(Box::new(listener));
+        self.clear_listeners.add(move |()| listener());
     }
 
     fn state(&self, f: impl FnOnce(KioskState<'_>)) {
@@ -220,9 +211,7 @@ impl Session {
     }
 
     fn clear_inputs(&self) {
-        for listener in self.clear_listeners.borrow().iter() {
-            listener();
-        }
+        self.clear_listeners.notify(());
     }
 
     fn apply_language(&self, lang: Language) {
@@ -240,8 +229,6 @@ impl Session {
             state.set_language(lang.code().into());
             state.set_date(crate::clock::date_text(&crate::clock::now(), lang).into());
         }
-        for listener in self.language_listeners.borrow().iter() {
-            listener(lang);
-        }
+        self.language_listeners.notify(lang);
     }
 }
