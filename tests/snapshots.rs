@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use i_slint_backend_testing::ElementHandle;
 use motcua_kiosk::ui::{CatalogAdapter, DossierAdapter, DossierStep, KioskState, Page, QueueStep};
 use motcua_kiosk::ui::{QueueAdapter, ServerState, Theme};
 use slint::{ComponentHandle, Model};
@@ -576,4 +577,165 @@ fn gallery_every_page_in_both_orientations_and_languages() {
             }
         }
     }
+}
+
+/// A text on screen in layout checks (`LayoutCheck`): its words, its box, and whether its
+/// words fit that box.
+struct Placed {
+    text: String,
+    rect: [f32; 4],
+    fits: bool,
+}
+
+impl Placed {
+    fn of(e: &ElementHandle) -> Option<Placed> {
+        let description = e.accessible_description()?;
+        let (fits, text) = if let Some(text) = description.strip_prefix("text: ") {
+            (true, text)
+        } else {
+            (false, description.strip_prefix("overflow: ")?)
+        };
+        let (at, size) = (e.absolute_position(), e.size());
+        Some(Placed {
+            text: text.chars().take(60).collect(),
+            rect: [at.x, at.y, at.x + size.width, at.y + size.height],
+            fits,
+        })
+    }
+
+    fn key(&self) -> String {
+        format!(
+            "{:?} at {:.0},{:.0} in {:.0}×{:.0}",
+            self.text,
+            self.rect[0],
+            self.rect[1],
+            self.rect[2] - self.rect[0],
+            self.rect[3] - self.rect[1]
+        )
+    }
+
+    fn inside(&self, outer: [f32; 4]) -> bool {
+        const SLACK: f32 = 1.0;
+        self.rect[0] >= outer[0] - SLACK
+            && self.rect[1] >= outer[1] - SLACK
+            && self.rect[2] <= outer[2] + SLACK
+            && self.rect[3] <= outer[3] + SLACK
+    }
+}
+
+fn rect(e: &ElementHandle) -> [f32; 4] {
+    let (at, size) = (e.absolute_position(), e.size());
+    [at.x, at.y, at.x + size.width, at.y + size.height]
+}
+
+fn labels(under: &ElementHandle) -> Vec<Placed> {
+    under
+        .query_descendants()
+        .match_type_name("Label")
+        .find_all()
+        .iter()
+        .filter_map(Placed::of)
+        .collect()
+}
+
+/// The texts on screen that do not fit: wrapped lines taller than their box or one line wider
+/// (`LayoutCheck`), or a text that leaves the box drawn around it (a tile, a button, a row: a
+/// layout given less room than its words need) or the window. What scrolls in a Flickable
+/// may leave the boxes around the Flickable.
+fn overflowing(k: &UiKiosk) -> Vec<String> {
+    use i_slint_backend_testing::{ElementQuery, ElementRoot};
+    settle();
+    let root = k.window().root_element();
+    let window = rect(&root);
+    let mut problems = std::collections::BTreeSet::new();
+    let scrolling: std::collections::BTreeSet<String> = root
+        .query_descendants()
+        .match_inherits("Flickable")
+        .find_all()
+        .iter()
+        .flat_map(|f| labels(f).into_iter().map(|l| l.key()))
+        .collect();
+    for label in labels(&root) {
+        if !label.fits {
+            problems.insert(format!("{} is cut", label.key()));
+        } else if !scrolling.contains(&label.key()) && !label.inside(window) {
+            problems.insert(format!("{} leaves the window", label.key()));
+        }
+    }
+    let boxes = ElementQuery::from_root(k.window())
+        .match_descendants()
+        .match_inherits("Rectangle")
+        .find_all();
+    for outer in boxes {
+        let area = rect(&outer);
+        if area[2] - area[0] < 1.0 || area[3] - area[1] < 1.0 {
+            continue;
+        }
+        let scrolling_inside: std::collections::BTreeSet<String> = outer
+            .query_descendants()
+            .match_inherits("Flickable")
+            .find_all()
+            .iter()
+            .flat_map(|f| labels(f).into_iter().map(|l| l.key()))
+            .collect();
+        for label in labels(&outer) {
+            if label.fits && !scrolling_inside.contains(&label.key()) && !label.inside(area) {
+                let name = outer.type_name().unwrap_or_default();
+                problems.insert(format!("{} leaves its {name}", label.key()));
+            }
+        }
+    }
+    problems.into_iter().collect()
+}
+
+#[test]
+fn every_page_in_large_text_fits_its_boxes_in_both_orientations_and_languages() {
+    // `LARGE_TEXT_DIR=/tmp/large` also writes every page drawn, to look at.
+    let out = std::env::var_os("LARGE_TEXT_DIR").map(std::path::PathBuf::from);
+    let c = central();
+    let code = motcua_central::seed::sample_dossiers(c.server.seeded_on())
+        .into_iter()
+        .find(|s| s.dossier.status == 4)
+        .map(|s| s.dossier.code)
+        .expect("a dossier in progress");
+    DOSSIER_CODE.with(|c| *c.borrow_mut() = code);
+    let mut problems = Vec::new();
+    for (orientation, (w, h)) in [("landscape", (1920, 1080)), ("portrait", (1080, 1920))] {
+        for screen in GALLERY_SCREENS {
+            let dir = tempfile::tempdir().unwrap();
+            let text =
+                support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
+                    .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]")
+                    .replace("[ui]", &format!("[ui]\n{}", Mode::LargeText.config_line()));
+            let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+            let k = kiosk_drawn(&config, w, h, Drawing::Software);
+            k.window()
+                .global::<motcua_kiosk::ui::LayoutCheck>()
+                .set_on(true);
+            assert!(
+                wait_until(&k, WAIT, || k.window().global::<QueueAdapter>().get_live()),
+                "online with live queues"
+            );
+            (screen.reach)(&k);
+            assert!(k.window().global::<Theme>().get_large_text());
+            for lang in ["vi", "en"] {
+                k.window()
+                    .global::<KioskState>()
+                    .invoke_select_language(lang.into());
+                for text in overflowing(&k) {
+                    problems.push(format!("{} {orientation} {lang}: {text}", screen.name));
+                }
+                if let Some(out) = &out {
+                    let name = format!("{}-{orientation}-{lang}-large.png", screen.name);
+                    snapshot::save(&shoot(&k), &out.join(name));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} texts do not fit in large text:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
