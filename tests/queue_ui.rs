@@ -10,7 +10,7 @@ use slint::{ComponentHandle, Model};
 use crate::queue::always_open;
 use crate::support::net::{self, central_with};
 use crate::support::printer::{FakePrinter, Mode};
-use crate::support::ui::{UiKiosk, advance, kiosk, settle, tap, type_keys, wait_until};
+use crate::support::ui::{UiKiosk, advance, find, kiosk, settle, tap, type_keys, wait_until};
 use crate::support::{self, MINIMAL};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -219,14 +219,26 @@ fn closed_hours_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
     assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
-    tap(&k, "Lấy số thứ tự");
     let services = adapter(&k).get_services();
     assert!(
         services
             .iter()
             .all(|s| !s.open && s.closed_reason == "closed-hours")
     );
+    // The home page says so, with the hours, before the first tap.
+    let tile = &find(&k, "Lấy số thứ tự")[0];
+    let said = tile.accessible_description().unwrap_or_default();
+    assert!(
+        said.starts_with("Ngoài giờ tiếp nhận. Giờ tiếp nhận: "),
+        "{said}"
+    );
+    tap(&k, "Lấy số thứ tự");
+    assert_eq!(page(&k), Page::Home, "nothing to take");
     // Closed services cannot be tapped.
+    k.window()
+        .global::<KioskState>()
+        .invoke_navigate(Page::Queue);
+    settle();
     tap(&k, "Hộ tịch");
     assert_eq!(adapter(&k).get_step(), QueueStep::Services);
 }

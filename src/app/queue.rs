@@ -118,7 +118,13 @@ impl QueueScreen {
                 now_serving: o.now_serving.clone().into(),
             })
             .collect();
-        self.adapter(|a| a.set_services(model(items)));
+        let all_closed = !items.is_empty() && items.iter().all(|i| !i.open);
+        let cap = items.iter().all(|i| i.closed_reason == "daily-cap");
+        self.adapter(|a| {
+            a.set_all_closed(all_closed);
+            a.set_all_closed_reason(if cap { "daily-cap" } else { "hours" }.into());
+            a.set_services(model(items));
+        });
     }
 
     fn services_arrived(&self, services: Option<Vec<crate::server::model::QueueService>>) {
