@@ -57,6 +57,7 @@ pub(crate) fn take_ticket(k: &UiKiosk, priority: Option<&str>) -> String {
     tap(k, "Lấy số thứ tự");
     tap(k, "Hộ tịch");
     tap(k, priority.unwrap_or("Không, lấy số thường"));
+    tap(k, "Không cần, lấy số");
     assert!(
         wait_until(k, WAIT, || queue(k).get_step() == QueueStep::Done),
         "the kiosk gives a number"

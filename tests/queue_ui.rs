@@ -53,7 +53,14 @@ fn a_priority_ticket_from_the_server_is_shown_with_its_picture_then_cleared() {
     tap(&k, "Hộ tịch");
     assert_eq!(adapter(&k).get_step(), QueueStep::Priority);
     tap(&k, "Người cao tuổi");
+    assert_eq!(adapter(&k).get_step(), QueueStep::SmsOffer);
+    tap(&k, "Không cần, lấy số");
     assert!(step_is(&k, QueueStep::Done), "{:?}", adapter(&k).get_step());
+    assert_eq!(
+        adapter(&k).get_sms_to(),
+        "",
+        "no text asked for, none promised"
+    );
     let number = adapter(&k).get_number().to_string();
     assert!(number.starts_with("HT-"), "{number}");
     assert_eq!(adapter(&k).get_priority_label(), "Người cao tuổi");
@@ -108,10 +115,10 @@ fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
     let k = kiosk(&config(c.url().as_str(), dir.path()), 1080, 1920);
     assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
     tap(&k, "Lấy số thứ tự");
-    tap(&k, "Nhắn tin cho tôi khi sắp đến lượt");
-    assert!(adapter(&k).get_wants_sms());
-    // No priority for this service: straight to the phone number.
+    // No priority for this service: straight to the offer of a text message.
     tap(&k, "Trả kết quả");
+    assert_eq!(adapter(&k).get_step(), QueueStep::SmsOffer);
+    tap(&k, "Có, nhắn tin cho tôi");
     assert_eq!(adapter(&k).get_step(), QueueStep::Phone);
     type_keys(&k, "0241234567");
     assert_eq!(
@@ -126,6 +133,11 @@ fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
     tap(&k, "Lấy số");
     assert!(step_is(&k, QueueStep::Done));
     assert_eq!(adapter(&k).get_phone(), "", "the number left the screen");
+    assert_eq!(
+        adapter(&k).get_sms_to(),
+        "09xx xxx 678",
+        "confirmed, masked"
+    );
 
     let central = rusqlite::Connection::open(&db).unwrap();
     let phone: Option<String> = central
@@ -149,7 +161,7 @@ fn a_phone_number_is_checked_sent_with_the_ticket_and_forgotten() {
 
     tap(&k, "Xong");
     assert_eq!(page(&k), Page::Home);
-    assert!(!adapter(&k).get_wants_sms());
+    assert_eq!(adapter(&k).get_sms_to(), "", "forgotten with the citizen");
 }
 
 #[test]

@@ -46,10 +46,15 @@ fn queue_priority(k: &UiKiosk) {
     tap(k, "Hộ tịch");
 }
 
+fn queue_sms_offer(k: &UiKiosk) {
+    tap(k, "Lấy số thứ tự");
+    tap(k, "Trả kết quả");
+}
+
 fn queue_phone(k: &UiKiosk) {
     tap(k, "Lấy số thứ tự");
-    tap(k, "Nhắn tin cho tôi khi sắp đến lượt");
     tap(k, "Trả kết quả");
+    tap(k, "Có, nhắn tin cho tôi");
     type_keys(k, "0912345678");
 }
 
@@ -57,6 +62,7 @@ fn queue_ticket(k: &UiKiosk) {
     tap(k, "Lấy số thứ tự");
     tap(k, "Hộ tịch");
     tap(k, "Người cao tuổi");
+    tap(k, "Không cần, lấy số");
     assert!(
         wait_until(k, WAIT, || k.window().global::<QueueAdapter>().get_step()
             == QueueStep::Done),
@@ -244,6 +250,10 @@ const GALLERY_SCREENS: &[Screen] = &[
     Screen {
         name: "queue-priority",
         reach: queue_priority,
+    },
+    Screen {
+        name: "queue-sms-offer",
+        reach: queue_sms_offer,
     },
     Screen {
         name: "queue-phone",

@@ -11,7 +11,7 @@ use slint::{ComponentHandle, SharedString};
 use super::Shared;
 use super::events::{weak_call, weak_call_with};
 use super::{model, number_or_unknown};
-use crate::config::{Config, ServerEndpoint};
+use crate::config::Config;
 use crate::queue::{self, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
@@ -24,6 +24,8 @@ pub struct QueueScreen {
     window: slint::Weak<AppWindow>,
     shared: Rc<Shared>,
     selection: RefCell<Selection>,
+    /// The masked number of the ticket being issued, until the citizen leaves.
+    sms_to: RefCell<Option<String>>,
     back_home: slint::Timer,
 }
 
@@ -34,10 +36,10 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<QueueScreen
         window: window.as_weak(),
         shared: shared.clone(),
         selection: RefCell::new(Selection::new(&config)),
+        sms_to: RefCell::default(),
         back_home: slint::Timer::default(),
     });
     let adapter = window.global::<QueueAdapter>();
-    adapter.set_sms_available(config.server.endpoint != ServerEndpoint::NotConfigured);
     adapter.set_opening_hours(config.queue.opening_hours.to_string().into());
     adapter.on_format_phone(|digits| queue::phone::display(&digits).into());
     adapter.on_choose_service(weak_call_with(&screen, |s, i: i32| {
@@ -155,13 +157,11 @@ impl QueueScreen {
         }
     }
 
+    /// With the service (and priority) chosen: the SMS offer while the central system answers
+    /// (an offline number never reaches it, so no text could come).
     fn after_priority(&self) {
-        let wants_sms = self
-            .window
-            .upgrade()
-            .is_some_and(|w| w.global::<QueueAdapter>().get_wants_sms());
-        if wants_sms {
-            self.adapter(|a| a.set_step(QueueStep::Phone));
+        if self.selection.borrow().is_live() {
+            self.adapter(|a| a.set_step(QueueStep::SmsOffer));
         } else {
             self.issue(None);
         }
@@ -179,6 +179,7 @@ impl QueueScreen {
     }
 
     fn issue(&self, phone: Option<String>) {
+        *self.sms_to.borrow_mut() = phone.as_deref().map(queue::phone::masked);
         let Some((order, tag)) = self.selection.borrow_mut().order(phone) else {
             return;
         };
@@ -224,6 +225,9 @@ impl QueueScreen {
     }
 
     fn show_ticket(&self, adapter: &QueueAdapter<'_>, ticket: &queue::StoredTicket) {
+        // An offline number never reached the central system: no text will come.
+        let sms_to = self.sms_to.borrow().clone().filter(|_| !ticket.offline);
+        adapter.set_sms_to(sms_to.unwrap_or_default().into());
         adapter.set_number(ticket.number.clone().into());
         adapter.set_priority_label(self.priority_label(ticket.priority).into());
         adapter.set_people_ahead(number_or_unknown(ticket.people_ahead));
@@ -269,10 +273,11 @@ impl QueueScreen {
     /// Forgets the citizen's choices and phone number.
     fn clear(&self) {
         self.selection.borrow_mut().clear();
+        self.sms_to.borrow_mut().take();
         self.back_home.stop();
         self.adapter(|a| {
             a.set_step(QueueStep::Services);
-            a.set_wants_sms(false);
+            a.set_sms_to(SharedString::new());
             a.set_phone(SharedString::new());
             a.set_phone_invalid(false);
             a.set_number(SharedString::new());

@@ -39,6 +39,18 @@ pub fn display(digits: &str) -> String {
     out
 }
 
+/// `09xx xxx 678`: enough for the citizen to recognise their number on screen, too little for
+/// anyone behind them to read it.
+pub fn masked(digits: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    if chars.len() < 6 {
+        return "x".repeat(chars.len());
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}xx xxx {tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +94,12 @@ mod tests {
     fn reads_back_in_groups() {
         assert_eq!(display("0912345678"), "0912 345 678");
         assert_eq!(display("091"), "091");
+    }
+
+    #[test]
+    fn a_masked_number_shows_only_its_start_and_end() {
+        assert_eq!(masked("0912345678"), "09xx xxx 678");
+        assert_eq!(masked("0358123456"), "03xx xxx 456");
+        assert_eq!(masked("123"), "xxx");
     }
 }
