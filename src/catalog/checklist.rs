@@ -61,6 +61,10 @@ pub fn lines(
             Heading::Other => Some(OTHER_DOCUMENTS),
         };
         if let Some(heading) = heading {
+            // A blank line sets each group off from the one before.
+            if out.last() != Some(&rule) {
+                out.push(String::new());
+            }
             push_wrapped(&mut out, &heading.to_uppercase(), width, "");
         }
         for entry in &group.entries {
@@ -90,7 +94,15 @@ pub fn lines(
     out.push(rule);
     push_wrapped(&mut out, &format!("In lúc {printed_at}"), width, "");
     let pad = " ".repeat(margin);
-    out.into_iter().map(|line| format!("{pad}{line}")).collect()
+    out.into_iter()
+        .map(|line| {
+            if line.is_empty() {
+                line
+            } else {
+                format!("{pad}{line}")
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,7 +166,7 @@ mod tests {
         for columns in [32, 48, 64] {
             let lines = checklist("2.000806", columns);
             let m = margin(columns);
-            for line in &lines {
+            for line in lines.iter().filter(|l| !l.is_empty()) {
                 assert!(line.starts_with(&" ".repeat(m)), "{line:?}");
                 assert!(line.chars().count() <= columns - m, "{columns}: {line:?}");
             }
