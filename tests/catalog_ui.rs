@@ -84,6 +84,99 @@ fn type_a_query_open_a_procedure_and_print_its_checklist() {
     assert_eq!(adapter.get_results().row_count(), 0);
 }
 
+/// Opens the procedure named `name` found by typing `query` (words separated by spaces).
+fn open(k: &motcua_kiosk::app::Kiosk, query: &str, name: &str, code: &str) {
+    tap(k, "Tra cứu thủ tục");
+    for (i, word) in query.split(' ').enumerate() {
+        if i > 0 {
+            tap(k, "Dấu cách");
+        }
+        type_keys(k, word);
+    }
+    assert!(wait_until(k, LIMIT, || find(k, name).len() == 1), "{name}");
+    tap(k, name);
+    assert!(wait_until(k, LIMIT, || k
+        .window()
+        .global::<CatalogAdapter>()
+        .get_detail()
+        .code
+        == code));
+}
+
+#[test]
+fn a_procedure_page_reads_as_edited_content() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert!(wait_until(&k, LIMIT, || !adapter.get_version().is_empty()));
+    open(
+        &k,
+        "KET HON NUOC NGOAI",
+        "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",
+        "2.000806",
+    );
+    assert_eq!(adapter.get_detail_fee(), "Miễn phí");
+    assert!(!adapter.get_detail_fee_by_method());
+    assert!(
+        adapter
+            .get_detail_fee_note()
+            .starts_with("Mức lệ phí cụ thể")
+    );
+    let groups: Vec<_> = adapter.get_detail_documents().iter().collect();
+    let headed: Vec<(String, bool)> = groups
+        .iter()
+        .map(|g| (g.group.to_string(), g.other))
+        .collect();
+    assert_eq!(
+        headed,
+        [
+            ("Giấy tờ phải nộp".to_string(), false),
+            ("Giấy tờ phải xuất trình".to_string(), false),
+            (String::new(), true),
+        ]
+    );
+    let rows: Vec<_> = groups.iter().flat_map(|g| g.documents.iter()).collect();
+    let numbers: Vec<i32> = rows.iter().filter(|d| !d.note).map(|d| d.number).collect();
+    assert_eq!(numbers, (1..=11).collect::<Vec<_>>());
+    let notes: Vec<_> = rows.iter().filter(|d| d.note).collect();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].name.starts_with("Ngoài giấy tờ nêu trên") && notes[0].copies.is_empty());
+    assert_eq!(groups[1].notes.row_count(), 4);
+    assert!(adapter.get_detail_notes().row_count() > 10);
+    assert!(
+        adapter
+            .get_detail_legal()
+            .iter()
+            .all(|l| !l.is_empty() && !l.starts_with(": "))
+    );
+
+    tap(&k, "Quay lại");
+    tap(&k, "Quay lại");
+    open(
+        &k,
+        "CHUNG THUC BAN SAO",
+        "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền \
+         của Việt Nam; cơ quan, tổ chức có thẩm quyền của nước ngoài; cơ quan, tổ chức có thẩm \
+         quyền của Việt Nam liên kết với cơ quan, tổ chức có thẩm quyền của nước ngoài cấp hoặc \
+         chứng nhận",
+        "2.000815",
+    );
+    assert!(adapter.get_detail_fee_by_method());
+    let methods: Vec<(String, String)> = adapter
+        .get_detail_methods()
+        .iter()
+        .map(|m| (m.fee.to_string(), m.note.to_string()))
+        .collect();
+    assert_eq!(methods[0].0, "2.000 đ/trang");
+    assert_eq!(
+        methods[1],
+        (
+            "10 USD/bản".to_string(),
+            "Tại cơ quan đại diện: 10 USD/bản.".to_string()
+        )
+    );
+}
+
 #[test]
 fn browse_by_field_and_come_back_to_all_fields() {
     let config = support::parse(MINIMAL).expect("config");

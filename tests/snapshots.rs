@@ -21,7 +21,7 @@ use crate::queue::always_open;
 use crate::support::net::{self, central};
 use crate::support::snapshot::{self, Picture};
 use crate::support::ui::{
-    Drawing, UiKiosk, advance, kiosk_drawn, settle, tap, type_keys, wait_until,
+    Drawing, UiKiosk, advance, find, kiosk_drawn, scroll_by, settle, tap, type_keys, wait_until,
 };
 use crate::support::{self, MINIMAL};
 
@@ -108,6 +108,64 @@ fn procedure(k: &UiKiosk) {
         }),
         "the procedure is shown"
     );
+}
+
+/// A procedure whose fee depends on where it is paid: each way with the note that says where.
+fn procedure_fees(k: &UiKiosk) {
+    tap(k, "Tra cứu thủ tục");
+    type_keys(k, "CHUNG");
+    tap(k, "Dấu cách");
+    type_keys(k, "THUC");
+    tap(k, "Dấu cách");
+    type_keys(k, "BAN");
+    tap(k, "Dấu cách");
+    type_keys(k, "SAO");
+    let name = "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm \
+                quyền của Việt Nam; cơ quan, tổ chức có thẩm quyền của nước ngoài; cơ quan, tổ \
+                chức có thẩm quyền của Việt Nam liên kết với cơ quan, tổ chức có thẩm quyền của \
+                nước ngoài cấp hoặc chứng nhận";
+    assert!(
+        wait_until(k, WAIT, || find(k, name).len() == 1),
+        "2.000815 found"
+    );
+    tap(k, name);
+    assert!(
+        wait_until(k, WAIT, || {
+            k.window().global::<CatalogAdapter>().get_detail().code == "2.000815"
+                && k.window().global::<KioskState>().get_page() == Page::Procedure
+        }),
+        "the procedure is shown"
+    );
+    // Past the long name and the facts, to the ways to submit.
+    scroll_by(k, 900.0);
+}
+
+/// A procedure's documents: three groups (one the source leaves unnamed), numbered on, and a
+/// note among them.
+fn procedure_documents(k: &UiKiosk) {
+    tap(k, "Tra cứu thủ tục");
+    type_keys(k, "KET");
+    tap(k, "Dấu cách");
+    type_keys(k, "HON");
+    tap(k, "Dấu cách");
+    type_keys(k, "NUOC");
+    tap(k, "Dấu cách");
+    type_keys(k, "NGOAI");
+    let name = "Thủ tục đăng ký kết hôn có yếu tố nước ngoài";
+    assert!(
+        wait_until(k, WAIT, || find(k, name).len() == 1),
+        "2.000806 found"
+    );
+    tap(k, name);
+    assert!(
+        wait_until(k, WAIT, || {
+            k.window().global::<CatalogAdapter>().get_detail().code == "2.000806"
+                && k.window().global::<KioskState>().get_page() == Page::Procedure
+        }),
+        "the procedure is shown"
+    );
+    // Past the facts and the ways to submit, to the documents.
+    scroll_by(k, 1060.0);
 }
 
 /// A citizen reading a checklist has not touched the kiosk for 45 s: asked whether still there.
@@ -214,6 +272,14 @@ pub const REFERENCE_SCREENS: &[Screen] = &[
     Screen {
         name: "procedure",
         reach: procedure,
+    },
+    Screen {
+        name: "procedure-fees",
+        reach: procedure_fees,
+    },
+    Screen {
+        name: "procedure-documents",
+        reach: procedure_documents,
     },
     Screen {
         name: "idle-warning",

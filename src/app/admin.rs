@@ -63,11 +63,7 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<AdminScreen
 impl AdminScreen {
     /// The server's latency among the facts (-1 while it does not answer).
     pub(super) fn show_server(&self, link: LinkState) {
-        let latency = match link {
-            LinkState::Online { latency_ms } => number(latency_ms),
-            _ => -1,
-        };
-        self.adapter(|a| a.set_latency_ms(latency));
+        self.adapter(|a| a.set_latency_ms(link.latency_ms().map_or(-1, number)));
     }
 
     pub fn ending(&self) -> Ending {
@@ -245,10 +241,9 @@ impl AdminScreen {
     }
 
     pub(super) fn test_printed(&self, ok: bool) {
-        let outcome = if ok {
-            AdminOutcome::TestPrinted
-        } else {
-            AdminOutcome::TestFailed
+        let outcome = match ok {
+            true => AdminOutcome::TestPrinted,
+            false => AdminOutcome::TestFailed,
         };
         self.show_outcome(outcome, "");
     }
@@ -300,10 +295,9 @@ impl AdminScreen {
             need_restart = ?reload.need_restart,
             "config reloaded"
         );
-        let outcome = if reload.applied.is_empty() {
-            AdminOutcome::ReloadUnchanged
-        } else {
-            AdminOutcome::Reloaded
+        let outcome = match reload.applied.is_empty() {
+            true => AdminOutcome::ReloadUnchanged,
+            false => AdminOutcome::Reloaded,
         };
         self.show_outcome(outcome, &reload.summary());
     }

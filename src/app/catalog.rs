@@ -10,11 +10,12 @@ use slint::{ComponentHandle, ModelRc};
 use super::Shared;
 use super::events::{weak_call, weak_call_with};
 use super::{model, number, print_state};
-use crate::catalog::{CatalogReport, SearchHit, Worker};
+use crate::catalog::page::{Entry, Fee, Heading, ProcedurePage};
+use crate::catalog::{CatalogReport, ProcedureDetail, SearchHit, Worker};
 use crate::config::Config;
 use crate::ui::{
-    AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, LegalItem, MethodItem,
-    Page, PrintState, ProcedureItem,
+    AppWindow, CatalogAdapter, DocumentGroupItem, DocumentItem, FieldItem, MethodItem, Page,
+    PrintState, ProcedureItem,
 };
 
 pub struct CatalogScreen {
@@ -98,39 +99,63 @@ fn show(window: &AppWindow, report: CatalogReport) {
         }
         CatalogReport::Results(hits) => a.set_results(model(hits.into_iter().map(item))),
         CatalogReport::Detail(d) => {
-            let d = *d;
-            a.set_detail(ProcedureItem {
-                code: d.code.into(),
-                name: d.name.into(),
-                field: d.field.into(),
-            });
-            a.set_detail_level(d.level.unwrap_or_default().into());
-            a.set_detail_time(d.processing_time.unwrap_or_default().into());
-            a.set_detail_fee(d.fee.unwrap_or_default().into());
-            a.set_detail_agency(d.agency.unwrap_or_default().into());
-            a.set_detail_result(d.result.unwrap_or_default().into());
-            a.set_detail_methods(model(d.methods.into_iter().map(|m| MethodItem {
-                method: m.method.into(),
-                time: m.time.unwrap_or_default().into(),
-                fee: m.fee.unwrap_or_default().into(),
-            })));
-            a.set_detail_documents(model(d.documents.into_iter().map(|g| DocumentGroupItem {
-                group: g.group.into(),
-                documents: model(g.documents.into_iter().map(|doc| DocumentItem {
-                    name: doc.name.into(),
-                    copies: doc.copies.unwrap_or_default().into(),
-                })),
-            })));
-            a.set_detail_legal(model(d.legal_basis.into_iter().map(|l| LegalItem {
-                code: l.code.unwrap_or_default().into(),
-                title: l.title.into(),
-            })));
+            show_detail(&a, &d);
             window
                 .global::<crate::ui::KioskState>()
                 .invoke_navigate(Page::Procedure);
         }
         CatalogReport::Printed(ok) => a.set_print_state(print_state(ok)),
     }
+}
+
+/// One procedure as [`ProcedurePage`] edits it.
+fn show_detail(a: &CatalogAdapter<'_>, d: &ProcedureDetail) {
+    let page = ProcedurePage::new(d);
+    let text = |t: Option<String>| slint::SharedString::from(t.unwrap_or_default());
+    a.set_detail(ProcedureItem {
+        code: d.code.as_str().into(),
+        name: d.name.as_str().into(),
+        field: d.field.as_str().into(),
+    });
+    a.set_detail_level(text(d.level.clone()));
+    a.set_detail_time(text(page.processing_time));
+    a.set_detail_fee(page.fee.single().into());
+    a.set_detail_fee_by_method(page.fee == Fee::ByMethod);
+    a.set_detail_fee_note(text(page.fee_note));
+    a.set_detail_agency(text(page.agency));
+    a.set_detail_result(text(page.result));
+    a.set_detail_methods(model(page.methods.into_iter().map(|m| MethodItem {
+        method: m.method.into(),
+        time: text(m.time),
+        fee: text(m.fee),
+        note: text(m.note),
+    })));
+    a.set_detail_methods_note(text(page.methods_note));
+    a.set_detail_documents(model(page.groups.into_iter().map(|g| DocumentGroupItem {
+        group: g.heading.name().into(),
+        other: g.heading == Heading::Other,
+        documents: model(g.entries.into_iter().map(|e| match e {
+            Entry::Document {
+                number: n,
+                name,
+                copies,
+            } => DocumentItem {
+                number: number(n),
+                name: name.into(),
+                copies: text(copies),
+                note: false,
+            },
+            Entry::Note(note) => DocumentItem {
+                number: 0,
+                name: note.into(),
+                copies: "".into(),
+                note: true,
+            },
+        })),
+        notes: model(g.notes.into_iter().map(Into::into)),
+    })));
+    a.set_detail_notes(model(page.notes.into_iter().map(Into::into)));
+    a.set_detail_legal(model(page.legal_basis.into_iter().map(Into::into)));
 }
 
 fn item(hit: SearchHit) -> ProcedureItem {

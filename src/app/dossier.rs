@@ -12,12 +12,13 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString};
 
 use super::Shared;
 use super::events::{weak_call, weak_call_with};
-use super::{model, number, print_state};
+use super::{model, print_state};
 use crate::dossier::scan::ScanDetector;
 use crate::dossier::{
     self, Answer, CodeError, DossierView, Enquiry, Outcome, Refused, Slip, SubscriptionAnswer,
     SubscriptionOutcome, Tone,
 };
+use crate::ui::values::whole_seconds as seconds;
 use crate::ui::{
     AppWindow, CodeProblem, DossierAdapter, DossierResult, DossierStep, DossierStepItem,
     KioskState, Page, PrintState, SmsStep, StatusTone,
@@ -141,7 +142,7 @@ impl DossierScreen {
             Outcome::Busy => DossierStep::Busy,
             Outcome::NotAuthorized => DossierStep::NotAuthorized,
             Outcome::RateLimited { retry_after } => {
-                adapter.set_retry_after_s(seconds(retry_after.unwrap_or(Duration::from_secs(30))));
+                adapter.set_retry_after_s(seconds(retry_after.unwrap_or(ASSUMED_RETRY_AFTER)));
                 DossierStep::RateLimited
             }
         };
@@ -207,7 +208,7 @@ impl DossierScreen {
             SubscriptionOutcome::Offline => SmsStep::Offline,
             SubscriptionOutcome::Busy | SubscriptionOutcome::NotAuthorized => SmsStep::Busy,
             SubscriptionOutcome::RateLimited { retry_after } => {
-                adapter.set_retry_after_s(seconds(retry_after.unwrap_or(Duration::from_secs(30))));
+                adapter.set_retry_after_s(seconds(retry_after.unwrap_or(ASSUMED_RETRY_AFTER)));
                 SmsStep::RateLimited
             }
         };
@@ -295,11 +296,9 @@ impl DossierScreen {
 
     /// A key from a physical keyboard: a scanner's burst opens the lookup from any page.
     fn key_typed(&self, text: &str, at: Instant) {
-        if !self.shared.session.running().scanner.keyboard {
-            return;
-        }
-        let scanned = self.scanner.borrow_mut().key(text, at);
-        if let Some(scanned) = scanned {
+        let listening = self.shared.session.running().scanner.keyboard;
+        let scanned = listening.then(|| self.scanner.borrow_mut().key(text, at));
+        if let Some(scanned) = scanned.flatten() {
             self.open_scanned(&scanned);
         }
     }
@@ -342,10 +341,8 @@ fn show_problem(adapter: &DossierAdapter<'_>, e: &CodeError) {
     adapter.set_step(DossierStep::Entry);
 }
 
-/// Whole seconds, rounded up: "wait 1 s" rather than "wait 0 s".
-fn seconds(d: Duration) -> i32 {
-    number(d.as_secs() + u64::from(d.subsec_nanos() > 0))
-}
+/// The wait shown when the server asks to slow down without saying how long.
+const ASSUMED_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 fn result_item(view: &DossierView) -> DossierResult {
     let steps = view.steps.iter().map(|s| DossierStepItem {

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::queue::{self, DeskReport, DeskSettings, IssueOutcome, Refusal, Selection};
 use crate::server::model::Priority;
 use crate::ticket::preview::Picture;
+use crate::ui::values::rgba_image;
 use crate::ui::{self, AppWindow, Page, QueueAdapter, QueueRefusal, QueueStep};
 
 /// The result stays on screen this long, then the kiosk is ready for the next citizen.
@@ -120,11 +121,10 @@ impl QueueScreen {
                 now_serving: o.now_serving.clone().into(),
             })
             .collect();
-        let all_closed = !items.is_empty() && items.iter().all(|i| !i.open);
-        let cap = items.iter().all(|i| i.closed_reason == "daily-cap");
+        let closed = self.selection.borrow().all_closed();
         self.adapter(|a| {
-            a.set_all_closed(all_closed);
-            a.set_all_closed_reason(if cap { "daily-cap" } else { "hours" }.into());
+            a.set_all_closed(closed.is_some());
+            a.set_all_closed_reason(closed.unwrap_or_default().into());
             a.set_services(model(items));
         });
     }
@@ -209,7 +209,11 @@ impl QueueScreen {
             IssueOutcome::Printed { ticket, .. } => {
                 self.show_ticket(&adapter, &ticket);
                 adapter.set_has_preview(picture.is_some());
-                adapter.set_preview(picture.map(image).unwrap_or_default());
+                adapter.set_preview(
+                    picture
+                        .map(|p| rgba_image(&p.rgba, p.width, p.height))
+                        .unwrap_or_default(),
+                );
                 adapter.set_step(QueueStep::Done);
             }
             IssueOutcome::NotPrinted { ticket, .. } => {
@@ -285,14 +289,4 @@ impl QueueScreen {
             a.set_preview(slint::Image::default());
         });
     }
-}
-
-/// The preview printer's picture of the ticket, for the screen.
-fn image(picture: Picture) -> slint::Image {
-    let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
-        &picture.rgba,
-        picture.width,
-        picture.height,
-    );
-    slint::Image::from_rgba8(buffer)
 }

@@ -216,9 +216,10 @@ impl Session {
 
     fn apply_language(&self, lang: Language) {
         // The .slint sources are Vietnamese; "" selects them, other languages come from the bundle.
-        let bundle = match lang {
-            Language::Vi => "",
-            Language::En => "en",
+        let bundle = if lang == Language::Vi {
+            ""
+        } else {
+            lang.code()
         };
         if let Err(e) = slint::select_bundled_translation(bundle) {
             tracing::warn!("cannot switch the screen language to {}: {e}", lang.code());

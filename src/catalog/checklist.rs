@@ -1,8 +1,16 @@
 //! The document checklist a citizen takes away: "what to bring" for one procedure, laid out as
-//! lines for a receipt printer. Pure text layout; printing is someone else's job.
+//! lines for a receipt printer. Pure text layout of the [`ProcedurePage`]; printing is someone
+//! else's job.
 
 use super::ProcedureDetail;
+use super::page::{Entry, Fee, Heading, OTHER_DOCUMENTS, ProcedurePage};
 use crate::ticket::push_wrapped;
+
+/// Blank columns on each side: text at the very edge of the paper is hard to read and may
+/// fall outside what the printer reaches.
+fn margin(columns: usize) -> usize {
+    if columns >= 40 { 2 } else { 1 }
+}
 
 /// The checklist as lines no wider than `columns`.
 pub fn lines(
@@ -11,48 +19,171 @@ pub fn lines(
     printed_at: &str,
     columns: usize,
 ) -> Vec<String> {
+    let page = ProcedurePage::new(detail);
+    let margin = margin(columns);
+    let width = columns.saturating_sub(2 * margin).max(8);
     let mut out = Vec::new();
-    let rule = "-".repeat(columns);
-    push_wrapped(&mut out, office, columns, "");
+    let rule = "-".repeat(width);
+    push_wrapped(&mut out, office, width, "");
     out.push(rule.clone());
-    push_wrapped(&mut out, "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ", columns, "");
-    push_wrapped(&mut out, &detail.name, columns, "");
-    push_wrapped(
-        &mut out,
-        &format!("Mã thủ tục: {}", detail.code),
-        columns,
-        "",
-    );
-    if let Some(time) = detail.processing_time.as_deref().filter(|t| !t.is_empty()) {
+    push_wrapped(&mut out, "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ", width, "");
+    push_wrapped(&mut out, &detail.name, width, "");
+    push_wrapped(&mut out, &format!("Mã thủ tục: {}", detail.code), width, "");
+    if let Some(time) = &page.processing_time {
         push_wrapped(
             &mut out,
             &format!("Thời gian giải quyết: {time}"),
-            columns,
+            width,
             "",
         );
     }
-    if let Some(fee) = detail.fee.as_deref().filter(|t| !t.is_empty()) {
-        push_wrapped(&mut out, &format!("Phí, lệ phí: {fee}"), columns, "");
+    match &page.fee {
+        Fee::Unknown => {}
+        Fee::Same(fee) => push_wrapped(&mut out, &format!("Phí, lệ phí: {fee}"), width, ""),
+        Fee::ByMethod => {
+            // Each fee with what says where it applies (at the ward, at a mission abroad).
+            push_wrapped(&mut out, "Phí, lệ phí:", width, "");
+            for m in page.methods.iter().filter(|m| m.fee.is_some()) {
+                let fee = m.fee.as_deref().unwrap_or_default();
+                let text = match &m.note {
+                    Some(note) => format!("- {}: {fee}. {note}", m.method),
+                    None => format!("- {}: {fee}", m.method),
+                };
+                push_wrapped(&mut out, &text, width, "  ");
+            }
+        }
     }
     out.push(rule.clone());
-    for group in &detail.documents {
-        push_wrapped(&mut out, &group.group.to_uppercase(), columns, "");
-        for (i, doc) in group.documents.iter().enumerate() {
-            let copies = doc.copies.as_deref().filter(|c| !c.is_empty());
-            let text = match copies {
-                Some(c) => format!("{} ({c})", doc.name),
-                None => doc.name.clone(),
-            };
-            let marker = format!("[ ] {}. ", i + 1);
-            push_wrapped(
-                &mut out,
-                &format!("{marker}{text}"),
-                columns,
-                &" ".repeat(marker.chars().count()),
-            );
+    for group in &page.groups {
+        let heading = match &group.heading {
+            Heading::None => None,
+            Heading::Named(name) => Some(name.as_str()),
+            Heading::Other => Some(OTHER_DOCUMENTS),
+        };
+        if let Some(heading) = heading {
+            // A blank line sets each group off from the one before.
+            if out.last() != Some(&rule) {
+                out.push(String::new());
+            }
+            push_wrapped(&mut out, &heading.to_uppercase(), width, "");
+        }
+        for entry in &group.entries {
+            match entry {
+                Entry::Document {
+                    number,
+                    name,
+                    copies,
+                } => {
+                    let text = match copies {
+                        Some(c) => format!("{name} ({c})"),
+                        None => name.clone(),
+                    };
+                    let marker = format!("[ ] {number}. ");
+                    push_wrapped(
+                        &mut out,
+                        &format!("{marker}{text}"),
+                        width,
+                        &" ".repeat(marker.chars().count()),
+                    );
+                }
+                // Not a box to tick: it explains the documents around it.
+                Entry::Note(note) => push_wrapped(&mut out, &format!("* {note}"), width, "  "),
+            }
         }
     }
     out.push(rule);
-    push_wrapped(&mut out, &format!("In lúc {printed_at}"), columns, "");
-    out
+    push_wrapped(&mut out, &format!("In lúc {printed_at}"), width, "");
+    let pad = " ".repeat(margin);
+    out.into_iter()
+        .map(|line| {
+            if line.is_empty() {
+                line
+            } else {
+                format!("{pad}{line}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn checklist(code: &str, columns: usize) -> Vec<String> {
+        let catalog = Catalog::open_in_memory().expect("catalog with the seed");
+        let detail = catalog.procedure(code).expect("read").expect("in the seed");
+        lines(&detail, "UBND phường Hải Vân", "09:30 04/12/2026", columns)
+    }
+
+    #[test]
+    fn every_group_is_headed_and_numbers_run_on() {
+        // Marriage with a foreigner: the third group has no name in the source.
+        let lines = checklist("2.000806", 48);
+        let text = lines.join("\n");
+        let headings: Vec<usize> = [
+            "GIẤY TỜ PHẢI NỘP",
+            "GIẤY TỜ PHẢI XUẤT TRÌNH",
+            "GIẤY TỜ KHÁC",
+        ]
+        .iter()
+        .map(|h| {
+            lines
+                .iter()
+                .position(|l| l.trim() == *h)
+                .unwrap_or_else(|| panic!("{h} in\n{text}"))
+        })
+        .collect();
+        assert!(headings.is_sorted(), "{text}");
+        let numbers: Vec<usize> = lines
+            .iter()
+            .filter_map(|l| l.trim().strip_prefix("[ ] "))
+            .filter_map(|l| l.split_once('.')?.0.parse().ok())
+            .collect();
+        assert_eq!(numbers, (1..=11).collect::<Vec<_>>(), "{text}");
+        // The third group's documents come after its heading, numbered on: 10 and 11.
+        let ten = lines
+            .iter()
+            .position(|l| l.contains("[ ] 10."))
+            .expect("10");
+        assert!(ten > headings[2], "{text}");
+        // The starred lead-in is a note, not a box to tick.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.trim().starts_with("* Ngoài giấy tờ nêu trên")),
+            "{text}"
+        );
+        assert!(
+            text.contains("Thời gian giải quyết: 10 ngày làm việc"),
+            "{text}"
+        );
+        assert!(text.contains("Phí, lệ phí: Miễn phí"), "{text}");
+    }
+
+    #[test]
+    fn text_keeps_off_the_edges_of_the_paper() {
+        for columns in [32, 48, 64] {
+            let lines = checklist("2.000806", columns);
+            let m = margin(columns);
+            for line in lines.iter().filter(|l| !l.is_empty()) {
+                assert!(line.starts_with(&" ".repeat(m)), "{line:?}");
+                assert!(line.chars().count() <= columns - m, "{columns}: {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fees_that_differ_say_where_each_applies() {
+        let text = checklist("2.000815", 48).join("\n");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("- Trực tiếp: 10 USD/bản. Tại cơ quan đại diện: 10 USD/bản."),
+            "{text}"
+        );
+        assert!(
+            flat.contains("- Trực tiếp: 2.000 đ/trang. Tại Ủy ban nhân dân"),
+            "{text}"
+        );
+    }
 }

@@ -11,11 +11,13 @@
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
 //! - [`synth`]: generated catalogs and queries for the benchmark.
 //! - [`checklist`]: a procedure's document checklist laid out for receipt paper.
+//! - [`page`]: a procedure as a citizen reads it (fees, notes, whole documents), for both.
 //! - [`Worker`]: the thread that owns the catalog for the screen, with its sync schedule.
 //!
 //! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
 
 pub mod checklist;
+pub mod page;
 mod read;
 mod record;
 mod schema;

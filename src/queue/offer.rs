@@ -118,6 +118,16 @@ impl Selection {
         &self.offers
     }
 
+    /// Why no service takes a number now, when none does: `"daily-cap"` when every one has
+    /// handed out today's numbers, else `"hours"`. `None` while one is open (or none is offered).
+    pub fn all_closed(&self) -> Option<&'static str> {
+        if self.offers.is_empty() || self.offers.iter().any(|o| o.open) {
+            return None;
+        }
+        let cap = self.offers.iter().all(|o| o.closed_reason == "daily-cap");
+        Some(if cap { "daily-cap" } else { "hours" })
+    }
+
     /// The offers carry the central system's queues.
     pub fn is_live(&self) -> bool {
         self.live

@@ -26,6 +26,16 @@ pub enum LinkState {
     Unauthorized,
 }
 
+impl LinkState {
+    /// How long the last heartbeat took, while the server answers.
+    pub fn latency_ms(self) -> Option<u32> {
+        match self {
+            LinkState::Online { latency_ms } => Some(latency_ms),
+            _ => None,
+        }
+    }
+}
+
 /// What the heartbeat reports beyond the kiosk's id and uptime; other workers keep it current.
 #[derive(Debug, Clone, Default)]
 pub struct LinkStatus(Arc<Mutex<Reported>>);

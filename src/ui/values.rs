@@ -17,6 +17,11 @@ pub fn number_or_unknown(n: Option<u32>) -> i32 {
     n.map_or(-1, number)
 }
 
+/// Whole seconds, rounded up: "wait 1 s" rather than "wait 0 s".
+pub fn whole_seconds(d: std::time::Duration) -> i32 {
+    number(d.as_secs() + u64::from(d.subsec_nanos() > 0))
+}
+
 /// A print job's end for the screen.
 pub fn print_state(printed: bool) -> PrintState {
     if printed {
@@ -24,4 +29,11 @@ pub fn print_state(printed: bool) -> PrintState {
     } else {
         PrintState::Failed
     }
+}
+
+/// A picture drawn elsewhere (the preview printer's ticket), for the screen.
+pub fn rgba_image(rgba: &[u8], width: u32, height: u32) -> slint::Image {
+    let buffer =
+        slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(rgba, width, height);
+    slint::Image::from_rgba8(buffer)
 }

@@ -146,3 +146,16 @@ pub fn type_keys(kiosk: &Kiosk, text: &str) {
         tap(kiosk, &c.to_string());
     }
 }
+
+/// Scrolls what is under the middle of the window `dy` pixels up, as a mouse wheel would (the
+/// content of a page's scrolling area is not found by label, so tests scroll by distance).
+pub fn scroll_by(kiosk: &Kiosk, dy: f32) {
+    let window = kiosk.window().window();
+    let size = window.size().to_logical(window.scale_factor());
+    window.dispatch_event(slint::platform::WindowEvent::PointerScrolled {
+        position: slint::LogicalPosition::new(size.width / 2.0, size.height / 2.0),
+        delta_x: 0.0,
+        delta_y: -dy,
+    });
+    settle();
+}
