@@ -1,4 +1,4 @@
-//! The search index: two FTS5 tables over the folded text of each procedure, and the vocabulary
+//! The search index: an FTS5 table over the folded text of each procedure, and the vocabulary
 //! the typo pass corrects against.
 //!
 //! The index lives in the same database as the procedures it points to. The search reads these
@@ -20,29 +20,24 @@ use rusqlite::{Connection, params};
 
 use crate::fold::{fold, initials};
 
-/// The index tables. Contentless: the text lives in the host tables.
+/// The index table. Contentless: the text lives in the host tables.
 ///
-/// `initials`: of every 2-4 word run of the name (matched whole, for "dk", "gcn"); `extra`: code
-/// and field. Prefix indexes of 1-3 characters keep the first keystrokes cheap. Two tables: the
-/// small one answers most keystrokes without touching the large document text; the large one,
-/// with each document word once per procedure, is the fallback. A whole catalog is written in
-/// one transaction: a 32 MiB in-memory hash before each flush makes fewer, larger segments (a
-/// third faster than the 1 MiB default).
+/// Every word a procedure is found by, each once (its name, `initials` of every 2-4 word run of
+/// the name, matched whole for "dk", "gcn"; `extra`: code and field; its documents and legal
+/// basis): the search's last tier, after the names (answered in memory, [`crate::NameList`]),
+/// and the vocabulary of the typo pass. Prefix indexes of 1-3 characters keep a short last word
+/// cheap. It keeps which columns hold a word but not where (`detail = 'column'`): it is searched
+/// word by word, never by phrase, and without positions it is half the size, quicker to build
+/// and to read. A whole catalog is written in one transaction: a 32 MiB in-memory hash before
+/// each flush makes fewer, larger segments (a third faster than the 1 MiB default).
 pub const TABLES: &str = r#"
-    CREATE VIRTUAL TABLE procedure_names USING fts5 (
-        name, initials, extra,
-        content = '', contentless_delete = 1,
-        tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '1 2 3'
-    );
     CREATE VIRTUAL TABLE procedure_search USING fts5 (
         name, initials, extra, documents, legal,
-        content = '', contentless_delete = 1,
+        content = '', contentless_delete = 1, detail = 'column',
         tokenize = 'unicode61 remove_diacritics 2',
         prefix = '1 2 3'
     );
     INSERT INTO procedure_search (procedure_search, rank) VALUES ('hashsize', 33554432);
-    INSERT INTO procedure_names (procedure_names, rank) VALUES ('hashsize', 33554432);
     CREATE VIRTUAL TABLE procedure_terms USING fts5vocab (procedure_search, 'row');
 "#;
 
@@ -120,24 +115,17 @@ pub fn insert(conn: &Connection, id: i64, text: &IndexText) -> rusqlite::Result<
         text.documents,
         text.legal
     ])?;
-    conn.prepare_cached(
-        "INSERT INTO procedure_names (rowid, name, initials, extra) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, text.name, text.initials, text.extra])?;
     Ok(())
 }
 
-/// Removes the index rows of the procedure whose host row has `id`.
+/// Removes the index row of the procedure whose host row has `id`.
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM procedure_search WHERE rowid = ?1", params![id])?;
-    conn.execute("DELETE FROM procedure_names WHERE rowid = ?1", params![id])?;
+    conn.prepare_cached("DELETE FROM procedure_search WHERE rowid = ?1")?
+        .execute(params![id])?;
     Ok(())
 }
 
 /// Empties the index (before a full replacement).
 pub fn clear(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "INSERT INTO procedure_search (procedure_search) VALUES ('delete-all');
-         INSERT INTO procedure_names (procedure_names) VALUES ('delete-all');",
-    )
+    conn.execute_batch("INSERT INTO procedure_search (procedure_search) VALUES ('delete-all');")
 }

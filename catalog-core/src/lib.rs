@@ -4,9 +4,10 @@
 //!
 //! - [`fold`](fold()): the one normal form of Vietnamese text (`Đăng ký` → `dang ky`) for index
 //!   and queries; [`initials`] for abbreviations; [`local_code`] for records without a code.
-//! - [`index`]: the SQLite FTS5 tables and the folded text each procedure is indexed by.
-//! - [`search`](search()): prefix search in tiers (name phrase, name, code and field,
-//!   anywhere), then one-edit corrections ([`typo`]) when the plain search finds too little.
+//! - [`index`]: the SQLite FTS5 table and the folded text each procedure is indexed by.
+//! - [`search`](search()): prefix search in tiers (name phrase, name, code and field, over
+//!   the names in memory: [`NameList`]; then anywhere, over the index), with one-edit
+//!   corrections ([`typo`]) when the plain search finds too little.
 //! - [`Synonyms`]: the words citizens use (`sổ đỏ`, `công chứng`, `photo`) rewritten to the
 //!   catalog's; [`bundled_weight`]: how common a procedure is, which breaks ties. Servers send
 //!   their own; these are the defaults.
@@ -14,19 +15,22 @@
 //! - [`MemoryIndex`]: a whole index in memory, for a server or a test that keeps its procedures
 //!   elsewhere.
 //!
-//! The search runs on any SQLite connection that holds the [`index`] tables next to the host
-//! tables described there; the kiosk keeps them in its catalog file.
+//! The search runs on any SQLite connection that holds the [`index`] table next to the host
+//! tables described there, with a [`NameList`] read from them; the kiosk keeps them in its
+//! catalog file.
 
 pub mod english;
 mod fold;
 pub mod index;
 mod memory;
+mod names;
 mod search;
 pub mod typo;
 mod words;
 
 pub use fold::{fold, initials, local_code};
 pub use memory::{IndexRecord, MemoryIndex};
+pub use names::NameList;
 pub use search::{field_id, load_vocabulary, search, search_with_synonyms, words};
 pub use words::{
     BUNDLED_COMMON, BUNDLED_SYNONYMS, MAX_SYNONYMS, MAX_WEIGHT, Synonym, Synonyms, bundled_weight,

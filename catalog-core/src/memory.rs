@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 
 use crate::index::{self, IndexText};
 use crate::typo::Vocabulary;
-use crate::{SearchHit, Synonyms, fold};
+use crate::{NameList, SearchHit, Synonyms, fold};
 
 /// What the index needs of one procedure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct IndexRecord {
 pub struct MemoryIndex {
     conn: Connection,
     synonyms: Synonyms,
+    /// The name tiers' list, read after each replacement.
+    names: NameList,
     /// The typo pass's word list, read on first need after each replacement.
     vocabulary: RefCell<Option<Arc<Vocabulary>>>,
 }
@@ -60,6 +62,7 @@ impl MemoryIndex {
         Ok(Self {
             conn,
             synonyms: Synonyms::bundled(),
+            names: NameList::default(),
             vocabulary: RefCell::new(None),
         })
     }
@@ -129,6 +132,7 @@ impl MemoryIndex {
             }
         }
         tx.commit()?;
+        self.names = NameList::load(&self.conn)?;
         self.vocabulary.replace(None);
         Ok(())
     }
@@ -151,6 +155,7 @@ impl MemoryIndex {
         crate::search_with_synonyms(
             &self.conn,
             &self.synonyms,
+            &self.names,
             || self.vocabulary(),
             query,
             field_id,

@@ -13,8 +13,8 @@
 //!
 //! The words citizens use for what the catalog calls otherwise are rewritten first
 //! ([`Synonyms`]: `so do` → `giay chung nhan quyen su dung dat`); the rewritten query's name
-//! tiers come before the typed one's. The name tiers read a small index of names only. When they
-//! find fewer than a few hits, rare or unknown words are corrected (one edit) and the name tiers
+//! tiers come before the typed one's. The name tiers walk a list of names in memory
+//! ([`NameList`]), best first, and stop at the limit. When they find fewer than a few hits, rare or unknown words are corrected (one edit) and the name tiers
 //! run again; only then the last tier reads the large index (rewritten, typed, then corrected
 //! words). Document text never slows an ordinary keystroke, and a corrected name match still
 //! ranks above a document match.
@@ -25,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::SearchHit;
 use crate::fold::fold;
+use crate::names::{Columns, NameList};
 use crate::typo::{self, Vocabulary};
 use crate::words::Synonyms;
 
@@ -40,10 +41,6 @@ const FEW_HITS: usize = 3;
 /// A word held by at most this many procedures is corrected too, keeping it as one choice.
 const RARE_DOCS: u32 = 2;
 
-/// Name tiers: what offices handle most, then the shortest name holding the words, the most
-/// specific. bm25 cannot tell (in a small catalog the words of interest sit in most records,
-/// and bm25's idf drops to nothing).
-const NAME_ORDER: &str = "p.common_weight DESC, length(p.name_folded), p.position";
 /// Anywhere: bm25 with column weights name, initials, extra (code, field), documents, legal.
 const BM25_ORDER: &str = "bm25(procedure_search, 20.0, 6.0, 4.0, 2.0, 1.0), p.position";
 
@@ -83,27 +80,14 @@ enum Tier {
     Anywhere,
 }
 
-/// The MATCH expression of a tier. `groups`: each must match; any word of a group may.
-fn expression(groups: &[Vec<String>], tier: Tier) -> String {
-    if tier == Tier::NamePhrase {
-        let phrase: Vec<&str> = groups
-            .iter()
-            .filter_map(|g| g.first())
-            .map(String::as_str)
-            .collect();
-        return format!("{{name}} : {}*", quoted(&phrase.join(" ")));
-    }
-    let columns = match tier {
-        Tier::NamePhrase | Tier::Name => "{name}",
-        Tier::NameOrField => "{name extra}",
-        Tier::Anywhere => "{name extra documents legal}",
-    };
+/// The MATCH expression of the last tier. `groups`: each must match; any word of a group may.
+fn expression(groups: &[Vec<String>]) -> String {
     groups
         .iter()
         .map(|group| {
             let mut parts = Vec::new();
             for w in group {
-                parts.push(format!("{columns} : {}*", quoted(w)));
+                parts.push(format!("{{name extra documents legal}} : {}*", quoted(w)));
                 if may_be_initials(w) {
                     parts.push(format!("{{initials}} : {}", quoted(w)));
                 }
@@ -125,35 +109,72 @@ pub fn field_id(conn: &Connection, field: &str) -> rusqlite::Result<Option<i64>>
     .optional()
 }
 
-/// Appends the hits of one expression not already in `hits`, up to `limit`.
-fn run(
-    conn: &Connection,
-    tier: Tier,
-    expression: &str,
+/// The indexes one search reads.
+struct Sources<'a> {
+    conn: &'a Connection,
+    names: &'a NameList,
     field: Option<i64>,
     limit: usize,
+}
+
+/// Appends the hits of one tier not already in `hits`, up to the limit.
+fn run(
+    from: &Sources<'_>,
+    groups: &[Vec<String>],
+    tier: Tier,
     hits: &mut Vec<SearchHit>,
 ) -> rusqlite::Result<()> {
-    let (table, order) = if tier == Tier::Anywhere {
-        ("procedure_search", BM25_ORDER)
-    } else {
-        ("procedure_names", NAME_ORDER)
+    let found: Vec<&SearchHit> = match tier {
+        Tier::NamePhrase => {
+            let phrase = groups
+                .iter()
+                .filter_map(|g| g.first())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ");
+            from.names.phrase(&phrase, from.field)
+        }
+        Tier::Name => from
+            .names
+            .every_group(groups, Columns::Name, may_be_initials, from.field),
+        Tier::NameOrField => {
+            from.names
+                .every_group(groups, Columns::NameOrExtra, may_be_initials, from.field)
+        }
+        Tier::Anywhere => return run_anywhere(from, &expression(groups), hits),
     };
+    for hit in found {
+        if hits.len() >= from.limit {
+            break;
+        }
+        if !hits.iter().any(|h| h.code == hit.code) {
+            hits.push(hit.clone());
+        }
+    }
+    Ok(())
+}
+
+/// The last tier, over the document index, ranked by bm25.
+fn run_anywhere(
+    from: &Sources<'_>,
+    expression: &str,
+    hits: &mut Vec<SearchHit>,
+) -> rusqlite::Result<()> {
     let sql = format!(
         "SELECT p.code, p.name, COALESCE(f.name, '')
-         FROM {table} s
+         FROM procedure_search s
          JOIN procedures p ON p.id = s.rowid
          LEFT JOIN fields f ON f.id = p.field_id
-         WHERE {table} MATCH ?1 AND (?2 IS NULL OR p.field_id = ?2)
-         ORDER BY {order}
+         WHERE procedure_search MATCH ?1 AND (?2 IS NULL OR p.field_id = ?2)
+         ORDER BY {BM25_ORDER}
          LIMIT ?3"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = from.conn.prepare_cached(&sql)?;
     // Enough to fill the list even if every hit already found comes back.
-    let want = i64::try_from(limit + hits.len()).unwrap_or(i64::MAX);
-    let mut rows = stmt.query(params![expression, field, want])?;
+    let want = i64::try_from(from.limit + hits.len()).unwrap_or(i64::MAX);
+    let mut rows = stmt.query(params![expression, from.field, want])?;
     while let Some(r) = rows.next()? {
-        if hits.len() >= limit {
+        if hits.len() >= from.limit {
             break;
         }
         let code: String = r.get(0)?;
@@ -170,18 +191,16 @@ fn run(
 }
 
 fn run_tiers(
-    conn: &Connection,
+    from: &Sources<'_>,
     groups: &[Vec<String>],
     tiers: &[Tier],
-    field: Option<i64>,
-    limit: usize,
     hits: &mut Vec<SearchHit>,
 ) -> rusqlite::Result<()> {
     for &tier in tiers {
-        if hits.len() >= limit {
+        if hits.len() >= from.limit {
             break;
         }
-        run(conn, tier, &expression(groups, tier), field, limit, hits)?;
+        run(from, groups, tier, hits)?;
     }
     Ok(())
 }
@@ -200,25 +219,28 @@ fn groups(words: &[String]) -> Vec<Vec<String>> {
     words.iter().map(|w| vec![w.clone()]).collect()
 }
 
-/// Best first; a blank query (or one with no letter or digit) gives nothing. `field`: a
-/// [`field_id`] to search within. `vocabulary` is asked for only when the typo pass runs (a
-/// caller keeps it between searches: see [`load_vocabulary`]). Queries are rewritten with the
-/// bundled synonyms; [`search_with_synonyms`] takes a server's.
+/// Best first; a blank query (or one with no letter or digit) gives nothing. `names`: the
+/// procedures as the name tiers read them (a caller keeps it until the catalog changes: see
+/// [`NameList::load`]). `field`: a [`field_id`] to search within. `vocabulary` is asked for
+/// only when the typo pass runs (a caller keeps it between searches: see [`load_vocabulary`]).
+/// Queries are rewritten with the bundled synonyms; [`search_with_synonyms`] takes a server's.
 pub fn search<E: From<rusqlite::Error>>(
     conn: &Connection,
+    names: &NameList,
     vocabulary: impl FnOnce() -> Result<Arc<Vocabulary>, E>,
     query: &str,
     field: Option<i64>,
     limit: usize,
 ) -> Result<Vec<SearchHit>, E> {
     let synonyms = Synonyms::bundled();
-    search_with_synonyms(conn, &synonyms, vocabulary, query, field, limit)
+    search_with_synonyms(conn, &synonyms, names, vocabulary, query, field, limit)
 }
 
 /// [`search`] with `synonyms` rewriting the query (see the module).
 pub fn search_with_synonyms<E: From<rusqlite::Error>>(
     conn: &Connection,
     synonyms: &Synonyms,
+    names: &NameList,
     vocabulary: impl FnOnce() -> Result<Arc<Vocabulary>, E>,
     query: &str,
     field: Option<i64>,
@@ -228,6 +250,12 @@ pub fn search_with_synonyms<E: From<rusqlite::Error>>(
     if words.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
+    let from = Sources {
+        conn,
+        names,
+        field,
+        limit,
+    };
     let few = FEW_HITS.min(limit);
     let typed = groups(&words);
     let rewritten = synonyms.rewrite(&words).map(|mut r| {
@@ -236,41 +264,26 @@ pub fn search_with_synonyms<E: From<rusqlite::Error>>(
     });
     let mut hits = Vec::new();
     if let Some(rewritten) = &rewritten {
-        let tiers = name_tiers(rewritten.len());
-        run_tiers(conn, rewritten, tiers, field, limit, &mut hits)?;
+        run_tiers(&from, rewritten, name_tiers(rewritten.len()), &mut hits)?;
     }
-    run_tiers(
-        conn,
-        &typed,
-        name_tiers(words.len()),
-        field,
-        limit,
-        &mut hits,
-    )?;
+    run_tiers(&from, &typed, name_tiers(words.len()), &mut hits)?;
     if hits.len() >= few {
         return Ok(hits);
     }
     // Too little in the names: a corrected name still ranks above a document match.
     let corrected = corrections(&words, vocabulary()?.as_ref());
     if let Some(groups) = &corrected {
-        run_tiers(
-            conn,
-            groups,
-            &[Tier::Name, Tier::NameOrField],
-            field,
-            limit,
-            &mut hits,
-        )?;
+        run_tiers(&from, groups, &[Tier::Name, Tier::NameOrField], &mut hits)?;
     }
     if hits.len() >= few {
         return Ok(hits);
     }
     if let Some(rewritten) = &rewritten {
-        run_tiers(conn, rewritten, &[Tier::Anywhere], field, limit, &mut hits)?;
+        run_tiers(&from, rewritten, &[Tier::Anywhere], &mut hits)?;
     }
-    run_tiers(conn, &typed, &[Tier::Anywhere], field, limit, &mut hits)?;
+    run_tiers(&from, &typed, &[Tier::Anywhere], &mut hits)?;
     if let Some(groups) = &corrected {
-        run_tiers(conn, groups, &[Tier::Anywhere], field, limit, &mut hits)?;
+        run_tiers(&from, groups, &[Tier::Anywhere], &mut hits)?;
     }
     Ok(hits)
 }

@@ -7,6 +7,7 @@
 //! - `record`: a procedure's JSON checked before anything is written; `snapshot`: a server's
 //!   answer read procedure by procedure into checked records.
 //! - `write`: full replacement or delta, inside one transaction.
+//! - `documents`: the document index, built after a full import has committed.
 //! - `read`: meta, fields, browsing, one procedure's detail.
 //! - [`sync`](sync()): `GET /catalog` with ETag and `since`.
 //! - [`synth`]: generated catalogs and queries for the benchmark.
@@ -17,6 +18,7 @@
 //! A [`Catalog`] owns one connection: keep it on one thread (it is `Send`, not `Sync`).
 
 pub mod checklist;
+mod documents;
 pub mod page;
 mod read;
 mod record;
@@ -31,8 +33,8 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use motcua_catalog::Synonyms;
 use motcua_catalog::typo::Vocabulary;
+use motcua_catalog::{NameList, Synonyms};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -158,11 +160,17 @@ pub struct ImportReport {
 
 pub struct Catalog {
     conn: Connection,
+    /// The catalog file; `None` in memory.
+    path: Option<PathBuf>,
+    /// The document index being built on its own thread, if it is.
+    documents: Option<std::thread::JoinHandle<Result<(), CatalogError>>>,
     /// The typo pass's word list, loaded on first need; with the `PRAGMA data_version` it was
     /// read at, so a write by another process (a `catalog sync` run) is noticed.
     vocabulary: RefCell<Option<(i64, Arc<Vocabulary>)>>,
     /// The synonyms held (the server's, or the bundled ones), read on first need likewise.
     synonyms: RefCell<Option<(i64, Arc<Synonyms>)>>,
+    /// The names the search's first tiers walk, read on first need likewise.
+    names: RefCell<Option<(i64, Arc<NameList>)>>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -183,7 +191,7 @@ impl Catalog {
                 source,
             })?;
         }
-        Self::start(Connection::open(path)?, true)
+        Self::start(Connection::open(path)?, Some(path.to_path_buf()))
     }
 
     /// Opens the catalog at `path` like [`Catalog::open`]; a file that is damaged (not a
@@ -220,16 +228,19 @@ impl Catalog {
 
     /// The same in memory (tests).
     pub fn open_in_memory() -> Result<Catalog, CatalogError> {
-        Self::start(Connection::open_in_memory()?, false)
+        Self::start(Connection::open_in_memory()?, None)
     }
 
-    fn start(mut conn: Connection, file_backed: bool) -> Result<Catalog, CatalogError> {
-        schema::configure(&conn, file_backed)?;
+    fn start(mut conn: Connection, path: Option<PathBuf>) -> Result<Catalog, CatalogError> {
+        schema::configure(&conn, path.is_some())?;
         let found = schema::migrate(&mut conn)?;
         let mut catalog = Catalog {
             conn,
+            path,
+            documents: None,
             vocabulary: RefCell::new(None),
             synonyms: RefCell::new(None),
+            names: RefCell::new(None),
         };
         // "No source yet" rather than "no procedures": a catalog the server emptied stays empty.
         let source = read::get_meta(&catalog.conn, "source")?;
@@ -240,7 +251,49 @@ impl Catalog {
             // Seeded by an older kiosk, without the document notes.
             catalog.import_array(SEED_JSON, "seed")?;
         }
+        // Left unbuilt by a kiosk switched off after an import, or by a migration.
+        catalog.index_documents()?;
         Ok(catalog)
+    }
+
+    /// Builds the document index if it is out of date: on its own thread for a catalog file
+    /// (searches by name go on meanwhile), at once for one in memory.
+    fn index_documents(&mut self) -> Result<(), CatalogError> {
+        if !documents::is_pending(&self.conn)? {
+            return Ok(());
+        }
+        // A build still running from an earlier import has nothing left to build after this one.
+        self.join_documents();
+        match &self.path {
+            Some(path) => match documents::spawn(path) {
+                Ok(handle) => self.documents = Some(handle),
+                Err(e) => {
+                    tracing::warn!("cannot start the document index thread ({e}); building it now");
+                    documents::build(&mut self.conn)?;
+                }
+            },
+            None => {
+                documents::build(&mut self.conn)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the document index to be built (an import has committed before it is): for a
+    /// command that exits after importing, and for measuring. Builds it here if its thread
+    /// could not.
+    pub fn wait_for_documents(&mut self) -> Result<(), CatalogError> {
+        self.join_documents();
+        documents::build(&mut self.conn)?;
+        Ok(())
+    }
+
+    fn join_documents(&mut self) {
+        if let Some(handle) = self.documents.take()
+            && handle.join().is_err()
+        {
+            tracing::error!("the catalog document index thread panicked");
+        }
     }
 
     pub fn meta(&self) -> Result<CatalogMeta, CatalogError> {
@@ -265,6 +318,7 @@ impl Catalog {
         motcua_catalog::search_with_synonyms(
             &self.conn,
             &*self.synonyms()?,
+            &*self.names()?,
             || self.vocabulary(),
             query,
             field_id,
@@ -353,7 +407,7 @@ impl Catalog {
         synonyms: Option<&[SynonymEntry]>,
     ) -> Result<ImportReport, CatalogError> {
         let started = std::time::Instant::now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let changes = write::replace_all(&tx, records)?;
         write_meta(&tx, version, source, etag, source == "server")?;
         write_synonyms(&tx, synonyms)?;
@@ -366,6 +420,7 @@ impl Catalog {
             "catalog replaced"
         );
         self.forget_cached();
+        self.index_documents()?;
         Ok(ImportReport {
             version,
             procedures: records.len(),
@@ -462,7 +517,7 @@ impl Catalog {
             .filter(|c| !sent.contains(c.as_str()))
             .cloned()
             .collect();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let changes = write::apply_delta(&tx, records, &removed)?;
         write_meta(&tx, version, "server", etag, true)?;
         // A delta without synonyms (an older server) keeps those held.
@@ -479,6 +534,14 @@ impl Catalog {
         })
     }
 
+    /// Takes the write lock before reading: the document index may be written on another
+    /// connection meanwhile, and a transaction that read before it committed could not write.
+    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>, CatalogError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// Records a `304`: the catalog held is current as of now.
     fn mark_synced(&self) -> Result<(), CatalogError> {
         read::set_meta(&self.conn, "synced_at", Some(&now_text()))
@@ -488,50 +551,57 @@ impl Catalog {
     fn forget_cached(&self) {
         self.vocabulary.replace(None);
         self.synonyms.replace(None);
+        self.names.replace(None);
+    }
+
+    /// What `cell` holds if the database is as it was when that was read, else `load`'s answer
+    /// (kept in `cell`).
+    fn cached<T>(
+        &self,
+        cell: &RefCell<Option<(i64, Arc<T>)>>,
+        load: impl FnOnce(&Connection) -> Result<T, CatalogError>,
+    ) -> Result<Arc<T>, CatalogError> {
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if let Some((seen, value)) = cell.borrow().as_ref()
+            && *seen == data_version
+        {
+            return Ok(value.clone());
+        }
+        let value = Arc::new(load(&self.conn)?);
+        cell.replace(Some((data_version, value.clone())));
+        Ok(value)
+    }
+
+    fn names(&self) -> Result<Arc<NameList>, CatalogError> {
+        self.cached(&self.names, |conn| Ok(NameList::load(conn)?))
     }
 
     /// The synonyms held: the source's, or the bundled ones.
     fn synonyms(&self) -> Result<Arc<Synonyms>, CatalogError> {
-        let data_version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        if let Some((seen, synonyms)) = self.synonyms.borrow().as_ref()
-            && *seen == data_version
-        {
-            return Ok(synonyms.clone());
-        }
-        let synonyms = Arc::new(match read::get_meta(&self.conn, "synonyms")? {
-            Some(json) => match serde_json::from_str::<Vec<SynonymEntry>>(&json) {
-                Ok(list) => {
-                    Synonyms::from_list(&list.into_iter().map(Into::into).collect::<Vec<_>>())
-                }
-                Err(e) => {
-                    tracing::warn!(
-                        "the synonyms held cannot be read ({e}); the bundled ones are used"
-                    );
-                    Synonyms::bundled()
-                }
-            },
-            None => Synonyms::bundled(),
-        });
-        self.synonyms
-            .replace(Some((data_version, synonyms.clone())));
-        Ok(synonyms)
+        self.cached(&self.synonyms, |conn| {
+            Ok(match read::get_meta(conn, "synonyms")? {
+                Some(json) => match serde_json::from_str::<Vec<SynonymEntry>>(&json) {
+                    Ok(list) => {
+                        Synonyms::from_list(&list.into_iter().map(Into::into).collect::<Vec<_>>())
+                    }
+                    Err(e) => {
+                        tracing::warn!(
+                            "the synonyms held cannot be read ({e}); the bundled ones are used"
+                        );
+                        Synonyms::bundled()
+                    }
+                },
+                None => Synonyms::bundled(),
+            })
+        })
     }
 
     fn vocabulary(&self) -> Result<Arc<Vocabulary>, CatalogError> {
-        let data_version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        if let Some((seen, vocabulary)) = self.vocabulary.borrow().as_ref()
-            && *seen == data_version
-        {
-            return Ok(vocabulary.clone());
-        }
-        let vocabulary = Arc::new(motcua_catalog::load_vocabulary(&self.conn)?);
-        self.vocabulary
-            .replace(Some((data_version, vocabulary.clone())));
-        Ok(vocabulary)
+        self.cached(&self.vocabulary, |conn| {
+            Ok(motcua_catalog::load_vocabulary(conn)?)
+        })
     }
 }
 
@@ -561,6 +631,13 @@ fn write_synonyms(tx: &Connection, list: Option<&[SynonymEntry]>) -> Result<(), 
         .transpose()
         .map_err(|e| CatalogError::Invalid(format!("synonyms: {e}")))?;
     read::set_meta(tx, "synonyms", json.as_deref())
+}
+
+impl Drop for Catalog {
+    /// The document index thread never outlives its catalog (nor a test's temporary folder).
+    fn drop(&mut self) {
+        self.join_documents();
+    }
 }
 
 impl CatalogError {

@@ -1,6 +1,6 @@
 //! The catalog database: connection settings and the schema, migrated by `PRAGMA user_version`.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::CatalogError;
 
@@ -106,6 +106,21 @@ const MIGRATIONS: &[&str] = &[
     -- numbered among them.
     ALTER TABLE procedures ADD COLUMN document_notes TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 3: the names are searched in memory; the index without word positions
+    // (`motcua_catalog::index::TABLES`), built again after the migration (see `documents`).
+    r#"
+    DROP TABLE IF EXISTS procedure_names;
+    DROP TABLE IF EXISTS procedure_terms;
+    DROP TABLE IF EXISTS procedure_search;
+    CREATE VIRTUAL TABLE procedure_search USING fts5 (
+        name, initials, extra, documents, legal,
+        content = '', contentless_delete = 1, detail = 'column',
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '1 2 3'
+    );
+    INSERT INTO procedure_search (procedure_search, rank) VALUES ('hashsize', 33554432);
+    CREATE VIRTUAL TABLE procedure_terms USING fts5vocab (procedure_search, 'row');
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -142,7 +157,8 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, CatalogError> {
         .zip(MIGRATIONS)
         .skip(usize::try_from(found).unwrap_or(0))
     {
-        let tx = conn.transaction()?;
+        // Immediate: the document index may be built on another connection meanwhile.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         after_migration(&tx, from + 1)?;
         tx.pragma_update(None, "user_version", from + 1)?;
@@ -165,6 +181,9 @@ fn after_migration(tx: &Connection, to: i64) -> Result<(), CatalogError> {
             "DELETE FROM catalog_meta WHERE key = 'etag';
              UPDATE catalog_meta SET value = '0' WHERE key = 'version';",
         )?;
+    }
+    if to == 3 {
+        super::documents::mark_pending(tx)?;
     }
     Ok(())
 }

@@ -7,8 +7,8 @@ use motcua_catalog::fold;
 use motcua_catalog::index::{self, IndexText};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::CatalogError;
 use super::record::Record;
+use super::{CatalogError, documents};
 
 /// What a write changed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -17,7 +17,16 @@ pub struct Changes {
     pub removed: usize,
 }
 
-/// Replaces every procedure with `records` (in that order).
+/// Whether a write keeps the index up to date, or leaves it to be built afterwards (see
+/// `documents`).
+#[derive(Clone, Copy, PartialEq)]
+enum Index {
+    Pending,
+    Kept,
+}
+
+/// Replaces every procedure with `records` (in that order). The document index is left to be
+/// built after the commit.
 pub fn replace_all(tx: &Connection, records: &[Record]) -> Result<Changes, CatalogError> {
     let old = stored_digests(tx)?;
     // Children go with their procedure (ON DELETE CASCADE); deleting them first is faster.
@@ -25,14 +34,14 @@ pub fn replace_all(tx: &Connection, records: &[Record]) -> Result<Changes, Catal
         "DELETE FROM documents; DELETE FROM methods; DELETE FROM legal_basis;
          DELETE FROM procedures;",
     )?;
-    index::clear(tx)?;
+    documents::mark_pending(tx)?;
     let mut fields = FieldIds::default();
     let mut changes = Changes::default();
     for (position, record) in (0_i64..).zip(records) {
         if old.get(&record.code) != Some(&record.digest) {
             changes.changed += 1;
         }
-        insert(tx, &mut fields, record, position)?;
+        insert(tx, &mut fields, record, position, Index::Pending)?;
     }
     let kept: HashSet<&str> = records.iter().map(|r| r.code.as_str()).collect();
     changes.removed = old.keys().filter(|c| !kept.contains(c.as_str())).count();
@@ -46,6 +55,12 @@ pub fn apply_delta(
     records: &[Record],
     removed: &[String],
 ) -> Result<Changes, CatalogError> {
+    // A document index still to be built reads the tables when it is.
+    let kept = if documents::is_pending(tx)? {
+        Index::Pending
+    } else {
+        Index::Kept
+    };
     let mut fields = FieldIds::default();
     let mut changes = Changes::default();
     let mut next: i64 = tx.query_row(
@@ -64,7 +79,7 @@ pub fn apply_delta(
         let position = match existing {
             Some((_, _, digest)) if digest == record.digest => continue,
             Some((id, position, _)) => {
-                delete(tx, id)?;
+                delete(tx, id, kept)?;
                 position
             }
             None => {
@@ -73,7 +88,7 @@ pub fn apply_delta(
             }
         };
         changes.changed += 1;
-        insert(tx, &mut fields, record, position)?;
+        insert(tx, &mut fields, record, position, kept)?;
     }
     for code in removed {
         let id: Option<i64> = tx
@@ -84,7 +99,7 @@ pub fn apply_delta(
             )
             .optional()?;
         if let Some(id) = id {
-            delete(tx, id)?;
+            delete(tx, id, kept)?;
             changes.removed += 1;
         }
     }
@@ -98,9 +113,11 @@ fn stored_digests(tx: &Connection) -> Result<HashMap<String, String>, CatalogErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn delete(tx: &Connection, id: i64) -> Result<(), CatalogError> {
+fn delete(tx: &Connection, id: i64, kept: Index) -> Result<(), CatalogError> {
     tx.execute("DELETE FROM procedures WHERE id = ?1", params![id])?;
-    index::delete(tx, id)?;
+    if kept == Index::Kept {
+        index::delete(tx, id)?;
+    }
     Ok(())
 }
 
@@ -155,6 +172,7 @@ fn insert(
     fields: &mut FieldIds,
     r: &Record,
     position: i64,
+    kept: Index,
 ) -> Result<(), CatalogError> {
     let field_id = match &r.field {
         Some(name) => Some(fields.id(tx, name)?),
@@ -163,7 +181,12 @@ fn insert(
     let methods_json =
         serde_json::to_string(&r.submission_methods).unwrap_or_else(|_| "[]".to_string());
     let notes_json = serde_json::to_string(&r.document_notes).unwrap_or_else(|_| "[]".to_string());
-    let text = search_text(r);
+    // Folding the documents is a good part of indexing them: only when they are.
+    let text = (kept == Index::Kept).then(|| search_text(r));
+    let name_folded = match &text {
+        Some(text) => text.name.clone(),
+        None => fold(&r.name),
+    };
     tx.prepare_cached(
         "INSERT INTO procedures (code, position, name, name_folded, field_id, level,
              processing_time, fee, agency, result, target_groups, submission_methods, digest,
@@ -174,7 +197,7 @@ fn insert(
         r.code,
         position,
         r.name,
-        text.name,
+        name_folded,
         field_id,
         r.level,
         r.processing_time,
@@ -188,7 +211,9 @@ fn insert(
         notes_json,
     ])?;
     let id = tx.last_insert_rowid();
-    index::insert(tx, id, &text)?;
+    if let Some(text) = &text {
+        index::insert(tx, id, text)?;
+    }
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO documents (procedure_id, position, grp, name, copies, form)

@@ -28,8 +28,22 @@ pub fn run(config: Option<PathBuf>, action: CatalogAction) -> ExitCode {
     match action {
         CatalogAction::Import { file } => import(&mut catalog, &file),
         CatalogAction::Sync => sync(&mut catalog, &config),
-        CatalogAction::Search { query, limit, json } => search(&catalog, &query, limit, json),
+        CatalogAction::Search { query, limit, json } => {
+            // A one-off search answers from the whole index, documents included.
+            finish_documents(&mut catalog);
+            search(&catalog, &query, limit, json)
+        }
         CatalogAction::Stats => stats(&catalog),
+    }
+}
+
+/// A write has committed; its document index is built before the command ends.
+fn finish_documents(catalog: &mut Catalog) {
+    if let Err(e) = catalog.wait_for_documents() {
+        eprintln!(
+            "warning: the index of the procedures' documents is not built ({e}); the kiosk \
+             builds it when it starts"
+        );
     }
 }
 
@@ -43,6 +57,7 @@ fn import(catalog: &mut Catalog, file: &std::path::Path) -> ExitCode {
     };
     match catalog.import_json(&text) {
         Ok(r) => {
+            finish_documents(catalog);
             println!(
                 "imported {}: {} procedures ({} new or changed, {} removed), version {}",
                 file.display(),
@@ -81,6 +96,7 @@ fn sync(catalog: &mut Catalog, config: &Config) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(SyncOutcome::Updated(r)) => {
+            finish_documents(catalog);
             println!(
                 "updated to version {}: {} procedures ({} new or changed, {} removed)",
                 r.version, r.procedures, r.changed, r.removed

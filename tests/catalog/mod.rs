@@ -4,6 +4,7 @@
 //! screen.
 
 mod cli;
+mod documents;
 mod import;
 mod search;
 mod store;

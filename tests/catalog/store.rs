@@ -263,7 +263,7 @@ fn the_catalog_file_holds_the_shared_search_tables() {
         let mut stmt = conn
             .prepare(
                 "SELECT sql FROM sqlite_master WHERE name IN
-                 ('procedure_names', 'procedure_search', 'procedure_terms') ORDER BY name",
+                 ('procedure_search', 'procedure_terms') ORDER BY name",
             )
             .unwrap();
         stmt.query_map([], |r| r.get::<_, String>(0))
@@ -276,6 +276,6 @@ fn the_catalog_file_holds_the_shared_search_tables() {
             })
             .collect()
     };
-    assert_eq!(tables(&kiosk).len(), 3);
+    assert_eq!(tables(&kiosk).len(), 2);
     assert_eq!(tables(&kiosk), tables(&shared));
 }
