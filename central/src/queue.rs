@@ -152,17 +152,19 @@ pub fn states(
     day: NaiveDate,
 ) -> Result<Vec<(Service, ServiceState)>, ApiError> {
     let rows = sql.query(
+        // One subquery per figure, each answered from an index of its own in both databases
+        // (a GROUP BY over the office's tickets made SQLite read every day's).
         "SELECT s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
-                COALESCE(n.issued, 0), COALESCE(n.waiting, 0),
+                (SELECT COUNT(*) FROM tickets t
+                 WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2),
+                (SELECT COUNT(*) FROM tickets t
+                 WHERE t.office_id = s.office_id AND t.office_day = ?2 AND t.status = 'waiting'
+                   AND t.service_id = s.id),
                 (SELECT t.number FROM tickets t
                  WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2
                    AND t.last_called_at IS NOT NULL
                  ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1)
          FROM queue_services s
-         LEFT JOIN (SELECT service_id, COUNT(*) AS issued,
-                           COUNT(*) FILTER (WHERE status = 'waiting') AS waiting
-                    FROM tickets WHERE office_id = ?1 AND office_day = ?2
-                    GROUP BY service_id) n ON n.service_id = s.id
          WHERE s.office_id = ?1
          ORDER BY s.position",
         &params![office, day],
@@ -174,7 +176,8 @@ pub fn states(
                     ROW_NUMBER() OVER (PARTITION BY service_id
                                        ORDER BY called_at DESC, id DESC) AS recent
              FROM tickets
-             WHERE office_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL) calls
+             WHERE office_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL
+               AND service_id IN (SELECT id FROM queue_services WHERE office_id = ?1)) calls
          WHERE recent <= ?3
          ORDER BY service_id, recent",
         &params![office, day, RECENT_CALLS],
