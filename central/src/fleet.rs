@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::clock::format_time;
 use crate::problem::ApiError;
-use crate::store::{Sql, params};
+use crate::store::{Sql, commit_without_flush, params};
 
 /// A kiosk is silent when nothing arrived from it for this long.
 pub const SILENT_AFTER_S: i64 = 180;
@@ -38,6 +38,8 @@ pub fn record(
     hb: &Heartbeat,
     now: DateTime<FixedOffset>,
 ) -> Result<(), ApiError> {
+    // A heartbeat lost in a crash is replaced by the next one a minute later.
+    commit_without_flush(sql)?;
     sql.execute(
         "INSERT INTO kiosks (kiosk_id, office_id, last_seen, version, printer, catalog_version,
             outbox, uptime_s)

@@ -143,6 +143,67 @@ pub fn state(
     })
 }
 
+/// Every service of the office, in board order, with its numbers for `day`: the same as
+/// [`services`] and [`state`] of each, in two statements however many services there are (the
+/// board is recomputed in every issuing transaction, so its cost is paid per ticket).
+pub fn states(
+    sql: &mut dyn Sql,
+    office: &str,
+    day: NaiveDate,
+) -> Result<Vec<(Service, ServiceState)>, ApiError> {
+    let rows = sql.query(
+        // One subquery per figure, each answered from an index of its own in both databases
+        // (a GROUP BY over the office's tickets made SQLite read every day's).
+        "SELECT s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
+                (SELECT COUNT(*) FROM tickets t
+                 WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2),
+                (SELECT COUNT(*) FROM tickets t
+                 WHERE t.office_id = s.office_id AND t.office_day = ?2 AND t.status = 'waiting'
+                   AND t.service_id = s.id),
+                (SELECT t.number FROM tickets t
+                 WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2
+                   AND t.last_called_at IS NOT NULL
+                 ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1)
+         FROM queue_services s
+         WHERE s.office_id = ?1
+         ORDER BY s.position",
+        &params![office, day],
+    )?;
+    // First calls give the pace (a recall is not another citizen served).
+    let calls = sql.query(
+        "SELECT service_id, called_at FROM (
+             SELECT service_id, called_at,
+                    ROW_NUMBER() OVER (PARTITION BY service_id
+                                       ORDER BY called_at DESC, id DESC) AS recent
+             FROM tickets
+             WHERE office_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL
+               AND service_id IN (SELECT id FROM queue_services WHERE office_id = ?1)) calls
+         WHERE recent <= ?3
+         ORDER BY service_id, recent",
+        &params![office, day, RECENT_CALLS],
+    )?;
+    let mut times: std::collections::HashMap<String, Vec<DateTime<FixedOffset>>> =
+        std::collections::HashMap::new();
+    for r in &calls {
+        if let Ok(at) = r.time(1) {
+            times.entry(r.text(0)?).or_default().push(at);
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let service = service_from_row(r)?;
+            let pace = seconds_per_person(times.get(&service.id).map_or(&[][..], Vec::as_slice));
+            let state = ServiceState {
+                issued_today: count(r.int(6)?),
+                waiting: count(r.int(7)?),
+                now_serving: r.opt_text(8)?,
+                seconds_per_person: pace,
+            };
+            Ok((service, state))
+        })
+        .collect()
+}
+
 /// The mean gap between recent calls (newest first), leaving out gaps that say nothing about
 /// service speed; [`DEFAULT_MINUTES_PER_PERSON`] without two usable calls.
 pub fn seconds_per_person(calls_newest_first: &[DateTime<FixedOffset>]) -> f64 {
@@ -245,20 +306,18 @@ pub fn issue(
             (day, number.clone(), *issued_at, true)
         }
         None => {
+            // Before the series row: what needs no lock is done without holding it.
+            if !always_open && !within_hours(sql, office, now)? {
+                return Err(ApiError::ServiceClosed);
+            }
             let today = now.date_naive();
-            // Taking the series row first queues concurrent issuers of this service (on
-            // every server instance) behind one another, so the cap and the number agree.
+            // Taking the series row queues concurrent issuers of this service (on every
+            // server instance) behind one another until commit, so the cap and the number
+            // agree; everything from here on holds them up, so it is kept short.
             let seq = take_sequence(sql, office, &service.id, today)?;
-            let issued = state(sql, office, &service.id, today)?.issued_today;
-            match closed_reason(
-                within_hours(sql, office, now)?,
-                always_open,
-                issued,
-                service.daily_cap,
-            ) {
-                Some("daily-cap") => return Err(ApiError::DailyCap(service.daily_cap)),
-                Some(_) => return Err(ApiError::ServiceClosed),
-                None => {}
+            let issued = issued_today(sql, office, &service.id, today)?;
+            if issued >= service.daily_cap {
+                return Err(ApiError::DailyCap(service.daily_cap));
             }
             let number = free_number(sql, office, &service, today, seq)?;
             (today, number, now, false)
@@ -301,7 +360,12 @@ pub fn issue(
         &params![office, service.id.as_str(), day, id, req.priority.as_str()],
     )?;
     let people_ahead = count(ahead.int(0)?);
-    let per_person = state(sql, office, &service.id, day)?.seconds_per_person;
+    // Today's board, for the `waiting` event, also gives this service's pace.
+    let today = states(sql, office, now.date_naive())?;
+    let per_person = match today.iter().find(|(s, _)| s.id == service.id) {
+        Some((_, st)) if day == now.date_naive() => st.seconds_per_person,
+        _ => state(sql, office, &service.id, day)?.seconds_per_person,
+    };
     let answer = json!({
         "request_id": req.request_id,
         "number": number,
@@ -331,7 +395,7 @@ pub fn issue(
         }),
         now,
     )?;
-    emit_waiting(sql, office, now)?;
+    emit_board(sql, office, &today, now)?;
     Ok((answer, true))
 }
 
@@ -345,15 +409,19 @@ pub fn new_ticket_id() -> Result<String, ApiError> {
 
 /// Every service's waiting count and number being served, as displays and kiosks show them.
 pub fn board(sql: &mut dyn Sql, office: &str, day: NaiveDate) -> Result<Vec<Value>, ApiError> {
-    let mut out = Vec::new();
-    for s in services(sql, office)? {
-        let st = state(sql, office, &s.id, day)?;
-        out.push(json!({
-            "id": s.id, "waiting": st.waiting, "now_serving": st.now_serving,
-            "estimated_wait_min": estimate_minutes(st.waiting, st.seconds_per_person),
-        }));
-    }
-    Ok(out)
+    Ok(board_of(&states(sql, office, day)?))
+}
+
+fn board_of(states: &[(Service, ServiceState)]) -> Vec<Value> {
+    states
+        .iter()
+        .map(|(s, st)| {
+            json!({
+                "id": s.id, "waiting": st.waiting, "now_serving": st.now_serving,
+                "estimated_wait_min": estimate_minutes(st.waiting, st.seconds_per_person),
+            })
+        })
+        .collect()
 }
 
 /// Records a `waiting` event: the office's board after a change.
@@ -362,7 +430,17 @@ pub fn emit_waiting(
     office: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<(), ApiError> {
-    let services = board(sql, office, now.date_naive())?;
+    let today = states(sql, office, now.date_naive())?;
+    emit_board(sql, office, &today, now)
+}
+
+fn emit_board(
+    sql: &mut dyn Sql,
+    office: &str,
+    today: &[(Service, ServiceState)],
+    now: DateTime<FixedOffset>,
+) -> Result<(), ApiError> {
+    let services = board_of(today);
     events::emit(sql, office, "waiting", json!({ "services": services }), now)
 }
 
@@ -401,6 +479,23 @@ fn number_taken(
             &params![office, service_id, day, number],
         )?
         .is_some())
+}
+
+/// Tickets of the service's day, offline ones included (the daily cap counts them all).
+fn issued_today(
+    sql: &mut dyn Sql,
+    office: &str,
+    service_id: &str,
+    day: NaiveDate,
+) -> Result<u32, ApiError> {
+    let n = sql
+        .query_one(
+            "SELECT COUNT(*) FROM tickets
+             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
+            &params![office, service_id, day],
+        )?
+        .int(0)?;
+    Ok(count(n))
 }
 
 /// The next sequence number of the service's series for the day. The update holds the series

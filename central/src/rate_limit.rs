@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, FixedOffset, Timelike};
 
 use crate::problem::ApiError;
-use crate::store::{Sql, params};
+use crate::store::{Sql, commit_without_flush, params};
 
 /// Counts one call by `key`; `Ok(Err(seconds))` says how long to wait when over the limit.
 /// `per_minute == 0` disables the limit.
@@ -17,6 +17,8 @@ pub fn check(
     if per_minute == 0 {
         return Ok(Ok(()));
     }
+    // Counts lost in a crash only let a few more calls through in that one minute.
+    commit_without_flush(sql)?;
     let window = window_start(now);
     let hits = sql
         .query_one(

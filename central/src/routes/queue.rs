@@ -27,8 +27,7 @@ pub async fn list_services(
         .read(move |sql| {
             let open_hours = queue::within_hours(sql, &office, now)?;
             let mut out = Vec::new();
-            for s in queue::services(sql, &office)? {
-                let st = queue::state(sql, &office, &s.id, now.date_naive())?;
+            for (s, st) in queue::states(sql, &office, now.date_naive())? {
                 let closed = queue::closed_reason(open_hours, always_open, st.issued_today, s.daily_cap);
                 out.push(json!({
                     "id": s.id, "name_vi": s.name_vi, "name_en": s.name_en, "prefix": s.prefix,

@@ -159,6 +159,22 @@ impl Store {
     }
 }
 
+/// Lets the current transaction commit without waiting for its flush to disk: PostgreSQL's
+/// `synchronous_commit` off for this transaction only. A crash in the fraction of a second after
+/// such a commit may lose it, yet never leaves the database inconsistent, and a later durable
+/// commit flushes it too. Only for writes nobody misses if lost: a heartbeat the kiosk repeats
+/// within a minute, a rate-limit count. Under load the flush, not the work, is most of a small
+/// write's time. SQLite needs nothing: in WAL mode with `synchronous = NORMAL` its commits do not
+/// wait for the disk anyway.
+pub fn commit_without_flush(sql: &mut dyn Sql) -> Result<(), SqlError> {
+    match sql.dialect() {
+        Dialect::Postgres => sql
+            .execute("SET LOCAL synchronous_commit TO OFF", &[])
+            .map(drop),
+        Dialect::Sqlite => Ok(()),
+    }
+}
+
 impl From<SqlError> for ApiError {
     fn from(e: SqlError) -> Self {
         match e {

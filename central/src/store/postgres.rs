@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/004_voided_tickets.sql"),
     include_str!("migrations/postgres/005_follow.sql"),
     include_str!("migrations/postgres/006_catalog_synonyms.sql"),
+    include_str!("migrations/postgres/007_board_indexes.sql"),
 ];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.
@@ -141,34 +142,68 @@ impl PgStore {
             tracing::warn!(error = %e, "no database connection");
             ApiError::Unavailable
         })?;
-        let tx = handle
-            .block_on(client.build_transaction().read_only(!write).start())
-            .map_err(|e| ApiError::from(sql_error(&e)))?;
-        let mut pg = PgTx {
-            tx,
-            handle,
-            events: Vec::new(),
-        };
-        match script(&mut pg) {
-            Ok(value) => {
-                // Delivered to every instance's LISTEN when (and only if) the commit succeeds.
-                for event in std::mem::take(&mut pg.events) {
-                    pg.execute(
-                        "SELECT pg_notify(?1, ?2)",
-                        &[Param::Text(CHANNEL.into()), Param::Text(event.to_notify())],
-                    )
-                    .map_err(ApiError::from)?;
-                }
-                handle
-                    .block_on(pg.tx.commit())
-                    .map_err(|e| ApiError::from(sql_error(&e)))?;
-                Ok(value)
-            }
-            Err(e) => {
-                let _ = handle.block_on(pg.tx.rollback());
-                Err(e)
-            }
+        let (value, events) = transact(&mut client, handle, write, script)?;
+        notify(handle, &client, &events);
+        Ok(value)
+    }
+}
+
+/// Runs the script in one transaction on `client`; on commit, the events it announced.
+fn transact<R>(
+    client: &mut deadpool_postgres::Client,
+    handle: &Handle,
+    write: bool,
+    script: &dyn Fn(&mut dyn Sql) -> Result<R, ApiError>,
+) -> Result<(R, Vec<Event>), ApiError> {
+    let tx = handle
+        .block_on(client.build_transaction().read_only(!write).start())
+        .map_err(|e| ApiError::from(sql_error(&e)))?;
+    let mut pg = PgTx {
+        tx,
+        handle,
+        events: Vec::new(),
+    };
+    match script(&mut pg) {
+        Ok(value) => {
+            handle
+                .block_on(pg.tx.commit())
+                .map_err(|e| ApiError::from(sql_error(&e)))?;
+            Ok((value, pg.events))
         }
+        Err(e) => {
+            let _ = handle.block_on(pg.tx.rollback());
+            Err(e)
+        }
+    }
+}
+
+/// Sends committed events to every instance's LISTEN (this one's too), in their order.
+///
+/// After the commit, in a transaction of their own, and not inside the script's: PostgreSQL
+/// holds one lock, for the whole cluster, over the commit of every transaction that notifies,
+/// from before its flush to disk until after it. Notifying inside would make every ticket of the
+/// province wait for the flush of the one before it, with no group commit (the commit rate is
+/// then one flush time's worth, whatever the number of connections). A transaction that only
+/// notifies writes nothing to the WAL, so it commits without waiting for the disk. Events that
+/// fail to go out here are not lost: they are in the `events` table, and subscribers get the
+/// next `waiting` board or ask with `Last-Event-ID`.
+fn notify(handle: &Handle, client: &deadpool_postgres::Client, events: &[Event]) {
+    if events.is_empty() {
+        return;
+    }
+    let payloads: Vec<String> = events.iter().map(Event::to_notify).collect();
+    let sent = handle.block_on(async {
+        let statement = client
+            .prepare_cached(
+                "SELECT pg_notify($1, e.payload)
+                 FROM unnest($2::text[]) WITH ORDINALITY AS e(payload, n)
+                 ORDER BY e.n",
+            )
+            .await?;
+        client.execute(&statement, &[&CHANNEL, &payloads]).await
+    });
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "events not sent to the other instances");
     }
 }
 

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/sqlite/007_voided_tickets.sql")),
     Migration::Sql(include_str!("migrations/sqlite/008_follow.sql")),
     Migration::Sql(include_str!("migrations/sqlite/009_catalog_synonyms.sql")),
+    Migration::Sql(include_str!("migrations/sqlite/010_board_indexes.sql")),
 ];
 
 pub struct SqliteStore {

@@ -22,14 +22,7 @@ async fn board(state: &AppState, lang: Lang) -> Result<Value, ApiError> {
     let now = state.clock.now();
     let rows = state
         .store
-        .read(move |sql| {
-            let mut out = Vec::new();
-            for s in crate::queue::services(sql, office())? {
-                let st = crate::queue::state(sql, office(), &s.id, now.date_naive())?;
-                out.push((s, st));
-            }
-            Ok(out)
-        })
+        .read(move |sql| crate::queue::states(sql, office(), now.date_naive()))
         .await?;
     let t = |k| crate::web::i18n::text(k, lang).unwrap_or_default();
     let services: Vec<Value> = rows
