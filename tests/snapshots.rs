@@ -100,10 +100,30 @@ fn catalog_english(k: &UiKiosk) {
 
 fn procedure(k: &UiKiosk) {
     catalog(k);
-    tap(k, "Thủ tục đăng ký khai sinh");
+    open_procedure(k, "Thủ tục đăng ký khai sinh", "1.001193");
+}
+
+/// Types `words` on the catalog's keyboard, a space between them.
+fn search(k: &UiKiosk, words: &[&str]) {
+    tap(k, "Tra cứu thủ tục");
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            tap(k, "Dấu cách");
+        }
+        type_keys(k, word);
+    }
+}
+
+/// Taps the result `name` once it is listed, and waits for procedure `code` on screen.
+fn open_procedure(k: &UiKiosk, name: &str, code: &str) {
+    assert!(
+        wait_until(k, WAIT, || find(k, name).len() == 1),
+        "{code} found"
+    );
+    tap(k, name);
     assert!(
         wait_until(k, WAIT, || {
-            k.window().global::<CatalogAdapter>().get_detail().code == "1.001193"
+            k.window().global::<CatalogAdapter>().get_detail().code == code
                 && k.window().global::<KioskState>().get_page() == Page::Procedure
         }),
         "the procedure is shown"
@@ -112,30 +132,12 @@ fn procedure(k: &UiKiosk) {
 
 /// A procedure whose fee depends on where it is paid: each way with the note that says where.
 fn procedure_fees(k: &UiKiosk) {
-    tap(k, "Tra cứu thủ tục");
-    type_keys(k, "CHUNG");
-    tap(k, "Dấu cách");
-    type_keys(k, "THUC");
-    tap(k, "Dấu cách");
-    type_keys(k, "BAN");
-    tap(k, "Dấu cách");
-    type_keys(k, "SAO");
+    search(k, &["CHUNG", "THUC", "BAN", "SAO"]);
     let name = "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm \
                 quyền của Việt Nam; cơ quan, tổ chức có thẩm quyền của nước ngoài; cơ quan, tổ \
                 chức có thẩm quyền của Việt Nam liên kết với cơ quan, tổ chức có thẩm quyền của \
                 nước ngoài cấp hoặc chứng nhận";
-    assert!(
-        wait_until(k, WAIT, || find(k, name).len() == 1),
-        "2.000815 found"
-    );
-    tap(k, name);
-    assert!(
-        wait_until(k, WAIT, || {
-            k.window().global::<CatalogAdapter>().get_detail().code == "2.000815"
-                && k.window().global::<KioskState>().get_page() == Page::Procedure
-        }),
-        "the procedure is shown"
-    );
+    open_procedure(k, name, "2.000815");
     // Past the long name and the facts, to the ways to submit.
     scroll_by(k, 900.0);
 }
@@ -143,26 +145,11 @@ fn procedure_fees(k: &UiKiosk) {
 /// A procedure's documents: three groups (one the source leaves unnamed), numbered on, and a
 /// note among them.
 fn procedure_documents(k: &UiKiosk) {
-    tap(k, "Tra cứu thủ tục");
-    type_keys(k, "KET");
-    tap(k, "Dấu cách");
-    type_keys(k, "HON");
-    tap(k, "Dấu cách");
-    type_keys(k, "NUOC");
-    tap(k, "Dấu cách");
-    type_keys(k, "NGOAI");
-    let name = "Thủ tục đăng ký kết hôn có yếu tố nước ngoài";
-    assert!(
-        wait_until(k, WAIT, || find(k, name).len() == 1),
-        "2.000806 found"
-    );
-    tap(k, name);
-    assert!(
-        wait_until(k, WAIT, || {
-            k.window().global::<CatalogAdapter>().get_detail().code == "2.000806"
-                && k.window().global::<KioskState>().get_page() == Page::Procedure
-        }),
-        "the procedure is shown"
+    search(k, &["KET", "HON", "NUOC", "NGOAI"]);
+    open_procedure(
+        k,
+        "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",
+        "2.000806",
     );
     // Past the facts and the ways to submit, to the documents.
     scroll_by(k, 1060.0);
@@ -603,9 +590,9 @@ fn the_attract_screen_can_be_turned_off() {
     assert_eq!(k.window().global::<KioskState>().get_page(), Page::Home);
 }
 
-#[test]
-fn gallery_every_page_in_both_orientations_and_languages() {
-    let out = std::env::var_os("GALLERY_DIR").map(|d| support::repo_root().join(d));
+/// The reference server the gallery pages are drawn against; the dossier pages look up one in
+/// progress.
+fn gallery_server() -> net::Central {
     let c = central();
     let code = motcua_central::seed::sample_dossiers(c.server.seeded_on())
         .into_iter()
@@ -613,14 +600,32 @@ fn gallery_every_page_in_both_orientations_and_languages() {
         .map(|s| s.dossier.code)
         .expect("a dossier in progress");
     DOSSIER_CODE.with(|c| *c.borrow_mut() = code);
+    c
+}
+
+/// A kiosk of `width`×`height` in `mode` on the gallery's server, drawn with the real fonts, and
+/// the folder it keeps its state in (the kiosk needs it while it runs).
+fn gallery_kiosk(
+    c: &net::Central,
+    mode: Mode,
+    width: u32,
+    height: u32,
+) -> (UiKiosk, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
+        .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]")
+        .replace("[ui]", &format!("[ui]\n{}", mode.config_line()));
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    (kiosk_drawn(&config, width, height, Drawing::Software), dir)
+}
+
+#[test]
+fn gallery_every_page_in_both_orientations_and_languages() {
+    let out = std::env::var_os("GALLERY_DIR").map(|d| support::repo_root().join(d));
+    let c = gallery_server();
     for (orientation, (w, h)) in [("landscape", (1920, 1080)), ("portrait", (1080, 1920))] {
         for screen in GALLERY_SCREENS {
-            let dir = tempfile::tempdir().unwrap();
-            let text =
-                support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
-                    .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]");
-            let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
-            let k = kiosk_drawn(&config, w, h, Drawing::Software);
+            let (k, _state) = gallery_kiosk(&c, Mode::Standard, w, h);
             assert!(
                 wait_until(&k, WAIT, || {
                     let state = k.window().global::<KioskState>();
@@ -714,6 +719,17 @@ fn labels(under: &ElementHandle) -> Vec<Placed> {
         .collect()
 }
 
+/// The texts in the Flickables under `under`: they may scroll out of the boxes around them.
+fn scrolling_labels(under: &ElementHandle) -> std::collections::BTreeSet<String> {
+    under
+        .query_descendants()
+        .match_inherits("Flickable")
+        .find_all()
+        .iter()
+        .flat_map(|f| labels(f).into_iter().map(|l| l.key()))
+        .collect()
+}
+
 /// The texts on screen that do not fit: wrapped lines taller than their box or one line wider
 /// (`LayoutCheck`), or a text that leaves the box drawn around it (a tile, a button, a row: a
 /// layout given less room than its words need) or the window. What scrolls in a Flickable
@@ -724,13 +740,7 @@ fn overflowing(k: &UiKiosk) -> Vec<String> {
     let root = k.window().root_element();
     let window = rect(&root);
     let mut problems = std::collections::BTreeSet::new();
-    let scrolling: std::collections::BTreeSet<String> = root
-        .query_descendants()
-        .match_inherits("Flickable")
-        .find_all()
-        .iter()
-        .flat_map(|f| labels(f).into_iter().map(|l| l.key()))
-        .collect();
+    let scrolling = scrolling_labels(&root);
     for label in labels(&root) {
         if !label.fits {
             problems.insert(format!("{} is cut", label.key()));
@@ -747,13 +757,7 @@ fn overflowing(k: &UiKiosk) -> Vec<String> {
         if area[2] - area[0] < 1.0 || area[3] - area[1] < 1.0 {
             continue;
         }
-        let scrolling_inside: std::collections::BTreeSet<String> = outer
-            .query_descendants()
-            .match_inherits("Flickable")
-            .find_all()
-            .iter()
-            .flat_map(|f| labels(f).into_iter().map(|l| l.key()))
-            .collect();
+        let scrolling_inside = scrolling_labels(&outer);
         for label in labels(&outer) {
             if label.fits && !scrolling_inside.contains(&label.key()) && !label.inside(area) {
                 let name = outer.type_name().unwrap_or_default();
@@ -768,23 +772,11 @@ fn overflowing(k: &UiKiosk) -> Vec<String> {
 fn every_page_in_large_text_fits_its_boxes_in_both_orientations_and_languages() {
     // `LARGE_TEXT_DIR=/tmp/large` also writes every page drawn, to look at.
     let out = std::env::var_os("LARGE_TEXT_DIR").map(std::path::PathBuf::from);
-    let c = central();
-    let code = motcua_central::seed::sample_dossiers(c.server.seeded_on())
-        .into_iter()
-        .find(|s| s.dossier.status == 4)
-        .map(|s| s.dossier.code)
-        .expect("a dossier in progress");
-    DOSSIER_CODE.with(|c| *c.borrow_mut() = code);
+    let c = gallery_server();
     let mut problems = Vec::new();
     for (orientation, (w, h)) in [("landscape", (1920, 1080)), ("portrait", (1080, 1920))] {
         for screen in GALLERY_SCREENS {
-            let dir = tempfile::tempdir().unwrap();
-            let text =
-                support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
-                    .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]")
-                    .replace("[ui]", &format!("[ui]\n{}", Mode::LargeText.config_line()));
-            let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
-            let k = kiosk_drawn(&config, w, h, Drawing::Software);
+            let (k, _state) = gallery_kiosk(&c, Mode::LargeText, w, h);
             k.window()
                 .global::<motcua_kiosk::ui::LayoutCheck>()
                 .set_on(true);

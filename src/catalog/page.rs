@@ -136,7 +136,8 @@ impl ProcedurePage {
         }
     }
 
-    /// Every document, in order, with its number.
+    /// Every document, in order, with its number (what the tests read the page by).
+    #[cfg(test)]
     pub fn documents(&self) -> impl Iterator<Item = (usize, &str, Option<&str>)> {
         self.groups
             .iter()
