@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use motcua_central::{CentralConfig, Clock};
 use motcua_kiosk::config::Secret;
+use motcua_kiosk::language::Language;
 use motcua_kiosk::printer::{Printer, PrinterSettings, PrinterState};
 use motcua_kiosk::queue::{self, IssueOutcome, PrintStatus, QueueStore, TicketOrder};
 use motcua_kiosk::server::model::Priority;
@@ -202,6 +203,8 @@ fn main() {
         let order = TicketOrder {
             service_id: id.into(),
             service_name: name.into(),
+            service_name_en: String::new(),
+            language: Language::Vi,
             prefix: prefix.into(),
             priority: if i.is_multiple_of(7) {
                 Priority::Elderly

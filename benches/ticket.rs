@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use motcua_kiosk::config::PrinterTransport;
+use motcua_kiosk::language::Language;
 use motcua_kiosk::printer::{Printer, PrinterSettings};
 use motcua_kiosk::queue::{self, IssueOutcome, IssueSettings, QueueStore, TicketOrder};
 use motcua_kiosk::server::model::Priority;
@@ -50,7 +51,7 @@ fn ticket(offline: bool, priority: bool) -> Ticket {
         header_lines: Vec::new(),
         footer_lines: vec!["Xin cảm ơn quý vị!".into()],
         offline,
-        logo: None,
+        ..Ticket::default()
     }
 }
 
@@ -192,6 +193,8 @@ fn tap_to_first_byte() {
     let order = TicketOrder {
         service_id: "ho-tich".into(),
         service_name: "Hộ tịch".into(),
+        service_name_en: "Civil status".into(),
+        language: Language::Vi,
         prefix: "HT".into(),
         priority: Priority::None,
         phone: None,

@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use motcua_kiosk::config::{Config, PrinterTransport};
+use motcua_kiosk::language::Language;
 use motcua_kiosk::printer::{PrintFailure, Printer, PrinterSettings};
 use motcua_kiosk::queue::{
     self, Desk, DeskReport, DeskSettings, IssueOutcome, PrintStatus, QueueStore, Refusal,
@@ -92,6 +93,8 @@ pub fn order() -> TicketOrder {
     TicketOrder {
         service_id: "ho-tich".into(),
         service_name: "Hộ tịch".into(),
+        service_name_en: "Civil status".into(),
+        language: Language::Vi,
         prefix: "HT".into(),
         priority: Priority::None,
         phone: None,
@@ -475,6 +478,59 @@ fn the_office_logo_and_the_queue_qr_code_are_on_the_ticket() {
         "the QR data is the queue address"
     );
     assert!(received.windows(3).any(|w| w == [0x1d, b'(', b'k']));
+}
+
+/// An English-speaking citizen's ticket: its words in English, the service's Vietnamese name
+/// under the English one for the counter, the office's name as it is, and the SMS promise with
+/// the masked number only; an offline ticket promises no text.
+#[test]
+fn a_ticket_speaks_the_citizens_language_and_confirms_the_sms_masked() {
+    let c = central_with(|_| {});
+    let fake = FakePrinter::start();
+    let (_dir, config, mut store) = kiosk_dir();
+    let printer = serial_printer(&fake);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
+    let order = TicketOrder {
+        language: Language::En,
+        priority: Priority::Elderly,
+        phone: Some("0912345678".into()),
+        ..order()
+    };
+    let now = motcua_kiosk::clock::now();
+    let client = c.client();
+    let outcome = queue::issue(&order, &settings, Some(&client), &mut store, &printer, now);
+    assert!(
+        matches!(outcome, IssueOutcome::Printed { .. }),
+        "{outcome:?}"
+    );
+    let paper = String::from_utf8_lossy(&fake.take_received()).into_owned();
+    for words in [
+        "YOUR NUMBER",
+        "PRIORITY: Older person",
+        "Civil status",
+        "Issued: ",
+        "We will text 09xx xxx 678",
+    ] {
+        assert!(
+            paper.contains(words),
+            "{words:?} not on the ticket:\n{paper}"
+        );
+    }
+    assert!(
+        !paper.contains("0912345678"),
+        "the whole number is never printed"
+    );
+    assert!(!paper.contains("SỐ THỨ TỰ") && !paper.contains("Giờ lấy số"));
+
+    // The same order with the central system gone: numbered offline, no text promised.
+    let outcome = queue::issue(&order, &settings, None, &mut store, &printer, now);
+    let IssueOutcome::Printed { ticket, .. } = outcome else {
+        panic!("expected an offline ticket, got {outcome:?}");
+    };
+    assert!(ticket.offline);
+    let paper = String::from_utf8_lossy(&fake.received()).into_owned();
+    assert!(paper.contains("Numbered while"), "{paper}");
+    assert!(!paper.contains("We will text"), "{paper}");
 }
 
 #[test]

@@ -180,7 +180,11 @@ impl QueueScreen {
 
     fn issue(&self, phone: Option<String>) {
         *self.sms_to.borrow_mut() = phone.as_deref().map(queue::phone::masked);
-        let Some((order, tag)) = self.selection.borrow_mut().order(phone) else {
+        let Some((order, tag)) = self
+            .selection
+            .borrow_mut()
+            .order(phone, self.shared.session.language())
+        else {
             return;
         };
         self.adapter(|a| {

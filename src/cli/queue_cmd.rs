@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::{DemoData, EXIT_BAD_CONFIG, central_client, config_path, report_config_error};
 use crate::config::{self, Config, PrinterTransport};
+use crate::language::Language;
 use crate::printer::{Job, JobOutcome, Printer, PrinterSettings};
 use crate::queue::{self, IssueOutcome, IssueSettings, QueueStore, TicketOrder};
 use crate::server::CentralClient;
@@ -248,6 +249,8 @@ fn order_for(
         return Some(TicketOrder {
             service_id: s.id.clone(),
             service_name: s.name_vi.clone(),
+            service_name_en: s.name_en.clone(),
+            language: Language::Vi,
             prefix: s.prefix.clone(),
             priority,
             phone,
@@ -260,6 +263,8 @@ fn order_for(
         .map(|s| TicketOrder {
             service_id: s.id,
             service_name: s.name_vi,
+            service_name_en: s.name_en,
+            language: Language::Vi,
             prefix: s.prefix,
             priority,
             phone,

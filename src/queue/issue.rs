@@ -13,7 +13,7 @@ use crate::language::Language;
 use crate::printer::{JobOutcome, PrintFailure};
 use crate::server::model::{Priority, TicketRequest, VoidReason, VoidRequest};
 use crate::server::{CentralClient, ErrorKind, ServerError, new_request_id};
-use crate::ticket::{self, Layout, Ticket};
+use crate::ticket::{self, Layout, Ticket, TicketLanguage};
 
 /// The printer as the issuer needs it; the printer thread implements it, tests may too.
 pub trait TicketPrinter {
@@ -27,7 +27,12 @@ pub trait TicketPrinter {
 #[derive(Clone, PartialEq)]
 pub struct TicketOrder {
     pub service_id: String,
+    /// The service's Vietnamese name, printed on every ticket for the counter staff.
     pub service_name: String,
+    /// Its English name, printed above the Vietnamese one on an English ticket.
+    pub service_name_en: String,
+    /// The citizen's language: the ticket's own words are printed in it.
+    pub language: Language,
     /// The ticket prefix (`HT`), for numbering offline.
     pub prefix: String,
     pub priority: Priority,
@@ -40,6 +45,7 @@ impl std::fmt::Debug for TicketOrder {
         f.debug_struct("TicketOrder")
             .field("service_id", &self.service_id)
             .field("priority", &self.priority)
+            .field("language", &self.language)
             .field("phone", &self.phone.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
@@ -344,18 +350,32 @@ fn layout_ticket(
         .map(|t| t.with_timezone(&crate::clock::office_offset()))
         .map(|t| t.format("%H:%M %d/%m/%Y").to_string())
         .unwrap_or_else(|_| stored.issued_at.clone());
+    let english = order.language == Language::En && !order.service_name_en.is_empty();
     Ticket {
         office: settings.office.clone(),
         number: stored.number.clone(),
-        service: order.service_name.clone(),
+        service: if english {
+            order.service_name_en.clone()
+        } else {
+            order.service_name.clone()
+        },
+        service_vi: english.then(|| order.service_name.clone()),
+        language: match order.language {
+            Language::Vi => TicketLanguage::Vietnamese,
+            Language::En => TicketLanguage::English,
+        },
         issued_at,
         people_ahead: stored.people_ahead,
         // "About 0 minutes" helps nobody: with no one ahead the wait line is left off.
         estimated_wait_min: stored.estimated_wait_min.filter(|m| *m > 0),
-        priority: priority_label(stored.priority, Language::Vi).map(str::to_string),
+        priority: priority_label(stored.priority, order.language).map(str::to_string),
         qr: queue_address(settings, &stored.number, &stored.service_id, follow),
         header_lines: settings.header_lines.clone(),
         footer_lines: settings.footer_lines.clone(),
+        // An offline number never reaches the central system: no text will come.
+        sms_to: (order.phone.as_deref())
+            .filter(|_| !stored.offline)
+            .map(crate::server::phone::masked),
         offline: stored.offline,
         logo: settings.logo.clone(),
     }
@@ -399,6 +419,9 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         office: settings.office.clone(),
         number: "HT-042".into(),
         service: "Hộ tịch".into(),
+        service_vi: None,
+        language: TicketLanguage::Vietnamese,
+        sms_to: None,
         issued_at: crate::clock::now().format("%H:%M %d/%m/%Y").to_string(),
         people_ahead: Some(5),
         estimated_wait_min: Some(18),

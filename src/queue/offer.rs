@@ -58,12 +58,18 @@ impl Offer {
         }
     }
 
-    /// What the citizen asked for, ready for the desk. Tickets are printed in Vietnamese, the
-    /// office's language.
-    pub fn order(&self, priority: Priority, phone: Option<String>) -> super::TicketOrder {
+    /// What the citizen asked for, ready for the desk; the ticket is printed in `language`.
+    pub fn order(
+        &self,
+        priority: Priority,
+        phone: Option<String>,
+        language: Language,
+    ) -> super::TicketOrder {
         super::TicketOrder {
             service_id: self.id.clone(),
             service_name: self.name_vi.clone(),
+            service_name_en: self.name_en.clone(),
+            language,
             prefix: self.prefix.clone(),
             priority,
             phone,
@@ -168,8 +174,12 @@ impl Selection {
     }
 
     /// The order for the chosen service, and the tag its answer will carry.
-    pub fn order(&mut self, phone: Option<String>) -> Option<(super::TicketOrder, u64)> {
-        let order = self.chosen.as_ref()?.order(self.priority, phone);
+    pub fn order(
+        &mut self,
+        phone: Option<String>,
+        language: Language,
+    ) -> Option<(super::TicketOrder, u64)> {
+        let order = self.chosen.as_ref()?.order(self.priority, phone, language);
         self.tag += 1;
         Some((order, self.tag))
     }
@@ -186,7 +196,7 @@ impl Selection {
     }
 }
 
-/// The words for a priority ticket: printed in Vietnamese, shown in the citizen's language.
+/// The words for a priority ticket in the citizen's language, on screen and on paper.
 pub fn priority_label(p: Priority, lang: Language) -> Option<&'static str> {
     match (lang, p) {
         (_, Priority::None) => None,
@@ -246,15 +256,15 @@ mod tests {
         assert!(s.choose(0).is_none());
         assert_eq!(s.choose(1).map(|o| o.id.as_str()), Some("open"));
         s.set_priority(Priority::Elderly);
-        let (order, first) = s.order(None).unwrap();
+        let (order, first) = s.order(None, Language::Vi).unwrap();
         assert_eq!(
             (order.service_id.as_str(), order.priority),
             ("open", Priority::Elderly)
         );
-        let (_, second) = s.order(None).unwrap();
+        let (_, second) = s.order(None, Language::Vi).unwrap();
         assert!(!s.is_newest(first) && s.is_newest(second));
         s.clear();
         assert!(!s.is_newest(second));
-        assert!(s.order(None).is_none(), "nothing chosen");
+        assert!(s.order(None, Language::Vi).is_none(), "nothing chosen");
     }
 }

@@ -4,6 +4,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::commands::{Align, FONT_A, FONT_B, Job};
 use super::raster::{self, Face, Fonts};
+use super::words::fill;
 use super::{CodeTable, TextMode};
 use super::{Layout, Ticket, codepage};
 
@@ -72,8 +73,6 @@ const CHART_LABEL: Style = Style {
 /// Room a white-on-black picture line needs for its box.
 const BOXED_MARGIN: f32 = 2.0 * raster::BOX_PAD.0 as f32 + 8.0;
 
-const OFFLINE_MARK: &str = "Số cấp khi mất kết nối với hệ thống";
-const QR_CAPTION: &str = "Quét mã để theo dõi lượt gọi";
 /// Page numbers that hold a Vietnamese table on common printers (Epson, Xprinter and clones):
 /// the chart's pages when the technician names none.
 pub const CHART_PAGES: [u8; 8] = [27, 30, 31, 45, 47, 48, 52, 94];
@@ -99,27 +98,38 @@ pub fn encode_ticket(ticket: &Ticket, layout: &Layout) -> Vec<u8> {
     }
     w.paragraph(&ticket.office, OFFICE);
     w.rule();
-    w.paragraph("SỐ THỨ TỰ", HEADING);
+    let words = ticket.language.words();
+    w.paragraph(words.heading, HEADING);
     w.number(&ticket.number);
     if let Some(p) = &ticket.priority {
-        w.paragraph(&format!("ƯU TIÊN: {p}"), PRIORITY);
+        w.paragraph(&fill(words.priority, p), PRIORITY);
     }
     w.paragraph(&ticket.service, SERVICE);
+    if let Some(vi) = ticket
+        .service_vi
+        .as_ref()
+        .filter(|vi| **vi != ticket.service)
+    {
+        w.paragraph(vi, DETAIL);
+    }
     w.job.feed_dots(12);
-    w.paragraph(&format!("Giờ lấy số: {}", ticket.issued_at), DETAIL);
+    w.paragraph(&fill(words.issued_at, &ticket.issued_at), DETAIL);
     if let Some(n) = ticket.people_ahead {
-        w.paragraph(&format!("Số người đang chờ trước: {n}"), DETAIL);
+        w.paragraph(&fill(words.people_ahead, n), DETAIL);
     }
     if let Some(m) = ticket.estimated_wait_min {
-        w.paragraph(&format!("Thời gian chờ dự kiến: khoảng {m} phút"), DETAIL);
+        w.paragraph(&fill(words.wait, m), DETAIL);
+    }
+    if let Some(phone) = &ticket.sms_to {
+        w.paragraph(&fill(words.sms_to, phone), DETAIL);
     }
     if ticket.offline {
         w.job.feed_dots(8);
-        w.paragraph(OFFLINE_MARK, OFFLINE);
+        w.paragraph(words.offline, OFFLINE);
     }
     if let Some(url) = &ticket.qr {
         w.qr(url);
-        w.paragraph(QR_CAPTION, CAPTION);
+        w.paragraph(words.qr_caption, CAPTION);
     }
     if !ticket.footer_lines.is_empty() {
         w.rule();

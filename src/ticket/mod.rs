@@ -16,6 +16,7 @@ mod lines;
 mod logo;
 pub mod preview;
 mod raster;
+mod words;
 
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ pub use commands::{ParseError, qr_payloads};
 pub use encode::{CHART_PAGES, code_page_chart, columns, encode_lines, encode_ticket};
 pub use lines::push_wrapped;
 pub use logo::{Logo, LogoError};
+pub use words::TicketLanguage;
 
 /// What a queue ticket says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -32,8 +34,12 @@ pub struct Ticket {
     pub office: String,
     /// Queue number, e.g. "HT-042" (capitals, digits, '-').
     pub number: String,
-    /// Service name, e.g. "Hộ tịch".
+    /// Service name in the ticket's language, e.g. "Hộ tịch" or "Civil status".
     pub service: String,
+    /// The service's Vietnamese name under a translated one, for the counter staff.
+    pub service_vi: Option<String>,
+    /// The language of the ticket's own words.
+    pub language: TicketLanguage,
     /// Already formatted, e.g. "08:05 28/11/2026".
     pub issued_at: String,
     pub people_ahead: Option<u32>,
@@ -45,6 +51,8 @@ pub struct Ticket {
     /// From the config: up to 6 lines of up to 48 characters.
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
+    /// The masked phone number the SMS notice goes to ("09xx xxx 678").
+    pub sms_to: Option<String>,
     /// Issued while the central system was unreachable: the ticket says so.
     pub offline: bool,
     /// The office's logo, printed centred at the very top.

@@ -55,7 +55,7 @@ fn sample() -> Ticket {
             "Xin cảm ơn Quý khách!".into(),
         ],
         offline: false,
-        logo: None,
+        ..Ticket::default()
     }
 }
 
@@ -270,6 +270,41 @@ fn tickets_in_every_mode_and_width() {
                 width,
                 mode,
             );
+        }
+    }
+}
+
+/// An English ticket: its own words in English (printer text in every mode), the service's
+/// Vietnamese name under the English one, the office's name as it is, the masked SMS number.
+#[test]
+fn an_english_ticket_in_raster_and_code_page_modes() {
+    let english = Ticket {
+        service: "Civil status".into(),
+        service_vi: Some("Hộ tịch".into()),
+        language: TicketLanguage::English,
+        priority: Some("Older person".into()),
+        sms_to: Some("09xx xxx 678".into()),
+        ..sample()
+    };
+    for (mode_name, mode) in [MODES[0], MODES[1]] {
+        let bytes = encode_ticket(&english, &layout(576, mode));
+        golden(
+            &format!("ticket_english_{mode_name}_576"),
+            &bytes,
+            576,
+            mode,
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        for words in [
+            "YOUR NUMBER",
+            "PRIORITY: Older person",
+            "Civil status",
+            "Issued: 08:05 28/11/2026",
+            "People waiting ahead of you: 5",
+            "Estimated wait: about 15 min",
+            "We will text 09xx xxx 678 when your turn is near",
+        ] {
+            assert!(text.contains(words), "{mode_name}: {words:?} missing");
         }
     }
 }
