@@ -6,7 +6,7 @@ use std::time::Duration;
 use motcua_kiosk::ui::{CatalogAdapter, KioskState, Page, PrintState};
 use slint::{ComponentHandle, Model};
 
-use crate::support::ui::{find, kiosk, tap, type_keys, wait_until};
+use crate::support::ui::{find, kiosk, settle, tap, type_keys, wait_until};
 use crate::support::{self, MINIMAL};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -62,6 +62,10 @@ fn type_a_query_open_a_procedure_and_print_its_checklist() {
 
     tap(&k, "In danh mục hồ sơ");
     assert!(wait_until(&k, LIMIT, || adapter.get_print_state() == PrintState::Done));
+    // One copy: the button says it is done and prints no more.
+    let button = find(&k, "Đã in");
+    assert_eq!(button.len(), 1, "the print button says it printed");
+    assert_eq!(button[0].accessible_enabled(), Some(false));
     // The preview printer keeps the job as the printer would get it, and a picture of the paper.
     let mut printed: Vec<String> = std::fs::read_dir(k.preview_dir())
         .expect("preview dir")
@@ -215,6 +219,37 @@ fn browse_by_field_and_come_back_to_all_fields() {
     );
     tap(&k, "Tất cả lĩnh vực");
     assert_eq!(k.window().global::<CatalogAdapter>().get_field(), "");
+}
+
+/// A hardware keyboard on the search page types into the search as the on-screen one does;
+/// keys that are not letters, digits or space add nothing.
+#[test]
+fn a_hardware_keyboard_types_into_the_search() {
+    let config = support::parse(MINIMAL).expect("config");
+    let k = kiosk(&config, 1920, 1080);
+    tap(&k, "Tra cứu thủ tục");
+    let window = k.window().window();
+    let press = |key: slint::SharedString| {
+        window.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: key.clone() });
+        window.dispatch_event(slint::platform::WindowEvent::KeyReleased { text: key });
+    };
+    for key in ["k", "h", "a", "i", " ", "s", "x", "\t"] {
+        press(key.into());
+    }
+    press(slint::platform::Key::Backspace.into());
+    press(slint::platform::Key::UpArrow.into());
+    settle();
+    let adapter = k.window().global::<CatalogAdapter>();
+    assert_eq!(adapter.get_query(), "KHAI S");
+    type_keys(&k, "INH");
+    assert_eq!(adapter.get_query(), "KHAI SINH");
+    assert!(
+        wait_until(&k, LIMIT, || results(&k)
+            .iter()
+            .any(|(code, _)| code == "1.001193")),
+        "{:?}",
+        results(&k)
+    );
 }
 
 #[test]

@@ -260,6 +260,28 @@ fn the_kiosk_limits_lookups_itself() {
     assert_eq!(adapter(&k).get_step(), DossierStep::RateLimited);
     let wait = adapter(&k).get_retry_after_s();
     assert!((1..=60).contains(&wait), "{wait}");
+    // The screen counts the wait down; "Thử lại" is offered only once it is over.
+    let waiting = find(&k, &format!("Thử lại sau {wait} giây"));
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].accessible_enabled(), Some(false));
+    if wait > 1 {
+        advance(Duration::from_secs(1));
+        settle();
+        let later = find(&k, &format!("Thử lại sau {} giây", wait - 1));
+        assert_eq!(later.len(), 1, "one second less");
+    }
+    // The screen's timer ticks once a second; the citizen touches the screen now and then,
+    // so the idle timeout does not send the kiosk home first.
+    for second in 0..wait {
+        if second % 20 == 0 {
+            k.window().global::<KioskState>().invoke_activity();
+        }
+        advance(Duration::from_secs(1));
+        settle();
+    }
+    let button = find(&k, "Thử lại");
+    assert_eq!(button.len(), 1);
+    assert_eq!(button[0].accessible_enabled(), Some(true));
 }
 
 #[test]

@@ -537,17 +537,17 @@ fn the_attract_screen_comes_after_a_long_quiet_spell_and_any_touch_leads_home() 
     assert_eq!(state.get_page(), Page::Attract);
     let attract = shoot(&k);
 
-    // A touch anywhere: home, and the lifted finger does not open a page by accident.
-    let centre = slint::LogicalPosition::new(540.0, 1200.0);
+    // A touch anywhere but on an action: home, and the lifted finger opens no page by accident.
+    let top = slint::LogicalPosition::new(540.0, 30.0);
     let window = k.window().window();
     window.dispatch_event(slint::platform::WindowEvent::PointerPressed {
-        position: centre,
+        position: top,
         button: slint::platform::PointerEventButton::Left,
     });
     settle();
     assert_eq!(state.get_page(), Page::Home);
     window.dispatch_event(slint::platform::WindowEvent::PointerReleased {
-        position: centre,
+        position: top,
         button: slint::platform::PointerEventButton::Left,
     });
     settle();
@@ -569,6 +569,14 @@ fn the_attract_screen_comes_after_a_long_quiet_spell_and_any_touch_leads_home() 
         k.window().global::<DossierAdapter>().get_code(),
         "000.00.20.H15-261126-0007"
     );
+    tap(&k, "Quay lại");
+
+    // A touch on one of the things the kiosk does opens it.
+    advance(Duration::from_secs(200));
+    settle();
+    assert_eq!(state.get_page(), Page::Attract);
+    tap(&k, "Tra cứu thủ tục");
+    assert_eq!(state.get_page(), Page::Catalog);
     tap(&k, "Quay lại");
 
     // Touches keep it away.

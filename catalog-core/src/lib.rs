@@ -11,7 +11,8 @@
 //! - [`Synonyms`]: the words citizens use (`sổ đỏ`, `công chứng`, `photo`) rewritten to the
 //!   catalog's; [`bundled_weight`]: how common a procedure is, which breaks ties. Servers send
 //!   their own; these are the defaults.
-//! - [`english`]: Vietnamese words to suggest to a visitor who typed English.
+//! - [`english`]: Vietnamese words to suggest to a visitor who typed English;
+//!   [`vocabulary`]: the catalog's fixed words (fields, ways, fees, times) in English.
 //! - [`MemoryIndex`]: a whole index in memory, for a server or a test that keeps its procedures
 //!   elsewhere.
 //!
@@ -26,6 +27,7 @@ mod memory;
 mod names;
 mod search;
 pub mod typo;
+pub mod vocabulary;
 mod words;
 
 pub use fold::{fold, initials, local_code};

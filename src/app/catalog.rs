@@ -5,7 +5,8 @@
 
 use std::rc::Rc;
 
-use slint::{ComponentHandle, ModelRc};
+use motcua_catalog::vocabulary as english;
+use slint::ComponentHandle;
 
 use super::Shared;
 use super::events::{weak_call, weak_call_with};
@@ -46,7 +47,8 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<CatalogScre
     adapter.on_print_checklist(weak_call(&screen, |s| {
         s.adapter(|a| {
             a.set_print_state(PrintState::Printing);
-            s.worker().print_checklist(&a.get_detail().code);
+            let language = s.shared.session.language();
+            s.worker().print_checklist(&a.get_detail().code, language);
         });
     }));
     session.on_clear(weak_call(&screen, |s| s.clear()));
@@ -65,13 +67,7 @@ impl CatalogScreen {
 
     /// Clears what a citizen searched and saw.
     fn clear(&self) {
-        self.adapter(|a| {
-            a.set_query("".into());
-            a.set_field("".into());
-            a.set_results(ModelRc::default());
-            a.set_english_words(ModelRc::default());
-            a.set_print_state(PrintState::Idle);
-        });
+        self.adapter(|a| a.invoke_reset());
     }
 
     /// A report of the worker, on the UI thread.
@@ -93,6 +89,7 @@ fn show(window: &AppWindow, report: CatalogReport) {
             let synced_at = meta.synced_at.as_deref().map(crate::clock::short_time);
             a.set_synced_at(synced_at.unwrap_or_default().into());
             a.set_fields(model(fields.into_iter().map(|f| FieldItem {
+                name_en: english::field(&f.name).unwrap_or_default().into(),
                 name: f.name.into(),
                 count: number(f.count),
             })));
@@ -112,47 +109,54 @@ fn show(window: &AppWindow, report: CatalogReport) {
 fn show_detail(a: &CatalogAdapter<'_>, d: &ProcedureDetail) {
     let page = ProcedurePage::new(d);
     let text = |t: Option<String>| slint::SharedString::from(t.unwrap_or_default());
-    a.set_detail(ProcedureItem {
-        code: d.code.as_str().into(),
-        name: d.name.as_str().into(),
-        field: d.field.as_str().into(),
-    });
+    let en = |t: &Option<String>| text(t.as_deref().and_then(english::phrase));
+    a.set_detail(item(d.summary()));
     a.set_detail_level(text(d.level.clone()));
+    a.set_detail_time_en(en(&page.processing_time));
     a.set_detail_time(text(page.processing_time));
+    a.set_detail_fee_en(text(english::phrase(page.fee.single())));
     a.set_detail_fee(page.fee.single().into());
     a.set_detail_fee_by_method(page.fee == Fee::ByMethod);
     a.set_detail_fee_note(text(page.fee_note));
     a.set_detail_agency(text(page.agency));
     a.set_detail_result(text(page.result));
     a.set_detail_methods(model(page.methods.into_iter().map(|m| MethodItem {
+        method_en: text(english::phrase(&m.method)),
         method: m.method.into(),
+        time_en: en(&m.time),
         time: text(m.time),
+        fee_en: en(&m.fee),
         fee: text(m.fee),
         note: text(m.note),
     })));
     a.set_detail_methods_note(text(page.methods_note));
-    a.set_detail_documents(model(page.groups.into_iter().map(|g| DocumentGroupItem {
-        group: g.heading.name().into(),
-        other: g.heading == Heading::Other,
-        documents: model(g.entries.into_iter().map(|e| match e {
-            Entry::Document {
-                number: n,
-                name,
-                copies,
-            } => DocumentItem {
-                number: number(n),
-                name: name.into(),
-                copies: text(copies),
-                note: false,
-            },
-            Entry::Note(note) => DocumentItem {
-                number: 0,
-                name: note.into(),
-                copies: "".into(),
-                note: true,
-            },
-        })),
-        notes: model(g.notes.into_iter().map(Into::into)),
+    a.set_detail_documents(model(page.groups.into_iter().map(|g| {
+        DocumentGroupItem {
+            group: g.heading.name().into(),
+            group_en: english::heading(g.heading.name())
+                .unwrap_or_default()
+                .into(),
+            other: g.heading == Heading::Other,
+            documents: model(g.entries.into_iter().map(|e| match e {
+                Entry::Document {
+                    number: n,
+                    name,
+                    copies,
+                } => DocumentItem {
+                    number: number(n),
+                    name: name.into(),
+                    copies: text(copies),
+                    note: false,
+                },
+                Entry::Note(note) => DocumentItem {
+                    number: 0,
+                    name: note.into(),
+                    copies: "".into(),
+                    note: true,
+                },
+            })),
+            notes: model(g.notes.into_iter().map(Into::into)),
+        }
     })));
     a.set_detail_notes(model(page.notes.into_iter().map(Into::into)));
     a.set_detail_legal(model(page.legal_basis.into_iter().map(Into::into)));
@@ -160,6 +164,7 @@ fn show_detail(a: &CatalogAdapter<'_>, d: &ProcedureDetail) {
 
 fn item(hit: SearchHit) -> ProcedureItem {
     ProcedureItem {
+        field_en: english::field(&hit.field).unwrap_or_default().into(),
         code: hit.code.into(),
         name: hit.name.into(),
         field: hit.field.into(),

@@ -228,11 +228,7 @@ impl DossierScreen {
     /// Forgets the number and any subscription shown (not the office's refusal).
     fn forget_sms(&self, adapter: &DossierAdapter<'_>) {
         self.sms.borrow_mut().forget();
-        adapter.set_sms_step(SmsStep::None);
-        adapter.set_sms_phone(SharedString::new());
-        adapter.set_sms_phone_invalid(false);
-        adapter.set_sms_masked(SharedString::new());
-        adapter.set_sms_keep_until(SharedString::new());
+        adapter.invoke_forget_sms();
     }
 
     /// The dossier shown (if any) in the session's language.
@@ -273,10 +269,8 @@ impl DossierScreen {
         let delivered =
             dossier::deliver_slip(&view, &config, lang, crate::clock::now(), printer, printed);
         self.adapter(|a| match delivered {
-            Ok(Slip::OnScreen(lines)) => {
-                a.set_slip(model(lines.into_iter().map(Into::into)));
-                a.set_print_state(PrintState::Done);
-            }
+            // No paper spent: the slip may be shown again.
+            Ok(Slip::OnScreen(lines)) => a.set_slip(model(lines.into_iter().map(Into::into))),
             Ok(Slip::Printing) => a.set_print_state(PrintState::Printing),
             Err(e) => {
                 tracing::error!("cannot print the dossier slip: {e}");
@@ -314,17 +308,8 @@ impl DossierScreen {
     /// Forgets everything about the citizen's lookup: code, result, slip.
     fn clear(&self) {
         self.enquiry.borrow_mut().abandon();
-        self.adapter(|adapter| {
-            adapter.set_code(SharedString::new());
-            adapter.set_full_keyboard(false);
-            adapter.set_problem(CodeProblem::None);
-            adapter.set_step(DossierStep::Entry);
-            adapter.set_result(DossierResult::default());
-            adapter.set_slip(ModelRc::default());
-            adapter.set_print_state(PrintState::Idle);
-            adapter.set_sms_offered(false);
-            self.forget_sms(&adapter);
-        });
+        self.sms.borrow_mut().forget();
+        self.adapter(|adapter| adapter.invoke_reset());
     }
 }
 

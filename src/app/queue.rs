@@ -283,14 +283,6 @@ impl QueueScreen {
         self.selection.borrow_mut().clear();
         self.sms_to.borrow_mut().take();
         self.back_home.stop();
-        self.adapter(|a| {
-            a.set_step(QueueStep::Services);
-            a.set_sms_to(SharedString::new());
-            a.set_phone(SharedString::new());
-            a.set_phone_invalid(false);
-            a.set_number(SharedString::new());
-            a.set_has_preview(false);
-            a.set_preview(slint::Image::default());
-        });
+        self.adapter(|a| a.invoke_reset());
     }
 }

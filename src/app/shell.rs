@@ -34,6 +34,7 @@ pub(super) fn start(window: &AppWindow, session: &Rc<Session>) {
         text.pop();
         SharedString::from(text)
     });
+    state.on_search_key(|key| crate::catalog::search_key(&key).into());
     let weak = window.as_weak();
     session.on_reconfigure(move |config| {
         if let Some(window) = weak.upgrade() {

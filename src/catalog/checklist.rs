@@ -2,9 +2,44 @@
 //! lines for a receipt printer. Pure text layout of the [`ProcedurePage`]; printing is someone
 //! else's job.
 
+use motcua_catalog::vocabulary as english;
+
 use super::ProcedureDetail;
 use super::page::{Entry, Fee, Heading, OTHER_DOCUMENTS, ProcedurePage};
+use crate::language::Language;
 use crate::ticket::push_wrapped;
+
+/// The checklist's own words; the procedure's text stays as the office publishes it.
+struct Words {
+    title: &'static str,
+    code: &'static str,
+    time: &'static str,
+    fees: &'static str,
+    other: &'static str,
+    /// Said once on an English checklist: the rest is the office's Vietnamese.
+    source_language: Option<&'static str>,
+    printed_at: &'static str,
+}
+
+const VIETNAMESE: Words = Words {
+    title: "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ",
+    code: "Mã thủ tục",
+    time: "Thời gian giải quyết",
+    fees: "Phí, lệ phí",
+    other: OTHER_DOCUMENTS,
+    source_language: None,
+    printed_at: "In lúc",
+};
+
+const ENGLISH: Words = Words {
+    title: "DOCUMENTS TO PREPARE",
+    code: "Procedure code",
+    time: "Processing time",
+    fees: "Fees",
+    other: "Other documents",
+    source_language: Some("Documents are named in Vietnamese, as the office publishes them."),
+    printed_at: "Printed at",
+};
 
 /// Blank columns on each side: text at the very edge of the paper is hard to read and may
 /// fall outside what the printer reaches.
@@ -12,13 +47,20 @@ fn margin(columns: usize) -> usize {
     if columns >= 40 { 2 } else { 1 }
 }
 
-/// The checklist as lines no wider than `columns`.
+/// The checklist as lines no wider than `columns`, its own words in `language`.
 pub fn lines(
     detail: &ProcedureDetail,
     office: &str,
     printed_at: &str,
     columns: usize,
+    language: Language,
 ) -> Vec<String> {
+    let (words, vocabulary): (&Words, fn(&str) -> Option<String>) = match language {
+        Language::Vi => (&VIETNAMESE, |_| None),
+        Language::En => (&ENGLISH, english::phrase),
+    };
+    // A way, time or fee in the checklist's language when it is vocabulary.
+    let say = |text: &str| vocabulary(text).unwrap_or_else(|| text.to_string());
     let page = ProcedurePage::new(detail);
     let margin = margin(columns);
     let width = columns.saturating_sub(2 * margin).max(8);
@@ -26,39 +68,50 @@ pub fn lines(
     let rule = "-".repeat(width);
     push_wrapped(&mut out, office, width, "");
     out.push(rule.clone());
-    push_wrapped(&mut out, "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ", width, "");
+    push_wrapped(&mut out, words.title, width, "");
     push_wrapped(&mut out, &detail.name, width, "");
-    push_wrapped(&mut out, &format!("Mã thủ tục: {}", detail.code), width, "");
+    push_wrapped(
+        &mut out,
+        &format!("{}: {}", words.code, detail.code),
+        width,
+        "",
+    );
     if let Some(time) = &page.processing_time {
-        push_wrapped(
-            &mut out,
-            &format!("Thời gian giải quyết: {time}"),
-            width,
-            "",
-        );
+        let line = format!("{}: {}", words.time, say(time));
+        push_wrapped(&mut out, &line, width, "");
     }
     match &page.fee {
         Fee::Unknown => {}
-        Fee::Same(fee) => push_wrapped(&mut out, &format!("Phí, lệ phí: {fee}"), width, ""),
+        Fee::Same(fee) => {
+            let line = format!("{}: {}", words.fees, say(fee));
+            push_wrapped(&mut out, &line, width, "");
+        }
         Fee::ByMethod => {
             // Each fee with what says where it applies (at the ward, at a mission abroad).
-            push_wrapped(&mut out, "Phí, lệ phí:", width, "");
+            push_wrapped(&mut out, &format!("{}:", words.fees), width, "");
             for m in page.methods.iter().filter(|m| m.fee.is_some()) {
-                let fee = m.fee.as_deref().unwrap_or_default();
+                let fee = say(m.fee.as_deref().unwrap_or_default());
+                let method = say(&m.method);
                 let text = match &m.note {
-                    Some(note) => format!("- {}: {fee}. {note}", m.method),
-                    None => format!("- {}: {fee}", m.method),
+                    Some(note) => format!("- {method}: {fee}. {note}"),
+                    None => format!("- {method}: {fee}"),
                 };
                 push_wrapped(&mut out, &text, width, "  ");
             }
         }
     }
     out.push(rule.clone());
+    if let Some(note) = words.source_language {
+        push_wrapped(&mut out, note, width, "");
+    }
     for group in &page.groups {
         let heading = match &group.heading {
             Heading::None => None,
+            Heading::Named(name) if language == Language::En => {
+                Some(english::heading(name).unwrap_or(name))
+            }
             Heading::Named(name) => Some(name.as_str()),
-            Heading::Other => Some(OTHER_DOCUMENTS),
+            Heading::Other => Some(words.other),
         };
         if let Some(heading) = heading {
             // A blank line sets each group off from the one before.
@@ -92,7 +145,8 @@ pub fn lines(
         }
     }
     out.push(rule);
-    push_wrapped(&mut out, &format!("In lúc {printed_at}"), width, "");
+    let printed = format!("{} {printed_at}", words.printed_at);
+    push_wrapped(&mut out, &printed, width, "");
     let pad = " ".repeat(margin);
     out.into_iter()
         .map(|line| {
@@ -111,9 +165,46 @@ mod tests {
     use crate::catalog::Catalog;
 
     fn checklist(code: &str, columns: usize) -> Vec<String> {
+        checklist_in(code, columns, Language::Vi)
+    }
+
+    fn checklist_in(code: &str, columns: usize, language: Language) -> Vec<String> {
         let catalog = Catalog::open_in_memory().expect("catalog with the seed");
         let detail = catalog.procedure(code).expect("read").expect("in the seed");
-        lines(&detail, "UBND phường Hải Vân", "09:30 04/12/2026", columns)
+        let office = "UBND phường Hải Vân";
+        lines(&detail, office, "09:30 04/12/2026", columns, language)
+    }
+
+    /// An English checklist: its own words and the vocabulary in English, the procedure's
+    /// name and documents as the office publishes them, and it says so.
+    #[test]
+    fn an_english_checklist_translates_its_words_and_keeps_the_procedure_text() {
+        let text = checklist_in("2.000806", 48, Language::En).join("\n");
+        for words in [
+            "UBND phường Hải Vân",
+            "DOCUMENTS TO PREPARE",
+            "Procedure code: 2.000806",
+            "Processing time: 10 working days",
+            "Fees: Free",
+            "DOCUMENTS TO HAND IN",
+            "DOCUMENTS TO SHOW",
+            "OTHER DOCUMENTS",
+            "Documents are named in Vietnamese",
+            "Printed at 09:30 04/12/2026",
+            "[ ] 1. ",
+        ] {
+            assert!(text.contains(words), "{words:?} in\n{text}");
+        }
+        for vietnamese in ["DANH MỤC", "Mã thủ tục", "Phí, lệ phí", "GIẤY TỜ", "In lúc"]
+        {
+            assert!(!text.contains(vietnamese), "{vietnamese:?} in\n{text}");
+        }
+        let fees = checklist_in("2.000815", 48, Language::En).join(" ");
+        let flat = fees.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("- In person: VND 2,000 per page. Tại Ủy ban nhân dân"),
+            "{fees}"
+        );
     }
 
     #[test]

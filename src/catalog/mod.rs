@@ -49,6 +49,16 @@ pub use worker::{CatalogReport, RESULT_LIMIT, Worker, WorkerSettings};
 /// the kiosk and loaded on first start, so a kiosk that never reached a server has a catalog.
 pub const SEED_JSON: &str = include_str!("../../assets/catalog/procedures.json");
 
+/// What a key of a hardware keyboard adds to the search, as the on-screen keyboard would type
+/// it (capitals); "" for keys that are not a letter, digit or space (arrows, Enter, Tab).
+pub fn search_key(key: &str) -> String {
+    let mut chars = key.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_alphanumeric() || c == ' ' => c.to_uppercase().collect(),
+        _ => String::new(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("catalog database: {0}")]
@@ -115,6 +125,17 @@ pub struct ProcedureDetail {
     /// Notes that go with the documents without being documents.
     pub document_notes: Vec<String>,
     pub legal_basis: Vec<LegalBasis>,
+}
+
+impl ProcedureDetail {
+    /// The procedure as a search result names it.
+    pub fn summary(&self) -> SearchHit {
+        SearchHit {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            field: self.field.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

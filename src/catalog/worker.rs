@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::{Catalog, CatalogMeta, FieldCount, ProcedureDetail, SearchHit, SyncOutcome};
 use crate::config::Config;
+use crate::language::Language;
 use crate::printer::{Job, JobOutcome, Printer};
 use crate::server::link::{LinkStatus, SharedClient};
 use crate::ticket::Layout;
@@ -65,7 +66,7 @@ pub enum CatalogReport {
 enum Command {
     Search { query: String, field: String },
     Open(String),
-    Print(String),
+    Print(String, Language),
     SyncNow,
     Office(String),
 }
@@ -112,8 +113,9 @@ impl Worker {
         self.send(Command::Open(code.to_string()));
     }
 
-    pub fn print_checklist(&self, code: &str) {
-        self.send(Command::Print(code.to_string()));
+    /// Prints `code`'s checklist with its own words in `language`.
+    pub fn print_checklist(&self, code: &str, language: Language) {
+        self.send(Command::Print(code.to_string(), language));
     }
 
     pub fn sync_now(&self) {
@@ -174,8 +176,8 @@ impl WorkerThread {
                         Err(e) => tracing::warn!("cannot read procedure {code}: {e}"),
                     },
                     Command::Office(name) => self.settings.office = name,
-                    Command::Print(code) => {
-                        let ok = self.print_checklist(&catalog, &code);
+                    Command::Print(code, language) => {
+                        let ok = self.print_checklist(&catalog, &code, language);
                         (self.report)(CatalogReport::Printed(ok));
                     }
                     Command::SyncNow => next_sync = Instant::now() + self.sync(&mut catalog),
@@ -229,7 +231,7 @@ impl WorkerThread {
     }
 
     /// Prints the checklist on the kiosk's printer (or its preview folder), on this thread.
-    fn print_checklist(&self, catalog: &Catalog, code: &str) -> bool {
+    fn print_checklist(&self, catalog: &Catalog, code: &str, language: Language) -> bool {
         let detail = match catalog.procedure(code) {
             Ok(Some(d)) => d,
             Ok(None) => {
@@ -247,6 +249,7 @@ impl WorkerThread {
             &self.settings.office,
             &crate::clock::now().format("%H:%M %d/%m/%Y").to_string(),
             crate::ticket::columns(layout),
+            language,
         );
         let job = Job {
             name: format!("checklist-{}", file_safe(code)),

@@ -242,11 +242,16 @@ impl IssueThread {
     }
 }
 
+/// The widest the result page shows a ticket (inside its frame on a portrait screen): the
+/// picture is made that size here rather than shrunk by the screen, which loses tone marks.
+const PREVIEW_WIDTH: u32 = 400;
+
 /// The preview printer's picture of a ticket, read here so the screen never waits for the disk.
 fn read_picture(path: &std::path::Path) -> Option<Picture> {
     let read = std::fs::read(path)
         .map_err(|e| e.to_string())
-        .and_then(|png| Picture::from_png(&png).map_err(|e| e.to_string()));
+        .and_then(|png| Picture::from_png(&png).map_err(|e| e.to_string()))
+        .map(|picture| picture.scaled_to_width(PREVIEW_WIDTH));
     read.map_err(|e| tracing::warn!("preview {} not shown: {e}", path.display()))
         .ok()
 }

@@ -88,6 +88,64 @@ impl Picture {
             rgba,
         })
     }
+
+    /// The picture `width` pixels wide (never wider than it is), each pixel the average of the
+    /// paper it covers. A screen scaling a 576-dot ticket down samples some rows and skips the
+    /// others, and a tone mark one or two dots thick falls between them; averaged, it stays as
+    /// grey.
+    pub fn scaled_to_width(&self, width: u32) -> Picture {
+        if width == 0 || width >= self.width || self.height == 0 {
+            return self.clone();
+        }
+        let height = (u64::from(self.height) * u64::from(width) / u64::from(self.width)).max(1);
+        let height = u32::try_from(height).unwrap_or(u32::MAX);
+        let rows = resample(&self.rgba, self.width, self.height, width, true);
+        let rgba = resample(&rows, width, self.height, height, false);
+        Picture {
+            width,
+            height,
+            rgba,
+        }
+    }
+}
+
+/// Area averaging along one axis: along x (`horizontal`) from `from` to `to` columns, or along
+/// y from `from` to `to` rows; `across` is the size of the other axis.
+fn resample(rgba: &[u8], width: u32, height: u32, to: u32, horizontal: bool) -> Vec<u8> {
+    let (from, across) = if horizontal {
+        (width, height)
+    } else {
+        (height, width)
+    };
+    let (out_w, out_h) = if horizontal {
+        (to, height)
+    } else {
+        (width, to)
+    };
+    let mut out = vec![0u8; out_w as usize * out_h as usize * 4];
+    let scale = f64::from(from) / f64::from(to);
+    for i in 0..to {
+        let (start, end) = (f64::from(i) * scale, f64::from(i + 1) * scale);
+        for j in 0..across {
+            let mut sum = [0f64; 4];
+            let mut at = start.floor() as u32;
+            while f64::from(at) < end && at < from {
+                let cover = (end.min(f64::from(at + 1)) - start.max(f64::from(at))).max(0.0);
+                let (x, y) = if horizontal { (at, j) } else { (j, at) };
+                let p = (y as usize * width as usize + x as usize) * 4;
+                for (c, total) in sum.iter_mut().enumerate() {
+                    *total += f64::from(rgba[p + c]) * cover;
+                }
+                at += 1;
+            }
+            let (x, y) = if horizontal { (i, j) } else { (j, i) };
+            let q = (y as usize * out_w as usize + x as usize) * 4;
+            for (c, total) in sum.iter().enumerate() {
+                out[q + c] = (total / scale).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    out
 }
 
 /// The paper printed from `bytes`, as a black-on-white PNG `width_dots` wide (1 px = 1 dot).

@@ -468,6 +468,42 @@ fn preview_decodes_code_page_text() {
     assert!(ink(&vietnamese) > ink(&ascii));
 }
 
+/// A tone mark one dot thick survives the picture's shrinking to the screen's size as grey in
+/// every column, where sampling (what a screen does) keeps some rows and drops the others.
+#[test]
+fn a_shrunk_preview_keeps_one_dot_strokes() {
+    let (width, height) = (576u32, 60u32);
+    let mut rgba = vec![255u8; (width * height * 4) as usize];
+    for y in [10u32, 21, 33, 47] {
+        for x in 0..width {
+            let p = ((y * width + x) * 4) as usize;
+            rgba[p..p + 3].copy_from_slice(&[0, 0, 0]);
+        }
+    }
+    let paper = super::preview::Picture {
+        width,
+        height,
+        rgba,
+    };
+    let small = paper.scaled_to_width(400);
+    assert_eq!((small.width, small.height), (400, 41));
+    let darkest_row = |y0: u32, y1: u32| {
+        (y0..y1)
+            .map(|y| small.rgba[((y * 400 + 200) * 4) as usize])
+            .min()
+            .unwrap()
+    };
+    // Each stroke is still there, around 0.69 of its old row.
+    for y in [10u32, 21, 33, 47] {
+        let at = y * 400 / 576;
+        let ink = darkest_row(at.saturating_sub(1), (at + 2).min(41));
+        assert!(ink < 200, "stroke at row {y}: darkest {ink}");
+    }
+    // Paper stays white away from the strokes, and the picture is opaque.
+    assert_eq!(small.rgba[((2 * 400 + 5) * 4) as usize], 255);
+    assert!(small.rgba.chunks_exact(4).all(|p| p[3] == 255));
+}
+
 #[test]
 fn a_preview_decodes_to_a_picture_for_the_screen() {
     let bytes = encode_ticket(&sample(), &layout(384, TextMode::Raster));

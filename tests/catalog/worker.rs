@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use motcua_kiosk::catalog::{CatalogReport, Worker, WorkerSettings};
 use motcua_kiosk::config::PrinterTransport;
+use motcua_kiosk::language::Language;
 use motcua_kiosk::printer::{Printer, PrinterSettings};
 use motcua_kiosk::server::link::{LinkStatus, SharedClient};
 use motcua_kiosk::ticket::{Layout, TextMode};
@@ -98,7 +99,7 @@ fn searches_opens_and_prints_a_checklist_on_its_own_thread() {
         _ => panic!("no detail"),
     }
 
-    worker.print_checklist("2.000528");
+    worker.print_checklist("2.000528", Language::Vi);
     assert!(matches!(
         first(&heard, PATIENCE, |r| matches!(r, CatalogReport::Printed(_))),
         Some(CatalogReport::Printed(true))
@@ -113,7 +114,7 @@ fn searches_opens_and_prints_a_checklist_on_its_own_thread() {
         });
     assert!(printed, "the checklist is in the preview folder");
 
-    worker.print_checklist("no-such-code");
+    worker.print_checklist("no-such-code", Language::Vi);
     assert!(matches!(
         first(&heard, PATIENCE, |r| matches!(r, CatalogReport::Printed(_))),
         Some(CatalogReport::Printed(false))
