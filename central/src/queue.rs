@@ -149,17 +149,19 @@ pub fn state(
 }
 
 /// Every service of the office, in board order, with its numbers for `day`: the same as
-/// [`services`] and [`state`] of each, in two statements however many services there are (the
+/// [`services`] and [`state`] of each, in one statement however many services there are (the
 /// board is recomputed in every issuing transaction, so its cost is paid per ticket).
 pub fn states(
     sql: &mut dyn Sql,
     office: &str,
     day: NaiveDate,
 ) -> Result<Vec<(Service, ServiceState)>, ApiError> {
+    // One statement: the services with their figures (part 0), then the recent first calls
+    // (part 1; a recall is not another citizen served), which give the pace. Each figure is a
+    // subquery answered from an index of its own in both databases (a GROUP BY over the
+    // office's tickets made SQLite read every day's).
     let rows = sql.query(
-        // One subquery per figure, each answered from an index of its own in both databases
-        // (a GROUP BY over the office's tickets made SQLite read every day's).
-        "SELECT s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
+        "SELECT 0 AS part, s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
                 (SELECT COUNT(*) FROM tickets t
                  WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2),
                 (SELECT COUNT(*) FROM tickets t
@@ -168,15 +170,13 @@ pub fn states(
                 (SELECT t.number FROM tickets t
                  WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2
                    AND t.last_called_at IS NOT NULL
-                 ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1)
+                 ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1),
+                NULL AS called_at, s.position AS place
          FROM queue_services s
          WHERE s.office_id = ?1
-         ORDER BY s.position",
-        &params![office, day],
-    )?;
-    // First calls give the pace (a recall is not another citizen served).
-    let calls = sql.query(
-        "SELECT service_id, called_at FROM (
+         UNION ALL
+         SELECT 1, service_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, called_at, recent
+         FROM (
              SELECT service_id, called_at,
                     ROW_NUMBER() OVER (PARTITION BY service_id
                                        ORDER BY called_at DESC, id DESC) AS recent
@@ -184,24 +184,26 @@ pub fn states(
              WHERE office_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL
                AND service_id IN (SELECT id FROM queue_services WHERE office_id = ?1)) calls
          WHERE recent <= ?3
-         ORDER BY service_id, recent",
+         ORDER BY part, place",
         &params![office, day, RECENT_CALLS],
     )?;
     let mut times: std::collections::HashMap<String, Vec<DateTime<FixedOffset>>> =
         std::collections::HashMap::new();
-    for r in &calls {
-        if let Ok(at) = r.time(1) {
-            times.entry(r.text(0)?).or_default().push(at);
+    for r in rows.iter().filter(|r| r.int(0).is_ok_and(|part| part == 1)) {
+        // Newest first: ordered by `recent`.
+        if let Ok(at) = r.time(10) {
+            times.entry(r.text(1)?).or_default().push(at);
         }
     }
     rows.iter()
+        .filter(|r| r.int(0).is_ok_and(|part| part == 0))
         .map(|r| {
-            let service = service_from_row(r)?;
+            let service = service_at(r, 1)?;
             let pace = seconds_per_person(times.get(&service.id).map_or(&[][..], Vec::as_slice));
             let state = ServiceState {
-                issued_today: count(r.int(6)?),
-                waiting: count(r.int(7)?),
-                now_serving: r.opt_text(8)?,
+                issued_today: count(r.int(7)?),
+                waiting: count(r.int(8)?),
+                now_serving: r.opt_text(9)?,
                 seconds_per_person: pace,
             };
             Ok((service, state))
