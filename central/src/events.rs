@@ -101,6 +101,56 @@ pub fn emit(
     Ok(())
 }
 
+/// Records several events of one office in one statement, in this order (their ids ascend in
+/// it): one round trip instead of one per event.
+pub fn emit_all(
+    sql: &mut dyn Sql,
+    office: &str,
+    events: Vec<(&str, Value)>,
+    now: DateTime<FixedOffset>,
+) -> Result<(), ApiError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut values = Vec::with_capacity(events.len());
+    let mut bound = params![office, now].to_vec();
+    for (kind, data) in &events {
+        let n = bound.len();
+        values.push(format!("(?1, ?{}, ?{}, ?2)", n + 1, n + 2));
+        bound.extend(params![*kind, data.to_string()]);
+    }
+    let rows = sql.query(
+        &format!(
+            "INSERT INTO events (office_id, kind, data, at) VALUES {} RETURNING id",
+            values.join(", ")
+        ),
+        &bound,
+    )?;
+    // Rows are numbered in the order of the VALUES; RETURNING promises no order of its own.
+    let mut ids = rows
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.sort_unstable();
+    if ids.len() != events.len() {
+        return Err(ApiError::Internal(format!(
+            "{} events recorded, {} ids returned",
+            events.len(),
+            ids.len()
+        )));
+    }
+    for (id, (kind, data)) in ids.into_iter().zip(events) {
+        sql.announce(Event {
+            id,
+            office: office.to_string(),
+            kind: kind.to_string(),
+            data,
+            at: now,
+        });
+    }
+    Ok(())
+}
+
 /// The office's events after `after`, oldest first, at most [`REPLAY_LIMIT`].
 pub fn since(sql: &mut dyn Sql, office: &str, after: i64) -> Result<Vec<Event>, ApiError> {
     let rows = sql.query(

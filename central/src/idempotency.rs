@@ -29,7 +29,18 @@ pub fn replay(
         &params![kiosk_id, request_id],
     )?;
     let Some(row) = stored else { return Ok(None) };
-    let (f, response) = (row.text(0)?, row.text(1)?);
+    judge(Some((row.text(0)?, row.text(1)?)), fingerprint)
+}
+
+/// What a stored `(fingerprint, response)` means for a request with `fingerprint`, for scripts
+/// that read the stored request together with something else: see [`replay`].
+pub fn judge(
+    stored: Option<(String, String)>,
+    fingerprint: &str,
+) -> Result<Option<Value>, ApiError> {
+    let Some((f, response)) = stored else {
+        return Ok(None);
+    };
     if f == VOIDED {
         Err(ApiError::TicketVoided)
     } else if f == fingerprint || f == LEGACY {

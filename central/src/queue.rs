@@ -36,13 +36,18 @@ pub struct Service {
 }
 
 fn service_from_row(r: &Row) -> Result<Service, SqlError> {
+    service_at(r, 0)
+}
+
+/// A service from the [`SERVICE_COLUMNS`] starting at column `start`.
+fn service_at(r: &Row, start: usize) -> Result<Service, SqlError> {
     Ok(Service {
-        id: r.text(0)?,
-        name_vi: r.text(1)?,
-        name_en: r.text(2)?,
-        prefix: r.text(3)?,
-        priority_allowed: r.bool(4)?,
-        daily_cap: u32::try_from(r.int(5)?).unwrap_or(u32::MAX),
+        id: r.text(start)?,
+        name_vi: r.text(start + 1)?,
+        name_en: r.text(start + 2)?,
+        prefix: r.text(start + 3)?,
+        priority_allowed: r.bool(start + 4)?,
+        daily_cap: u32::try_from(r.int(start + 5)?).unwrap_or(u32::MAX),
     })
 }
 
@@ -144,17 +149,19 @@ pub fn state(
 }
 
 /// Every service of the office, in board order, with its numbers for `day`: the same as
-/// [`services`] and [`state`] of each, in two statements however many services there are (the
+/// [`services`] and [`state`] of each, in one statement however many services there are (the
 /// board is recomputed in every issuing transaction, so its cost is paid per ticket).
 pub fn states(
     sql: &mut dyn Sql,
     office: &str,
     day: NaiveDate,
 ) -> Result<Vec<(Service, ServiceState)>, ApiError> {
+    // One statement: the services with their figures (part 0), then the recent first calls
+    // (part 1; a recall is not another citizen served), which give the pace. Each figure is a
+    // subquery answered from an index of its own in both databases (a GROUP BY over the
+    // office's tickets made SQLite read every day's).
     let rows = sql.query(
-        // One subquery per figure, each answered from an index of its own in both databases
-        // (a GROUP BY over the office's tickets made SQLite read every day's).
-        "SELECT s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
+        "SELECT 0 AS part, s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap,
                 (SELECT COUNT(*) FROM tickets t
                  WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2),
                 (SELECT COUNT(*) FROM tickets t
@@ -163,15 +170,13 @@ pub fn states(
                 (SELECT t.number FROM tickets t
                  WHERE t.office_id = s.office_id AND t.service_id = s.id AND t.office_day = ?2
                    AND t.last_called_at IS NOT NULL
-                 ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1)
+                 ORDER BY t.last_called_at DESC, t.id DESC LIMIT 1),
+                NULL AS called_at, s.position AS place
          FROM queue_services s
          WHERE s.office_id = ?1
-         ORDER BY s.position",
-        &params![office, day],
-    )?;
-    // First calls give the pace (a recall is not another citizen served).
-    let calls = sql.query(
-        "SELECT service_id, called_at FROM (
+         UNION ALL
+         SELECT 1, service_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, called_at, recent
+         FROM (
              SELECT service_id, called_at,
                     ROW_NUMBER() OVER (PARTITION BY service_id
                                        ORDER BY called_at DESC, id DESC) AS recent
@@ -179,24 +184,26 @@ pub fn states(
              WHERE office_id = ?1 AND office_day = ?2 AND called_at IS NOT NULL
                AND service_id IN (SELECT id FROM queue_services WHERE office_id = ?1)) calls
          WHERE recent <= ?3
-         ORDER BY service_id, recent",
+         ORDER BY part, place",
         &params![office, day, RECENT_CALLS],
     )?;
     let mut times: std::collections::HashMap<String, Vec<DateTime<FixedOffset>>> =
         std::collections::HashMap::new();
-    for r in &calls {
-        if let Ok(at) = r.time(1) {
-            times.entry(r.text(0)?).or_default().push(at);
+    for r in rows.iter().filter(|r| r.int(0).is_ok_and(|part| part == 1)) {
+        // Newest first: ordered by `recent`.
+        if let Ok(at) = r.time(10) {
+            times.entry(r.text(1)?).or_default().push(at);
         }
     }
     rows.iter()
+        .filter(|r| r.int(0).is_ok_and(|part| part == 0))
         .map(|r| {
-            let service = service_from_row(r)?;
+            let service = service_at(r, 1)?;
             let pace = seconds_per_person(times.get(&service.id).map_or(&[][..], Vec::as_slice));
             let state = ServiceState {
-                issued_today: count(r.int(6)?),
-                waiting: count(r.int(7)?),
-                now_serving: r.opt_text(8)?,
+                issued_today: count(r.int(7)?),
+                waiting: count(r.int(8)?),
+                now_serving: r.opt_text(9)?,
                 seconds_per_person: pace,
             };
             Ok((service, state))
@@ -288,22 +295,44 @@ pub fn issue(
 ) -> Result<(Value, bool), ApiError> {
     let office = by.office.as_str();
     let fingerprint = req.fingerprint();
-    if let Some(answer) = idempotency::replay(sql, &by.kiosk_id, &req.request_id, &fingerprint)? {
+    // The request's earlier answer, if any, and the service, in one round trip.
+    let found = sql.query_one(
+        "SELECT r.fingerprint, r.response,
+                s.id, s.name_vi, s.name_en, s.prefix, s.priority_allowed, s.daily_cap
+         FROM (SELECT 1 AS one) one
+         LEFT JOIN requests r ON r.kiosk_id = ?1 AND r.request_id = ?2
+         LEFT JOIN queue_services s ON s.office_id = ?3 AND s.id = ?4",
+        &params![
+            by.kiosk_id.as_str(),
+            req.request_id.as_str(),
+            office,
+            req.service_id.as_str()
+        ],
+    )?;
+    let stored = match found.opt_text(0)? {
+        Some(f) => Some((f, found.text(1)?)),
+        None => None,
+    };
+    if let Some(answer) = idempotency::judge(stored, &fingerprint)? {
         return Ok((answer, false));
     }
-    let service = service(sql, office, &req.service_id)?;
+    if found.is_null(2)? {
+        return Err(ApiError::UnknownService(req.service_id.clone()));
+    }
+    let service = service_at(&found, 2)?;
     if req.priority != "none" && !service.priority_allowed {
         return Err(ApiError::PriorityNotAllowed(service.id));
     }
-    let (day, number, issued_at, offline) = match &req.offline {
+    let (day, number, issued_at, offline, people_ahead) = match &req.offline {
         // Already printed and in a citizen's hand: recorded whatever the hour or the cap.
         Some((number, issued_at)) => {
             check_offline_time(*issued_at, now)?;
             let day = issued_at.date_naive();
-            if number_taken(sql, office, &service.id, day, number)? {
+            let counts = day_counts(sql, office, &service.id, day, number, &req.priority)?;
+            if counts.taken {
                 return Err(ApiError::NumberTaken(number.clone()));
             }
-            (day, number.clone(), *issued_at, true)
+            (day, number.clone(), *issued_at, true, counts.ahead)
         }
         None => {
             // Before the series row: what needs no lock is done without holding it.
@@ -314,22 +343,28 @@ pub fn issue(
             // Taking the series row queues concurrent issuers of this service (on every
             // server instance) behind one another until commit, so the cap and the number
             // agree; everything from here on holds them up, so it is kept short.
-            let seq = take_sequence(sql, office, &service.id, today)?;
-            let issued = issued_today(sql, office, &service.id, today)?;
-            if issued >= service.daily_cap {
-                return Err(ApiError::DailyCap(service.daily_cap));
+            let mut seq = take_sequence(sql, office, &service.id, today)?;
+            loop {
+                // `<prefix>-NNN`, moving on past any number already recorded that day (a
+                // kiosk's offline number, or tickets recorded before the series existed).
+                let number = format!("{}-{seq:03}", service.prefix);
+                let counts = day_counts(sql, office, &service.id, today, &number, &req.priority)?;
+                if counts.issued >= service.daily_cap {
+                    return Err(ApiError::DailyCap(service.daily_cap));
+                }
+                if !counts.taken {
+                    break (today, number, now, false, counts.ahead);
+                }
+                seq = take_sequence(sql, office, &service.id, today)?;
             }
-            let number = free_number(sql, office, &service, today, seq)?;
-            (today, number, now, false)
         }
     };
     let public_id = new_ticket_id()?;
     let follow_id = new_ticket_id()?;
-    let inserted = sql.query_one(
+    let inserted = sql.execute(
         "INSERT INTO tickets (office_id, service_id, office_day, number, priority, phone,
             issued_at, recorded_at, offline, kiosk_id, public_id, follow_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-         RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         &params![
             office,
             service.id.as_str(),
@@ -345,21 +380,12 @@ pub fn issue(
             follow_id.as_str(),
         ],
     );
-    let id = match inserted {
-        Ok(row) => row.int(0)?,
+    match inserted {
+        Ok(_) => {}
         // Another instance recorded the same offline number in the same instant.
         Err(SqlError::Unique(_)) if offline => return Err(ApiError::NumberTaken(number)),
         Err(e) => return Err(e.into()),
-    };
-    let ahead = sql.query_one(
-        "SELECT COUNT(*) FROM tickets
-         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3 AND status = 'waiting'
-           AND id <> ?4
-           AND ((priority <> 'none') > (?5 <> 'none') OR
-                ((priority <> 'none') = (?5 <> 'none') AND id < ?4))",
-        &params![office, service.id.as_str(), day, id, req.priority.as_str()],
-    )?;
-    let people_ahead = count(ahead.int(0)?);
+    }
     // Today's board, for the `waiting` event, also gives this service's pace.
     let today = states(sql, office, now.date_naive())?;
     let per_person = match today.iter().find(|(s, _)| s.id == service.id) {
@@ -385,17 +411,17 @@ pub fn issue(
         &answer,
         now,
     )?;
-    events::emit(
+    let issued = json!({
+        "number": number, "service_id": service.id, "priority": req.priority,
+        "issued_at": format_time(issued_at), "offline": offline,
+    });
+    let board = json!({ "services": board_of(&today) });
+    events::emit_all(
         sql,
         office,
-        "issued",
-        json!({
-            "number": number, "service_id": service.id, "priority": req.priority,
-            "issued_at": format_time(issued_at), "offline": offline,
-        }),
+        vec![("issued", issued), ("waiting", board)],
         now,
     )?;
-    emit_board(sql, office, &today, now)?;
     Ok((answer, true))
 }
 
@@ -464,38 +490,39 @@ fn check_offline_time(
     }
 }
 
-fn number_taken(
+/// A service's day as an issue needs it, in one statement.
+struct DayCounts {
+    /// Tickets of the day, offline ones included (the daily cap counts them all).
+    issued: u32,
+    /// Whether the number is already recorded (in any letter case).
+    taken: bool,
+    /// Waiting tickets a new one of this priority goes behind: every waiting ticket of its
+    /// class (priority or not) issued before it, and every priority ticket if it has none.
+    ahead: u32,
+}
+
+fn day_counts(
     sql: &mut dyn Sql,
     office: &str,
     service_id: &str,
     day: NaiveDate,
     number: &str,
-) -> Result<bool, ApiError> {
-    Ok(sql
-        .query_opt(
-            "SELECT 1 FROM tickets
-             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3
-               AND upper(number) = upper(?4)",
-            &params![office, service_id, day, number],
-        )?
-        .is_some())
-}
-
-/// Tickets of the service's day, offline ones included (the daily cap counts them all).
-fn issued_today(
-    sql: &mut dyn Sql,
-    office: &str,
-    service_id: &str,
-    day: NaiveDate,
-) -> Result<u32, ApiError> {
-    let n = sql
-        .query_one(
-            "SELECT COUNT(*) FROM tickets
-             WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
-            &params![office, service_id, day],
-        )?
-        .int(0)?;
-    Ok(count(n))
+    priority: &str,
+) -> Result<DayCounts, ApiError> {
+    let row = sql.query_one(
+        "SELECT COUNT(*),
+                COUNT(*) FILTER (WHERE upper(number) = upper(?4)),
+                COUNT(*) FILTER (WHERE status = 'waiting'
+                                   AND (priority <> 'none') >= (?5 <> 'none'))
+         FROM tickets
+         WHERE office_id = ?1 AND service_id = ?2 AND office_day = ?3",
+        &params![office, service_id, day, number, priority],
+    )?;
+    Ok(DayCounts {
+        issued: count(row.int(0)?),
+        taken: row.int(1)? > 0,
+        ahead: count(row.int(2)?),
+    })
 }
 
 /// The next sequence number of the service's series for the day. The update holds the series
@@ -516,24 +543,6 @@ fn take_sequence(
         &params![office, service_id, day],
     )?;
     Ok(row.int(0)?)
-}
-
-/// `<prefix>-NNN` for `seq`, moving on past any number already recorded that day (a kiosk's
-/// offline number, or tickets recorded before the series existed).
-fn free_number(
-    sql: &mut dyn Sql,
-    office: &str,
-    service: &Service,
-    day: NaiveDate,
-    mut seq: i64,
-) -> Result<String, ApiError> {
-    loop {
-        let number = format!("{}-{seq:03}", service.prefix);
-        if !number_taken(sql, office, &service.id, day, &number)? {
-            return Ok(number);
-        }
-        seq = take_sequence(sql, office, &service.id, day)?;
-    }
 }
 
 #[cfg(test)]

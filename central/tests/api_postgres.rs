@@ -33,6 +33,9 @@ mod offices;
 #[path = "api/instances.rs"]
 mod instances;
 
+#[path = "api/transactions.rs"]
+mod transactions;
+
 #[path = "api/operations.rs"]
 mod operations;
 

@@ -3,9 +3,10 @@
 //!
 //! Every operation is one transaction script over [`Sql`], written once in the SQL both
 //! understand, run on tokio's blocking pool so neither a slow disk nor a slow network stalls the
-//! reactor. PostgreSQL is reached through the async `tokio-postgres` driver and a `deadpool`
-//! pool; the script's thread waits on it with the runtime's handle.
+//! reactor. PostgreSQL is reached through the `tokio-postgres` driver, each pooled connection
+//! driven by the script's own thread (`pg_pool`).
 
+mod pg_pool;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -65,7 +66,7 @@ pub struct Store(Arc<Backend>, Bus);
 
 enum Backend {
     Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
+    Postgres(Box<postgres::PgStore>),
 }
 
 impl Store {
@@ -83,9 +84,14 @@ impl Store {
                 Backend::Sqlite(store)
             }
             Database::Postgres(url) => {
-                let store = postgres::PgStore::open(url, pool_size).await?;
+                let url_for_task = url.clone();
+                let store = tokio::task::spawn_blocking(move || {
+                    postgres::PgStore::open(&url_for_task, pool_size)
+                })
+                .await
+                .map_err(|e| StoreError::Postgres(format!("opening task: {e}")))??;
                 tokio::spawn(postgres::listen(url.clone(), bus.clone()));
-                Backend::Postgres(store)
+                Backend::Postgres(Box::new(store))
             }
         };
         Ok(Self(Arc::new(backend), bus))
@@ -128,14 +134,13 @@ impl Store {
         F: Fn(&mut dyn Sql) -> Result<R, ApiError> + Send + 'static,
     {
         let store = Arc::clone(&self.0);
-        let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
             let mut tries = 0;
             loop {
                 tries += 1;
                 let result = match &*store {
                     Backend::Sqlite(s) => s.run(write, &script),
-                    Backend::Postgres(p) => p.run(&handle, write, &script),
+                    Backend::Postgres(p) => p.run(write, &script),
                 };
                 match result {
                     Err(ApiError::RetryTransaction) if tries < CONFLICT_TRIES => continue,

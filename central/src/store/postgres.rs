@@ -1,19 +1,19 @@
-//! PostgreSQL: a `deadpool` pool of async `tokio-postgres` connections. Scripts run on the
-//! blocking pool and wait on each statement through the runtime's handle, so one script serves
-//! both databases and the reactor never waits.
+//! PostgreSQL: a pool of `tokio-postgres` connections, each driven by the thread that runs the
+//! script on it ([`super::pg_pool`]), so one script serves both databases and the server's
+//! runtime never waits.
 
 use std::error::Error as StdError;
 use std::time::Duration;
 
 use bytes::BytesMut;
 use chrono::{DateTime, NaiveDate, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio::runtime::Handle;
+use futures_util::future::join;
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::StoreError;
+use super::pg_pool::{Conn, Pool};
 use super::sql::{Cell, Dialect, Param, Row, Sql, SqlError, postgres_placeholders};
 use crate::events::{Bus, Event};
 use crate::problem::ApiError;
@@ -57,122 +57,158 @@ pub fn redact(url: &str) -> String {
 }
 
 impl PgStore {
-    pub async fn open(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+    /// Connects and brings the schema up to date; blocks (call it off the runtime).
+    pub fn open(url: &str, pool_size: usize) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Postgres(format!("{}: {e}", redact(url))))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(pool_size.max(1))
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(WAIT))
-            .create_timeout(Some(CONNECT))
-            .recycle_timeout(Some(CONNECT))
-            .build()
-            .map_err(|e| StoreError::Postgres(e.to_string()))?;
         let store = Self {
-            pool,
+            pool: Pool::new(config, pool_size, WAIT, CONNECT),
             url: url.to_string(),
         };
-        store.migrate().await?;
+        store.migrate()?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    fn migrate(&self) -> Result<(), StoreError> {
         let failed = |version: i64| {
             move |e: tokio_postgres::Error| StoreError::Migration {
                 version,
                 why: e.to_string(),
             }
         };
-        let mut client = self
+        let mut conn = self
             .pool
             .get()
-            .await
             .map_err(|e| StoreError::Postgres(format!("{}: {e}", redact(&self.url))))?;
-        let tx = client.transaction().await.map_err(failed(0))?;
-        // Several instances may start at once: one migrates, the others wait and find it done.
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .await
-            .map_err(failed(0))?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                 version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-        )
-        .await
-        .map_err(failed(0))?;
-        let done: i64 = tx
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                &[],
-            )
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(failed(0))?;
-        for (version, sql) in (1_i64..)
-            .zip(MIGRATIONS)
-            .skip(usize::try_from(done).unwrap_or(0))
-        {
-            tx.batch_execute(sql).await.map_err(failed(version))?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version) VALUES ($1)",
-                &[&version],
-            )
-            .await
-            .map_err(failed(version))?;
-        }
-        tx.commit().await.map_err(failed(0))?;
-        Ok(())
+        let client = &conn.client;
+        let migrated = async {
+            client.batch_execute("BEGIN").await.map_err(failed(0))?;
+            // Several instances may start at once: one migrates, the others wait and find it
+            // done.
+            client
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+                .await
+                .map_err(failed(0))?;
+            client
+                .batch_execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (
+                         version bigint PRIMARY KEY,
+                         applied_at timestamptz NOT NULL DEFAULT now())",
+                )
+                .await
+                .map_err(failed(0))?;
+            let done: i64 = client
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    &[],
+                )
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(failed(0))?;
+            for (version, sql) in (1_i64..)
+                .zip(MIGRATIONS)
+                .skip(usize::try_from(done).unwrap_or(0))
+            {
+                client.batch_execute(sql).await.map_err(failed(version))?;
+                client
+                    .execute(
+                        "INSERT INTO schema_migrations (version) VALUES ($1)",
+                        &[&version],
+                    )
+                    .await
+                    .map_err(failed(version))?;
+            }
+            client.batch_execute("COMMIT").await.map_err(failed(0))
+        };
+        let result = conn.block_on(migrated);
+        // After a failure the connection is inside a failed transaction: not for reuse.
+        conn.in_transaction = result.is_err();
+        result
     }
 
-    /// Runs a script in one transaction, waiting on each statement through `handle`.
+    /// Runs a script in one transaction on this thread; blocks (call it off the runtime).
     pub fn run<R>(
         &self,
-        handle: &Handle,
         write: bool,
         script: &dyn Fn(&mut dyn Sql) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let mut client = handle.block_on(self.pool.get()).map_err(|e| {
-            tracing::warn!(error = %e, "no database connection");
-            ApiError::Unavailable
-        })?;
-        let (value, events) = transact(&mut client, handle, write, script)?;
-        notify(handle, &client, &events);
-        Ok(value)
+        let mut fresh = false;
+        loop {
+            let mut conn = self.pool.get().map_err(|e| {
+                tracing::warn!(error = %e, "no database connection");
+                ApiError::Unavailable
+            })?;
+            match transact(&mut conn, write, script) {
+                Ok((value, events)) => {
+                    notify(&mut conn, &events);
+                    return Ok(value);
+                }
+                // A connection cut while idle (the database restarted): nothing ran, so the
+                // script runs again, once, on a new connection.
+                Err(Failure::Cut(why)) if !fresh => {
+                    tracing::info!(error = %why, "database connection was cut; reconnecting");
+                    conn.discard();
+                    self.pool.close_idle();
+                    fresh = true;
+                }
+                Err(Failure::Cut(why)) => return Err(SqlError::Unavailable(why).into()),
+                Err(Failure::Script(e)) => return Err(e),
+            }
+        }
     }
 }
 
-/// Runs the script in one transaction on `client`; on commit, the events it announced.
+/// Why a transaction did not commit.
+enum Failure {
+    /// Its `BEGIN` found the connection cut: nothing was done.
+    Cut(String),
+    Script(ApiError),
+}
+
+/// Runs the script in one transaction on `conn`; on commit, the events it announced.
 fn transact<R>(
-    client: &mut deadpool_postgres::Client,
-    handle: &Handle,
+    conn: &mut Conn,
     write: bool,
     script: &dyn Fn(&mut dyn Sql) -> Result<R, ApiError>,
-) -> Result<(R, Vec<Event>), ApiError> {
-    let tx = handle
-        .block_on(client.build_transaction().read_only(!write).start())
-        .map_err(|e| ApiError::from(sql_error(&e)))?;
+) -> Result<(R, Vec<Event>), Failure> {
     let mut pg = PgTx {
-        tx,
-        handle,
+        conn,
+        begin: Some(if write {
+            "BEGIN READ WRITE"
+        } else {
+            "BEGIN READ ONLY"
+        }),
+        cut: None,
         events: Vec::new(),
     };
-    match script(&mut pg) {
-        Ok(value) => {
-            handle
-                .block_on(pg.tx.commit())
-                .map_err(|e| ApiError::from(sql_error(&e)))?;
-            Ok((value, pg.events))
+    let result = script(&mut pg);
+    let PgTx {
+        conn,
+        begin,
+        cut,
+        events,
+        ..
+    } = pg;
+    if let Some(why) = cut {
+        return Err(Failure::Cut(why));
+    }
+    if begin.is_some() {
+        // The script sent no statement: there is no transaction to end.
+        return result.map(|value| (value, events)).map_err(Failure::Script);
+    }
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = conn.block_on(conn.client.batch_execute(end));
+    match (result, ended) {
+        (Ok(value), Ok(())) => {
+            conn.in_transaction = false;
+            Ok((value, events))
         }
-        Err(e) => {
-            let _ = handle.block_on(pg.tx.rollback());
-            Err(e)
+        (Ok(_), Err(e)) => Err(Failure::Script(sql_error(&e).into())),
+        (Err(e), rolled_back) => {
+            // A failed rollback leaves `in_transaction` set: the pool closes the connection.
+            conn.in_transaction = rolled_back.is_err();
+            Err(Failure::Script(e))
         }
     }
 }
@@ -187,21 +223,20 @@ fn transact<R>(
 /// notifies writes nothing to the WAL, so it commits without waiting for the disk. Events that
 /// fail to go out here are not lost: they are in the `events` table, and subscribers get the
 /// next `waiting` board or ask with `Last-Event-ID`.
-fn notify(handle: &Handle, client: &deadpool_postgres::Client, events: &[Event]) {
+fn notify(conn: &mut Conn, events: &[Event]) {
     if events.is_empty() {
         return;
     }
     let payloads: Vec<String> = events.iter().map(Event::to_notify).collect();
-    let sent = handle.block_on(async {
-        let statement = client
-            .prepare_cached(
-                "SELECT pg_notify($1, e.payload)
-                 FROM unnest($2::text[]) WITH ORDINALITY AS e(payload, n)
-                 ORDER BY e.n",
-            )
-            .await?;
-        client.execute(&statement, &[&CHANNEL, &payloads]).await
-    });
+    let sent = conn
+        .prepared(
+            "SELECT pg_notify($1, e.payload)
+             FROM unnest($2::text[]) WITH ORDINALITY AS e(payload, n)
+             ORDER BY e.n",
+        )
+        .and_then(|statement| {
+            conn.block_on(conn.client.execute(&statement, &[&CHANNEL, &payloads]))
+        });
     if let Err(e) = sent {
         tracing::warn!(error = %e, "events not sent to the other instances");
     }
@@ -231,8 +266,11 @@ fn sql_error(e: &tokio_postgres::Error) -> SqlError {
 }
 
 struct PgTx<'a> {
-    tx: deadpool_postgres::Transaction<'a>,
-    handle: &'a Handle,
+    conn: &'a mut Conn,
+    /// The `BEGIN` not sent yet: it goes out with the first statement, in one round trip.
+    begin: Option<&'static str>,
+    /// Set when the `BEGIN` found the connection cut.
+    cut: Option<String>,
     events: Vec<Event>,
 }
 
@@ -311,24 +349,64 @@ fn cell(row: &tokio_postgres::Row, i: usize) -> Result<Cell, SqlError> {
 }
 
 impl PgTx<'_> {
-    fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement, SqlError> {
-        let sql = postgres_placeholders(sql);
-        self.handle
-            .block_on(self.tx.prepare_cached(&sql))
-            .map_err(|e| sql_error(&e))
+    /// Sends `statement`, preceded by the transaction's `BEGIN` if it is the first.
+    fn send<T>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        run: impl AsyncFnOnce(
+            &tokio_postgres::Client,
+            &tokio_postgres::Statement,
+            &[&(dyn ToSql + Sync)],
+        ) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, SqlError> {
+        let statement = match self.conn.prepared(&postgres_placeholders(sql)) {
+            Ok(statement) => statement,
+            Err(e) => {
+                let error = sql_error(&e);
+                if let (Some(_), SqlError::Unavailable(why)) = (self.begin, &error) {
+                    self.cut = Some(why.clone());
+                }
+                return Err(error);
+            }
+        };
+        let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let conn = &*self.conn;
+        let Some(begin) = self.begin.take() else {
+            return conn
+                .block_on(run(&conn.client, &statement, &refs))
+                .map_err(|e| sql_error(&e));
+        };
+        // Requests polled together are written together: one round trip for both.
+        let (begun, result) = conn.block_on(join(
+            conn.client.batch_execute(begin),
+            run(&conn.client, &statement, &refs),
+        ));
+        match begun {
+            Ok(()) => {
+                self.conn.in_transaction = true;
+                result.map_err(|e| sql_error(&e))
+            }
+            Err(e) => {
+                let error = sql_error(&e);
+                if let SqlError::Unavailable(why) = &error {
+                    self.cut = Some(why.clone());
+                }
+                // Whatever PostgreSQL began, the pool must not reuse this connection as is.
+                self.conn.in_transaction = true;
+                Err(error)
+            }
+        }
     }
 }
 
 impl Sql for PgTx<'_> {
     fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, SqlError> {
-        let stmt = self.statement(sql)?;
-        let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self
-            .handle
-            .block_on(self.tx.query(&stmt, &refs))
-            .map_err(|e| sql_error(&e))?;
+        let rows = self.send(sql, params, async |client, statement, params| {
+            client.query(statement, params).await
+        })?;
         rows.iter()
             .map(|r| {
                 (0..r.len())
@@ -340,13 +418,9 @@ impl Sql for PgTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, SqlError> {
-        let stmt = self.statement(sql)?;
-        let bound: Vec<PgParam<'_>> = params.iter().map(PgParam).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            bound.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.handle
-            .block_on(self.tx.execute(&stmt, &refs))
-            .map_err(|e| sql_error(&e))
+        self.send(sql, params, async |client, statement, params| {
+            client.execute(statement, params).await
+        })
     }
 
     fn dialect(&self) -> Dialect {
