@@ -218,6 +218,40 @@ fn with_the_server_down_the_kiosk_still_hands_out_numbers_of_its_own() {
     );
 }
 
+/// A list longer than the screen says so at its foot, and one tap at a time brings the last
+/// service up, after which the hint goes.
+#[test]
+fn a_long_service_list_shows_there_is_more_below() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra: String = ('A'..='F')
+        .enumerate()
+        .map(|(i, letter)| {
+            let n = i + 1;
+            format!(
+                "[[queue.services]]\nid = \"dich-vu-{n}\"\nname_vi = \"Dịch vụ số {n}\"\n\
+                 name_en = \"Service {n}\"\nprefix = \"D{letter}\"\n\n"
+            )
+        })
+        .collect();
+    let text = always_open(MINIMAL, dir.path()).replace("[ui]", &format!("{extra}[ui]"));
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk(&config, 1920, 1080);
+    tap(&k, "Lấy số thứ tự");
+    assert_eq!(adapter(&k).get_services().row_count(), 8);
+    let more = "Xem thêm dịch vụ bên dưới";
+    assert_eq!(find(&k, more).len(), 1, "the list does not fit: said so");
+    let mut taps = 0;
+    while !find(&k, more).is_empty() {
+        tap(&k, more);
+        taps += 1;
+        assert!(taps <= 5, "the foot of the list is reached");
+    }
+    assert!(taps >= 1);
+    tap(&k, "Dịch vụ số 6");
+    assert!(step_is(&k, QueueStep::Done));
+    assert_eq!(adapter(&k).get_number(), "K01-DF-001");
+}
+
 #[test]
 fn closed_hours_are_explained() {
     // The server's clock says 03:00 and it keeps office hours.
