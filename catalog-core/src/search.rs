@@ -5,7 +5,8 @@
 //! 1. the words as one phrase in the name (`chung thuc ban sao` → "Chứng thực bản sao …"),
 //! 2. every word in the name or its initials (`DK` → "Đăng ký"),
 //! 3. … or in its code or field (`ho tich` → every procedure of Hộ tịch),
-//! 4. every word anywhere, documents and legal basis included (ranked by bm25).
+//! 4. every word anywhere, documents and legal basis included (ranked by bm25; there the words
+//!    before the last are matched whole).
 //!
 //! Within a name tier every procedure holds the words equally, so the most common one at an
 //! office comes first (`common_weight`: `chung thuc` → certified copies), then the shortest
@@ -81,13 +82,23 @@ enum Tier {
 }
 
 /// The MATCH expression of the last tier. `groups`: each must match; any word of a group may.
+/// Only the last word is a prefix, the one being typed; the words before it are finished and
+/// matched whole, as the phrase tier matches them. (A prefix such as `gia` also matches `giay`,
+/// `giai`, `giao`, in nearly every procedure's documents: the rows bm25 must rank, and the time
+/// a keystroke takes, grew with each such word.)
 fn expression(groups: &[Vec<String>]) -> String {
+    let last = groups.len().saturating_sub(1);
     groups
         .iter()
-        .map(|group| {
+        .enumerate()
+        .map(|(i, group)| {
+            let prefix = if i == last { "*" } else { "" };
             let mut parts = Vec::new();
             for w in group {
-                parts.push(format!("{{name extra documents legal}} : {}*", quoted(w)));
+                parts.push(format!(
+                    "{{name extra documents legal}} : {}{prefix}",
+                    quoted(w)
+                ));
                 if may_be_initials(w) {
                     parts.push(format!("{{initials}} : {}", quoted(w)));
                 }

@@ -11,6 +11,10 @@
 //! removes it when it commits. A kiosk switched off in between builds it at the next start.
 //! While it is pending a delta leaves the index alone: the build reads whatever the tables
 //! hold when it runs.
+//!
+//! A full import commits without copying its pages from the WAL into the database file (see
+//! `Catalog::replace_with`); the build's commit, on a connection with SQLite's usual
+//! checkpointing, copies both.
 
 use std::iter::Peekable;
 use std::path::{Path, PathBuf};

@@ -4,8 +4,9 @@
 //! - The Vietnamese folding, the search index and its ranking are `motcua-catalog`'s (shared with
 //!   the office server): [`fold`](fold()), [`local_code`], [`motcua_catalog::search`].
 //! - `schema`: tables, FTS5 index, migrations by `PRAGMA user_version`, WAL.
-//! - `record`: a procedure's JSON checked before anything is written; `snapshot`: a server's
-//!   answer read procedure by procedure into checked records.
+//! - `record`: a procedure's JSON checked before it is written; `snapshot`: a server's answer or
+//!   a catalog file read procedure by procedure into checked records (a file's are written as
+//!   they come, in the import's one transaction).
 //! - `write`: full replacement or delta, inside one transaction.
 //! - `documents`: the document index, built after a full import has committed.
 //! - `read`: meta, fields, browsing, one procedure's detail.
@@ -36,9 +37,8 @@ use std::sync::Arc;
 use motcua_catalog::typo::Vocabulary;
 use motcua_catalog::{NameList, Synonyms};
 use rusqlite::Connection;
-use serde_json::Value;
 
-use crate::server::model::{CatalogSnapshot, Procedure, SynonymEntry};
+use crate::server::model::{CatalogSnapshot, SynonymEntry};
 
 pub use motcua_catalog::{SearchHit, fold, local_code};
 pub use schema::SCHEMA_VERSION;
@@ -179,6 +179,24 @@ pub struct ImportReport {
     pub removed: usize,
 }
 
+/// Records read ahead of the write (about 8 KB each).
+const RECORDS_IN_FLIGHT: usize = 64;
+
+/// SQLite's default: the WAL is copied into the database file once it holds this many pages.
+const WAL_AUTOCHECKPOINT: i64 = 1000;
+
+/// Hands each record read to the writing thread.
+struct Sending(std::sync::mpsc::SyncSender<record::Record>);
+
+impl snapshot::Sink for Sending {
+    fn take(&mut self, record: record::Record) -> Result<(), CatalogError> {
+        // The writer only hangs up when it failed; its error is the one reported.
+        self.0
+            .send(record)
+            .map_err(|_| CatalogError::Invalid("the catalog write stopped".into()))
+    }
+}
+
 pub struct Catalog {
     conn: Connection,
     /// The catalog file; `None` in memory.
@@ -266,11 +284,11 @@ impl Catalog {
         // "No source yet" rather than "no procedures": a catalog the server emptied stays empty.
         let source = read::get_meta(&catalog.conn, "source")?;
         if source.is_none() {
-            let report = catalog.import_array(SEED_JSON, "seed")?;
+            let report = catalog.import_file(SEED_JSON, "seed")?;
             tracing::info!(procedures = report.procedures, "catalog seeded");
         } else if found < 2 && source.as_deref() == Some("seed") {
             // Seeded by an older kiosk, without the document notes.
-            catalog.import_array(SEED_JSON, "seed")?;
+            catalog.import_file(SEED_JSON, "seed")?;
         }
         // Left unbuilt by a kiosk switched off after an import, or by a migration.
         catalog.index_documents()?;
@@ -366,56 +384,111 @@ impl Catalog {
 
     /// Replaces the whole catalog with a file's content: a JSON array of procedures (the
     /// seed's shape; `code` may be null) or a full snapshot object as the server sends it.
+    /// Each procedure is written as it is read, all in one transaction: a file refused anywhere
+    /// leaves the catalog as it was.
     pub fn import_json(&mut self, json: &str) -> Result<ImportReport, CatalogError> {
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| CatalogError::Invalid(format!("not JSON: {e}")))?;
-        match value {
-            Value::Array(items) => {
-                let procedures = record::procedures_from_array(items)?;
-                self.replace(&procedures, 0, "file", None, None)
-            }
-            Value::Object(_) => {
-                let snapshot: CatalogSnapshot = serde_json::from_value(value)
-                    .map_err(|e| CatalogError::Invalid(format!("not a catalog snapshot: {e}")))?;
-                if !snapshot.full {
-                    return Err(CatalogError::Invalid(
-                        "the file holds a delta (\"full\": false); import a full catalog".into(),
-                    ));
-                }
-                self.replace(
-                    &snapshot.procedures,
-                    snapshot.version,
-                    "file",
-                    None,
-                    snapshot.synonyms.as_deref(),
-                )
-            }
-            _ => Err(CatalogError::Invalid(
-                "expected a JSON array of procedures or a catalog snapshot object".into(),
-            )),
-        }
+        self.import_file(json, "file")
     }
 
-    fn import_array(&mut self, json: &str, source: &str) -> Result<ImportReport, CatalogError> {
-        let items: Vec<Value> = serde_json::from_str(json)
-            .map_err(|e| CatalogError::Invalid(format!("not a JSON array: {e}")))?;
-        let procedures = record::procedures_from_array(items)?;
-        self.replace(&procedures, 0, source, None, None)
+    /// The file is read and checked on a thread of its own while this one writes what it
+    /// has read: a province's catalog takes about as long to read as to write.
+    fn import_file(&mut self, json: &str, source: &str) -> Result<ImportReport, CatalogError> {
+        self.replace_with(source, None, |replacement| {
+            let head = std::thread::scope(|scope| {
+                let (send, receive) = std::sync::mpsc::sync_channel(RECORDS_IN_FLIGHT);
+                let reader = std::thread::Builder::new()
+                    .name("catalog-reader".into())
+                    .spawn_scoped(scope, move || snapshot::read_file(json, &mut Sending(send)));
+                let reader = match reader {
+                    Ok(reader) => reader,
+                    Err(e) => {
+                        tracing::warn!(
+                            "cannot start the catalog reader thread ({e}); reading here"
+                        );
+                        return snapshot::read_file(json, replacement);
+                    }
+                };
+                // On a write error `receive` is dropped here, which stops the reader.
+                let written = receive
+                    .into_iter()
+                    .try_for_each(|record| replacement.add(&record));
+                let read = reader.join().unwrap_or_else(|_| {
+                    Err(CatalogError::Invalid("the catalog reader stopped".into()))
+                });
+                written.and(read)
+            })?;
+            if !head.full {
+                return Err(CatalogError::Invalid(
+                    "the file holds a delta (\"full\": false); import a full catalog".into(),
+                ));
+            }
+            Ok((head.version, head.synonyms))
+        })
     }
 
-    /// Replaces everything. `synonyms`: the source's list; `None` for the bundled one.
-    fn replace(
+    /// Replaces everything with the records `fill` writes, in one transaction. `fill` answers
+    /// the version and the source's synonyms (`None` for the bundled ones).
+    fn replace_with(
         &mut self,
-        procedures: &[Procedure],
-        version: u64,
         source: &str,
         etag: Option<&str>,
-        synonyms: Option<&[SynonymEntry]>,
+        fill: impl FnOnce(
+            &mut write::Replacement<'_>,
+        ) -> Result<(u64, Option<Vec<SynonymEntry>>), CatalogError>,
     ) -> Result<ImportReport, CatalogError> {
         let started = std::time::Instant::now();
-        let records = record::records(procedures, "procedures")?;
-        tracing::debug!(checked = ?started.elapsed(), "catalog records checked");
-        self.replace_records(&records, version, source, etag, synonyms)
+        // Each row is written right after its procedure and the old ones all go: checking
+        // foreign keys would only slow a full replacement (and keep SQLite from emptying a
+        // table at once). The setting cannot change inside a transaction, so it is set around.
+        // Nor would the commit copy the whole catalog from the WAL into the database file
+        // before returning: the document index's commit, right after, does it instead (the WAL
+        // is as safe a home for a committed catalog as the file).
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let written = self.replace_in_transaction(source, etag, fill);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
+        let (report, written) = written?;
+        tracing::debug!(
+            procedures = report.procedures,
+            ?written,
+            committed = ?started.elapsed(),
+            "catalog replaced"
+        );
+        self.forget_cached();
+        self.index_documents()?;
+        Ok(report)
+    }
+
+    /// [`Catalog::replace_with`]'s transaction; also answers how long it took until its commit.
+    fn replace_in_transaction(
+        &mut self,
+        source: &str,
+        etag: Option<&str>,
+        fill: impl FnOnce(
+            &mut write::Replacement<'_>,
+        ) -> Result<(u64, Option<Vec<SynonymEntry>>), CatalogError>,
+    ) -> Result<(ImportReport, std::time::Duration), CatalogError> {
+        let started = std::time::Instant::now();
+        let tx = self.write_transaction()?;
+        let mut replacement = write::Replacement::start(&tx)?;
+        let (version, synonyms) = fill(&mut replacement)?;
+        let procedures = replacement.added();
+        let changes = replacement.finish()?;
+        write_meta(&tx, version, source, etag, source == "server")?;
+        write_synonyms(&tx, synonyms.as_deref())?;
+        let written = started.elapsed();
+        tx.commit()?;
+        Ok((
+            ImportReport {
+                version,
+                procedures,
+                changed: changes.changed,
+                removed: changes.removed,
+            },
+            written,
+        ))
     }
 
     /// `synonyms`: the source's list; `None` for the bundled one.
@@ -427,26 +500,11 @@ impl Catalog {
         etag: Option<&str>,
         synonyms: Option<&[SynonymEntry]>,
     ) -> Result<ImportReport, CatalogError> {
-        let started = std::time::Instant::now();
-        let tx = self.write_transaction()?;
-        let changes = write::replace_all(&tx, records)?;
-        write_meta(&tx, version, source, etag, source == "server")?;
-        write_synonyms(&tx, synonyms)?;
-        let written = started.elapsed();
-        tx.commit()?;
-        tracing::debug!(
-            procedures = records.len(),
-            ?written,
-            committed = ?started.elapsed(),
-            "catalog replaced"
-        );
-        self.forget_cached();
-        self.index_documents()?;
-        Ok(ImportReport {
-            version,
-            procedures: records.len(),
-            changed: changes.changed,
-            removed: changes.removed,
+        self.replace_with(source, etag, |replacement| {
+            for record in records {
+                replacement.add(record)?;
+            }
+            Ok((version, synonyms.map(<[SynonymEntry]>::to_vec)))
         })
     }
 

@@ -61,18 +61,23 @@ pub struct Record {
     pub agency: Option<String>,
     pub result: Option<String>,
     pub target_groups: Option<String>,
-    pub submission_methods: Vec<String>,
+    /// A JSON array of texts.
+    pub submission_methods: String,
     pub documents: Vec<DocumentRow>,
     pub methods: Vec<MethodRow>,
     pub legal: Vec<LegalRow>,
-    /// Notes that go with the documents without being documents (`document_notes`).
-    pub document_notes: Vec<String>,
+    /// Notes that go with the documents without being documents (`document_notes`): a JSON
+    /// array of texts.
+    pub document_notes: String,
     /// How common the procedure is at an office, 0-100: the server's `common_weight`, else
     /// the bundled one.
     pub common_weight: u8,
     /// Hash of the canonical JSON of the whole record (keys sorted), to tell changed records
     /// apart without storing the JSON twice.
     pub digest: String,
+    /// Worked out with the checks, as the JSON columns are: an import does this on its reading
+    /// thread, not its writing one.
+    pub name_folded: String,
 }
 
 #[derive(Debug, Clone)]
@@ -205,7 +210,6 @@ impl Record {
                 });
             }
         }
-        let submission_methods = strings(d.get("submission_methods"));
         let common_weight = match d.get("common_weight") {
             None | Some(Value::Null) => motcua_catalog::bundled_weight(code),
             Some(v) => v
@@ -235,15 +239,21 @@ impl Record {
             agency: text(d.get("agency")),
             result: text(d.get("result")),
             target_groups: text(d.get("target_groups")),
-            submission_methods,
+            submission_methods: json_list(&strings(d.get("submission_methods"))),
             documents,
             methods,
             legal,
-            document_notes: strings(d.get("document_notes")),
+            document_notes: json_list(&strings(d.get("document_notes"))),
             common_weight,
             digest: digest(&json),
+            name_folded: motcua_catalog::fold(name),
         })
     }
+}
+
+/// A list of texts as a JSON array.
+fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
 }
 
 /// 128-bit FNV-1a in hex: collisions between two versions of one record are out of reach,
@@ -275,36 +285,38 @@ pub fn records(procedures: &[Procedure], list: &str) -> Result<Vec<Record>, Cata
     Ok(out)
 }
 
-/// Reads the seed file's shape: a JSON array of procedure objects where `code` may be null
-/// (such a record gets the server's `local-…` key).
-pub fn procedures_from_array(items: Vec<Value>) -> Result<Vec<Procedure>, CatalogError> {
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let at = format!("[{i}]");
-        let Value::Object(mut obj) = item else {
-            return Err(invalid(&at, "expected an object"));
-        };
-        let name = match obj.remove("name") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-            _ => return Err(invalid(&format!("{at}.name"), "required, a non-empty text")),
-        };
-        let code = match obj.remove("code") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-            None | Some(Value::Null) => local_code(&name),
-            _ => {
-                return Err(invalid(
-                    &format!("{at}.code"),
-                    "a text of 1 to 64 characters, or null",
-                ));
-            }
-        };
-        out.push(Procedure {
-            code,
-            name,
-            details: obj,
-        });
-    }
-    Ok(out)
+/// One procedure object of a list: `code` and `name` taken out of its details. `code` may be
+/// null (or absent) in a plain list (the seed's shape): such a record gets the server's `local-…`
+/// key. `at` names it in errors (`[3]`, `procedures[3]`).
+pub fn procedure(item: Value, at: &str, code_may_be_null: bool) -> Result<Procedure, CatalogError> {
+    let Value::Object(mut obj) = item else {
+        return Err(invalid(at, "expected an object"));
+    };
+    let name = match obj.remove("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        _ => return Err(invalid(&format!("{at}.name"), "required, a non-empty text")),
+    };
+    let code = match obj.remove("code") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        None | Some(Value::Null) if code_may_be_null => local_code(&name),
+        _ if code_may_be_null => {
+            return Err(invalid(
+                &format!("{at}.code"),
+                "a text of 1 to 64 characters, or null",
+            ));
+        }
+        _ => {
+            return Err(invalid(
+                &format!("{at}.code"),
+                "required, 1 to 64 characters",
+            ));
+        }
+    };
+    Ok(Procedure {
+        code,
+        name,
+        details: obj,
+    })
 }
 
 #[cfg(test)]

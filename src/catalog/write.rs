@@ -1,7 +1,7 @@
 //! Writing records: a full replacement or a delta, always inside the caller's transaction so a
 //! kiosk never shows half a catalog.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use motcua_catalog::fold;
 use motcua_catalog::index::{self, IndexText};
@@ -25,28 +25,72 @@ enum Index {
     Kept,
 }
 
-/// Replaces every procedure with `records` (in that order). The document index is left to be
-/// built after the commit.
-pub fn replace_all(tx: &Connection, records: &[Record]) -> Result<Changes, CatalogError> {
-    let old = stored_digests(tx)?;
-    // Children go with their procedure (ON DELETE CASCADE); deleting them first is faster.
-    tx.execute_batch(
-        "DELETE FROM documents; DELETE FROM methods; DELETE FROM legal_basis;
-         DELETE FROM procedures;",
-    )?;
-    documents::mark_pending(tx)?;
-    let mut fields = FieldIds::default();
-    let mut changes = Changes::default();
-    for (position, record) in (0_i64..).zip(records) {
-        if old.get(&record.code) != Some(&record.digest) {
-            changes.changed += 1;
-        }
-        insert(tx, &mut fields, record, position, Index::Pending)?;
+/// A full replacement written record by record as they are read (see `snapshot::Sink`), inside
+/// the caller's transaction: every procedure held is gone once it starts, the ones added are
+/// held in their order. The document index is left to be built after the commit.
+pub struct Replacement<'t> {
+    tx: &'t Connection,
+    /// Code → digest of what was held, to count what changed.
+    old: HashMap<String, String>,
+    /// Procedures held before and added again.
+    kept: usize,
+    added: usize,
+    fields: FieldIds,
+    changes: Changes,
+}
+
+impl<'t> Replacement<'t> {
+    pub fn start(tx: &'t Connection) -> Result<Self, CatalogError> {
+        let old = stored_digests(tx)?;
+        // Children go with their procedure (ON DELETE CASCADE); deleting them first is faster.
+        tx.execute_batch(
+            "DELETE FROM documents; DELETE FROM methods; DELETE FROM legal_basis;
+             DELETE FROM procedures;",
+        )?;
+        documents::mark_pending(tx)?;
+        Ok(Self {
+            tx,
+            old,
+            kept: 0,
+            added: 0,
+            fields: FieldIds::default(),
+            changes: Changes::default(),
+        })
     }
-    let kept: HashSet<&str> = records.iter().map(|r| r.code.as_str()).collect();
-    changes.removed = old.keys().filter(|c| !kept.contains(c.as_str())).count();
-    drop_unused_fields(tx)?;
-    Ok(changes)
+
+    /// Adds the next record; codes are unique (the reader checks).
+    pub fn add(&mut self, record: &Record) -> Result<(), CatalogError> {
+        match self.old.get(&record.code) {
+            Some(digest) => {
+                self.kept += 1;
+                if *digest != record.digest {
+                    self.changes.changed += 1;
+                }
+            }
+            None => self.changes.changed += 1,
+        }
+        let position = i64::try_from(self.added).unwrap_or(i64::MAX);
+        insert(self.tx, &mut self.fields, record, position, Index::Pending)?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// The procedures added so far.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    pub fn finish(mut self) -> Result<Changes, CatalogError> {
+        self.changes.removed = self.old.len() - self.kept;
+        drop_unused_fields(self.tx)?;
+        Ok(self.changes)
+    }
+}
+
+impl super::snapshot::Sink for Replacement<'_> {
+    fn take(&mut self, record: Record) -> Result<(), CatalogError> {
+        self.add(&record)
+    }
 }
 
 /// Adds or replaces `records` and deletes `removed` (codes the kiosk may not even hold).
@@ -178,15 +222,8 @@ fn insert(
         Some(name) => Some(fields.id(tx, name)?),
         None => None,
     };
-    let methods_json =
-        serde_json::to_string(&r.submission_methods).unwrap_or_else(|_| "[]".to_string());
-    let notes_json = serde_json::to_string(&r.document_notes).unwrap_or_else(|_| "[]".to_string());
     // Folding the documents is a good part of indexing them: only when they are.
     let text = (kept == Index::Kept).then(|| search_text(r));
-    let name_folded = match &text {
-        Some(text) => text.name.clone(),
-        None => fold(&r.name),
-    };
     tx.prepare_cached(
         "INSERT INTO procedures (code, position, name, name_folded, field_id, level,
              processing_time, fee, agency, result, target_groups, submission_methods, digest,
@@ -197,7 +234,7 @@ fn insert(
         r.code,
         position,
         r.name,
-        name_folded,
+        r.name_folded,
         field_id,
         r.level,
         r.processing_time,
@@ -205,10 +242,10 @@ fn insert(
         r.agency,
         r.result,
         r.target_groups,
-        methods_json,
+        r.submission_methods,
         r.digest,
         r.common_weight,
-        notes_json,
+        r.document_notes,
     ])?;
     let id = tx.last_insert_rowid();
     if let Some(text) = &text {

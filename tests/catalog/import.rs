@@ -71,6 +71,11 @@ fn a_refused_import_changes_nothing() {
     duplicate[5]["code"] = duplicate[4]["code"].clone();
     let mut bad_documents = seed_array();
     bad_documents[2]["documents"] = "giấy tờ".into();
+    // Written procedure by procedure before the end says it is only a delta.
+    let delta_last = serde_json::json!({"procedures": seed_array(), "version": 9, "full": false});
+    let mut bad_last = seed_array();
+    let last = bad_last.len() - 1;
+    bad_last[last]["methods_detail"] = serde_json::json!([{"time": "5 ngày"}]);
     for (what, text) in [
         ("garbage", "{{{ not json".to_string()),
         ("a number", "42".to_string()),
@@ -84,6 +89,11 @@ fn a_refused_import_changes_nothing() {
             serde_json::to_string(&bad_documents).expect("json"),
         ),
         ("a truncated file", truncated_seed()),
+        ("a delta, said last", delta_last.to_string()),
+        (
+            "the last procedure broken",
+            serde_json::to_string(&bad_last).expect("json"),
+        ),
     ] {
         let result = catalog.import_json(&text);
         assert!(
