@@ -85,20 +85,7 @@ pub fn emit(
     data: Value,
     now: DateTime<FixedOffset>,
 ) -> Result<(), ApiError> {
-    let id = sql
-        .query_one(
-            "INSERT INTO events (office_id, kind, data, at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            &params![office, kind, data.to_string(), now],
-        )?
-        .int(0)?;
-    sql.announce(Event {
-        id,
-        office: office.to_string(),
-        kind: kind.to_string(),
-        data,
-        at: now,
-    });
-    Ok(())
+    emit_all(sql, office, vec![(kind, data)], now)
 }
 
 /// Records several events of one office in one statement, in this order (their ids ascend in
