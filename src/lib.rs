@@ -37,6 +37,7 @@ pub mod pin;
 pub mod printer;
 pub mod queue;
 pub mod server;
+pub mod speech;
 pub mod supervise;
 pub mod systemd;
 pub mod ticket;

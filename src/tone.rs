@@ -1,15 +1,16 @@
-//! The short confirmation tone played when a ticket has printed (off unless configured).
+//! The short confirmation tone played when a ticket has printed (off unless configured), and the
+//! player program every sound of the kiosk goes through.
 //!
-//! The tone is made here as a WAV file and handed to a player program on its standard input
-//! (`aplay -q -` by default), so the kiosk needs no audio library and a technician can use
-//! whatever plays sound on the box. Playing never waits on the caller's thread.
+//! Sound is a WAV file handed to a player program on its standard input (`aplay -q -` by
+//! default), so the kiosk needs no audio library and a technician can use whatever plays sound
+//! on the box. Playing never waits on the caller's thread.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 const SAMPLE_RATE: u32 = 22_050;
 
-/// Plays the ticket tone through a player program.
+/// Plays the ticket tone (and the kiosk's other sounds) through a player program.
 #[derive(Debug, Clone)]
 pub struct TonePlayer {
     program: String,
@@ -28,21 +29,38 @@ impl TonePlayer {
 
     /// Starts the tone and returns at once; a missing or failing player is logged, never fatal.
     pub fn play(&self) {
+        self.play_made("ticket tone", chime_wav, || {});
+    }
+
+    /// Makes a WAV file with `make` and plays it on a thread of its own, then calls `finished`
+    /// (whether or not it played); returns at once. A failure is logged under `what`.
+    pub fn play_made(
+        &self,
+        what: &'static str,
+        make: impl FnOnce() -> Vec<u8> + Send + 'static,
+        finished: impl FnOnce() + Send + 'static,
+    ) {
         let player = self.clone();
         let spawned = std::thread::Builder::new()
-            .name("tone".into())
+            .name("sound".into())
             .spawn(move || {
-                if let Err(e) = player.play_and_wait() {
-                    tracing::warn!("ticket tone: {e}");
+                if let Err(e) = player.play_wav(&make()) {
+                    tracing::warn!("{what}: {e}");
                 }
+                finished();
             });
         if let Err(e) = spawned {
-            tracing::warn!("ticket tone: cannot start a thread: {e}");
+            tracing::warn!("{what}: cannot start a thread: {e}");
         }
     }
 
     /// Plays the tone and waits until the player has finished.
     pub fn play_and_wait(&self) -> Result<(), ToneError> {
+        self.play_wav(&chime_wav())
+    }
+
+    /// Plays `wav` and waits until the player has finished.
+    pub fn play_wav(&self, wav: &[u8]) -> Result<(), ToneError> {
         let mut child = Command::new(&self.program)
             .args(&self.args)
             .stdin(Stdio::piped())
@@ -52,7 +70,7 @@ impl TonePlayer {
             .map_err(|e| ToneError::Start(self.program.clone(), e))?;
         if let Some(mut stdin) = child.stdin.take() {
             // A player that stops reading early is not an error worth more than its exit status.
-            let _ = stdin.write_all(&chime_wav());
+            let _ = stdin.write_all(wav);
         }
         let status = child
             .wait()

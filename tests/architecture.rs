@@ -21,6 +21,7 @@ const FLOORS: &[(&str, u8)] = &[
     // The kiosk's words: time and dates, the config.
     ("clock", 1),
     ("config", 1),
+    ("speech", 1),
     // The outside world: logs, the central server, the printer.
     ("logging", 2),
     ("server", 2),

@@ -320,6 +320,14 @@ const CASES: &[Case] = &[
         says: "aplay -q -",
     },
     Case {
+        name: "read aloud without a player",
+        find: "fullscreen = false",
+        replace: "fullscreen = false\nread_aloud = true\ntone_player = \"\"",
+        key: "ui.tone_player",
+        line: 32,
+        says: "read_aloud is on",
+    },
+    Case {
         name: "dossier lookups out of range",
         find: "[ui]",
         replace: "[dossier]\nlookups_per_minute = 100\n\n[ui]",

@@ -25,6 +25,7 @@ mod printer;
 mod printer_cli;
 mod queue;
 mod queue_ui;
+mod read_aloud;
 mod server_client;
 mod server_ui;
 mod snapshots;

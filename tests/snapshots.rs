@@ -622,7 +622,9 @@ fn gallery_kiosk(
     let dir = tempfile::tempdir().unwrap();
     let text = support::with_server(&config_text(dir.path()), c.url().as_str(), net::KIOSK_TOKEN)
         .replace("[queue]", "[dossier]\nlookups_per_minute = 60\n\n[queue]")
-        .replace("[ui]", &format!("[ui]\n{}", mode.config_line()));
+        .replace("[ui]", &format!("[ui]\n{}", mode.config_line()))
+        // The gallery shows "Đọc to" as an office with a speaker has it (`true` plays nothing).
+        .replace("[ui]", "[ui]\nread_aloud = true\ntone_player = \"true\"");
     let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
     (kiosk_drawn(&config, width, height, Drawing::Software), dir)
 }

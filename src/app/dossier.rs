@@ -343,6 +343,7 @@ fn result_item(view: &DossierView) -> DossierResult {
         due_date: view.due_date.clone().into(),
         due_time: view.due_time.clone().into(),
         status: view.status.clone().into(),
+        status_code: view.status_code.into(),
         tone: match view.tone {
             Tone::Progress => StatusTone::Progress,
             Tone::Action => StatusTone::Action,

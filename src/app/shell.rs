@@ -11,6 +11,8 @@ use crate::config::{Config, Orientation, PrinterTransport, ServerEndpoint};
 use crate::language::Language;
 use crate::printer::PrinterState as Device;
 use crate::server::link::LinkState;
+use crate::speech;
+use crate::ui::bind::{weak_call_with, weak_call_with2};
 use crate::ui::{AppWindow, KioskState, PrinterState, ScreenOrientation, ServerState};
 
 /// The state of a window just opened for `config`; live parts follow reloads.
@@ -35,6 +37,15 @@ pub(super) fn start(window: &AppWindow, session: &Rc<Session>) {
         SharedString::from(text)
     });
     state.on_search_key(|key| crate::catalog::search_key(&key).into());
+    state.on_read_ticket(weak_call_with2(
+        session,
+        |s, number: SharedString, ahead| {
+            speech::say_ticket(&s.running().ui.read_aloud, &number, ahead, s.language());
+        },
+    ));
+    state.on_read_status(weak_call_with(session, |s, code| {
+        speech::say_status(&s.running().ui.read_aloud, code, s.language());
+    }));
     let weak = window.as_weak();
     session.on_reconfigure(move |config| {
         if let Some(window) = weak.upgrade() {
@@ -49,6 +60,7 @@ fn show_config(window: &AppWindow, config: &Config) {
     state.set_office_name(config.kiosk.office_name.clone().into());
     state.set_office_address(config.kiosk.office_address.clone().into());
     state.set_english_available(config.kiosk.languages.contains(&Language::En));
+    state.set_read_aloud(config.ui.read_aloud.is_some());
     state.set_orientation(match config.ui.orientation {
         Orientation::Auto => ScreenOrientation::Auto,
         Orientation::Landscape => ScreenOrientation::Landscape,

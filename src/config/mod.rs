@@ -296,6 +296,8 @@ pub struct UiConfig {
     /// The program (and its arguments) that plays the ticket tone, a WAV file on its standard
     /// input; `None` = no tone.
     pub ticket_tone: Option<Vec<String>>,
+    /// The same player for "Đọc to" on the ticket and dossier results; `None` = no such button.
+    pub read_aloud: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -367,6 +367,8 @@ pub struct RawUi {
     pub attract_after_s: i64,
     #[serde(default)]
     pub ticket_tone: bool,
+    #[serde(default)]
+    pub read_aloud: bool,
     #[serde(default = "default_tone_player")]
     pub tone_player: String,
 }
@@ -382,6 +384,7 @@ impl Default for RawUi {
             renderer: default_renderer(),
             attract_after_s: default_attract_after(),
             ticket_tone: false,
+            read_aloud: false,
             tone_player: default_tone_player(),
         }
     }

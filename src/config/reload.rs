@@ -84,6 +84,7 @@ pub fn merge(old: &Config, new: &Config) -> Reload {
         ui.text_size,
         ui.attract_after,
         ui.ticket_tone,
+        ui.read_aloud,
     );
     at_restart!(
         kiosk.id,

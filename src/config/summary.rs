@@ -190,7 +190,7 @@ impl fmt::Display for Summary<'_> {
             f,
             "Idle",
             &format!(
-                "attract screen {}; ticket tone {}",
+                "attract screen {}; ticket tone {}; read aloud {}",
                 match c.ui.attract_after {
                     Some(d) => format!("after {} s without a touch", d.as_secs()),
                     None => "never".into(),
@@ -198,6 +198,11 @@ impl fmt::Display for Summary<'_> {
                 match &c.ui.ticket_tone {
                     Some(player) => format!("played by `{}`", player.join(" ")),
                     None => "off".into(),
+                },
+                if c.ui.read_aloud.is_some() {
+                    "on"
+                } else {
+                    "off"
                 }
             ),
         )?;

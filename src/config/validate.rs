@@ -179,7 +179,13 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
                 "seconds (0 = never)",
             ) as u64)),
         },
-        ticket_tone: ticket_tone(&mut c, raw.ui.ticket_tone, &raw.ui.tone_player),
+        ticket_tone: player(
+            &mut c,
+            "ticket_tone",
+            raw.ui.ticket_tone,
+            &raw.ui.tone_player,
+        ),
+        read_aloud: player(&mut c, "read_aloud", raw.ui.read_aloud, &raw.ui.tone_player),
     };
     let log = log(&mut c, raw.log);
 
@@ -202,13 +208,14 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
     }
 }
 
-fn ticket_tone(c: &mut Checker<'_>, wanted: bool, player: &str) -> Option<Vec<String>> {
+/// The `tone_player` command for a sound that is `wanted` (`use_` names the key that wants it).
+fn player(c: &mut Checker<'_>, use_: &str, wanted: bool, player: &str) -> Option<Vec<String>> {
     let words: Vec<String> = player.split_whitespace().map(String::from).collect();
     if words.is_empty() {
         if wanted {
             c.report(
                 "ui.tone_player",
-                "is empty but ticket_tone is on",
+                format!("is empty but {use_} is on"),
                 Some(
                     "a program that plays a WAV file from its standard input, e.g. \"aplay -q -\"",
                 ),

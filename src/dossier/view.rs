@@ -25,6 +25,8 @@ pub struct DossierView {
     pub due_date: String,
     pub due_time: String,
     pub status: String,
+    /// The status code (1–10 are the ones the kiosk has words and voice for).
+    pub status_code: u8,
     pub tone: Tone,
     pub timeliness: Option<Timeliness>,
     pub timeliness_text: String,
@@ -77,6 +79,7 @@ impl DossierView {
         }
         let due = parse_time(&dossier.due_at);
         Self {
+            status_code: dossier.status.code,
             code: dossier.code.clone(),
             procedure: dossier.procedure_name.clone(),
             applicant: dossier.applicant.clone(),

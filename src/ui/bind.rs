@@ -30,6 +30,19 @@ pub fn weak_call_with<T: 'static, A>(
     }
 }
 
+/// [`weak_call`] for callbacks with two arguments.
+pub fn weak_call_with2<T: 'static, A, B>(
+    target: &Rc<T>,
+    call: impl Fn(&Rc<T>, A, B) + 'static,
+) -> impl Fn(A, B) + 'static {
+    let weak = Rc::downgrade(target);
+    move |a, b| {
+        if let Some(target) = weak.upgrade() {
+            call(&target, a, b);
+        }
+    }
+}
+
 type Listener<A> = Box<dyn Fn(A)>;
 
 /// Listeners of one kind of event, called in the order they were added.

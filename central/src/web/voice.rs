@@ -74,6 +74,7 @@ clips![
     "en-o",
     "en-p",
     "en-please-go-to-counter",
+    "en-hundred",
     "en-q",
     "en-r",
     "en-s",
@@ -112,6 +113,8 @@ clips![
     "vi-m",
     "vi-moi-so",
     "vi-mot",
+    "vi-tram",
+    "vi-linh",
     "vi-muoi",
     "vi-n",
     "vi-o",
@@ -286,6 +289,18 @@ impl Voice {
         Ok(voice)
     }
 
+    /// These clips as well (another program's phrases), each a 16-bit mono 16 kHz WAV file.
+    pub fn with_clips(mut self, extra: &[(&'static str, &[u8])]) -> Result<Self, VoiceError> {
+        for (name, bytes) in extra {
+            let samples = parse_wav(bytes).map_err(|e| VoiceError::Clip {
+                file: PathBuf::from(format!("{name}.wav")),
+                why: e.to_string(),
+            })?;
+            self.clips.insert(name, Arc::from(samples));
+        }
+        Ok(self)
+    }
+
     /// The samples of one clip.
     pub fn clip(&self, name: &str) -> Option<&[i16]> {
         self.clips.get(name).map(|c| &c[..])
@@ -314,7 +329,7 @@ fn clip(lang: Lang, what: &str) -> Option<&'static str> {
 
 /// A ticket number or a counter name read character by character: letters by their names,
 /// digits one by one ("HT-042": hát tê, không bốn hai); anything else is a short pause.
-fn spelled(text: &str, lang: Lang) -> Vec<Part> {
+pub fn spelled(text: &str, lang: Lang) -> Vec<Part> {
     let mut parts = Vec::new();
     for c in text.chars() {
         let c = c.to_ascii_lowercase();
@@ -370,6 +385,44 @@ fn spoken_number(n: u32, lang: Lang) -> Vec<&'static str> {
         }
     };
     names.iter().filter_map(|w| clip(lang, w)).collect()
+}
+
+/// A count as spoken, 0 to 999 ("một trăm linh năm", "one hundred five"); larger counts digit
+/// by digit.
+pub fn spoken_count(n: u32, lang: Lang) -> Vec<Part> {
+    let words: Vec<&'static str> = match n {
+        0 => clip(lang, "0").into_iter().collect(),
+        1..=99 => spoken_number(n, lang),
+        100..=999 => {
+            let (hundreds, rest) = (n / 100, n % 100);
+            let mut words: Vec<&'static str> =
+                clip(lang, &hundreds.to_string()).into_iter().collect();
+            words.extend(clip(
+                lang,
+                if lang == Lang::Vi { "tram" } else { "hundred" },
+            ));
+            match (lang, rest) {
+                (_, 0) => {}
+                // "một trăm linh năm": a single unit after the hundreds is joined by "linh", and
+                // read as a plain digit (not "lăm", not "mốt").
+                (Lang::Vi, 1..=9) => {
+                    words.extend(clip(lang, "linh"));
+                    words.extend(clip(lang, &rest.to_string()));
+                }
+                (_, rest) => words.extend(spoken_number(rest, lang)),
+            }
+            words
+        }
+        _ => return spelled(&n.to_string(), lang),
+    };
+    let mut parts = Vec::new();
+    for word in words {
+        if !parts.is_empty() {
+            parts.push(Part::Pause(40));
+        }
+        parts.push(Part::Clip(word));
+    }
+    parts
 }
 
 /// A counter's name: a number from 1 to 99 as a number, anything else spelled.
@@ -475,6 +528,37 @@ mod tests {
         assert_eq!(parts.first(), Some(&"chime"));
         assert!(!parts.contains(&"vi-den-quay-so") && parts.contains(&"en-number"));
         assert_eq!(parts.iter().filter(|c| c.starts_with("en-")).count(), 8);
+    }
+
+    #[test]
+    fn counts_are_spoken_as_numbers_up_to_999() {
+        let count = |n, lang| clips(&spoken_count(n, lang));
+        assert_eq!(count(0, Lang::Vi), ["vi-0"]);
+        assert_eq!(count(25, Lang::Vi), ["vi-2", "vi-muoi", "vi-lam"]);
+        assert_eq!(count(105, Lang::Vi), ["vi-1", "vi-tram", "vi-linh", "vi-5"]);
+        assert_eq!(
+            count(121, Lang::Vi),
+            ["vi-1", "vi-tram", "vi-2", "vi-muoi", "vi-mot"]
+        );
+        assert_eq!(count(300, Lang::Vi), ["vi-3", "vi-tram"]);
+        assert_eq!(count(110, Lang::Vi), ["vi-1", "vi-tram", "vi-10"]);
+        assert_eq!(
+            count(342, Lang::En),
+            ["en-3", "en-hundred", "en-40", "en-2"]
+        );
+        assert_eq!(count(1200, Lang::En), ["en-1", "en-2", "en-0", "en-0"]);
+    }
+
+    #[test]
+    fn added_clips_are_checked_and_rendered() {
+        let tone = write_wav(&[7i16; 1600]);
+        let voice = Voice::builtin()
+            .with_clips(&[("kiosk-phrase", &tone)])
+            .expect("a good clip");
+        let rendered = parse_wav(&voice.render(&[Part::Clip("kiosk-phrase")])).expect("wav");
+        assert_eq!(rendered, vec![7i16; 1600]);
+        let bad = Voice::builtin().with_clips(&[("bad", b"not a wav")]);
+        assert!(matches!(bad, Err(VoiceError::Clip { why, .. }) if why.contains("RIFF")));
     }
 
     #[test]

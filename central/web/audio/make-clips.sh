@@ -33,6 +33,8 @@ vi-10|vi|mười
 vi-muoi|vi|mươi
 vi-mot|vi|mốt
 vi-lam|vi|lăm
+vi-tram|vi|trăm
+vi-linh|vi|linh
 vi-a|vi|a
 vi-b|vi|bê
 vi-c|vi|xê
@@ -61,6 +63,7 @@ vi-y|vi|i dài
 vi-z|vi|dét
 en-number|en-gb|number
 en-please-go-to-counter|en-gb|please go to counter
+en-hundred|en-gb|hundred
 en-0|en-gb|zero
 en-1|en-gb|one
 en-2|en-gb|two
