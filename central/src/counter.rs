@@ -372,7 +372,8 @@ pub fn held(
     Ok(Some(v))
 }
 
-/// The office's latest calls of today, newest first (what a lobby display lists).
+/// The office's latest calls of today, newest first (what a lobby display lists). A ticket sent
+/// to another service waits at no counter until it is called again: it is not listed.
 pub fn recent_calls(
     sql: &mut dyn Sql,
     office: &str,
@@ -382,6 +383,7 @@ pub fn recent_calls(
     let rows = sql.query(
         &format!(
             "{} WHERE t.office_id = ?1 AND t.office_day = ?2 AND t.last_called_at IS NOT NULL
+                 AND t.counter IS NOT NULL
              ORDER BY t.last_called_at DESC, t.id DESC LIMIT ?3",
             select_tickets(sql.dialect())
         ),
