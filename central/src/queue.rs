@@ -564,6 +564,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_procedure_changes_the_fingerprint_and_none_keeps_the_old_one() {
+        let mut req = TicketRequest {
+            request_id: "r".into(),
+            service_id: "ho-tich".into(),
+            priority: "none".into(),
+            phone: Some("0912345678".into()),
+            offline: None,
+            procedure_code: None,
+        };
+        // As stored before tickets carried a procedure: repeats of those requests still replay.
+        assert_eq!(req.fingerprint(), "ticket|ho-tich|none|offline:");
+        req.procedure_code = Some("2.000528".into());
+        assert_eq!(
+            req.fingerprint(),
+            "ticket|ho-tich|none|offline:|procedure:2.000528"
+        );
+        assert!(!req.fingerprint().contains("0912345678"));
+    }
+
+    #[test]
     fn estimates_round_up() {
         assert_eq!(estimate_minutes(0, 240.0), 0);
         assert_eq!(estimate_minutes(5, 240.0), 20);
