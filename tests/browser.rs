@@ -25,6 +25,8 @@ pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 pub(crate) fn api(c: &Central, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
     let url = format!("{}api/v1{path}", c.url());
+    // The kiosk's own client installs it too; a test may call the API before any kiosk exists.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::new();
     let request = match method {
         "GET" => client.get(url),
@@ -39,9 +41,14 @@ pub(crate) fn api(c: &Central, method: &str, path: &str, token: &str, body: Valu
 }
 
 fn issue(c: &Central, service: &str, priority: &str) -> String {
+    issue_for(c, service, priority, None)
+}
+
+/// A ticket taken from the page of `procedure` (a procedure code), or from none.
+fn issue_for(c: &Central, service: &str, priority: &str, procedure: Option<&str>) -> String {
     let body = json!({
         "request_id": motcua_kiosk::server::new_request_id(),
-        "service_id": service, "priority": priority,
+        "service_id": service, "priority": priority, "procedure_code": procedure,
     });
     let (status, answer) = api(c, "POST", "/queue/tickets", net::KIOSK_TOKEN, body);
     assert_eq!(status, 201, "{answer}");
@@ -339,7 +346,8 @@ fn a_call_goes_from_the_counter_page_to_the_display_and_the_kiosk() {
     for _ in 0..3 {
         issue(&c, "ho-tich", "none");
     }
-    issue(&c, "ho-tich", "pregnant");
+    // Taken from the page of a Hộ tịch procedure: the counter sees which.
+    issue_for(&c, "ho-tich", "pregnant", Some("2.000528"));
     issue(&c, "chung-thuc", "none");
     b.switch(counter);
     b.click("#next");
@@ -347,6 +355,10 @@ fn a_call_goes_from_the_counter_page_to_the_display_and_the_kiosk() {
         "a ticket in hand",
         WAIT,
         "return document.getElementById('ticket-number').textContent === 'HT-008'",
+    );
+    assert_eq!(
+        b.text("ticket-procedure"),
+        "Thủ tục: 2.000528 — Thủ tục đăng ký khai sinh có yếu tố nước ngoài"
     );
     save_screenshot(&b, "counter.png");
     b.switch(display);
@@ -446,12 +458,49 @@ fn the_pages_survive_a_restart_refuse_wrong_tokens_and_show_hostile_text_as_text
         WAIT,
         "return document.getElementById('message').textContent === 'Không còn ai chờ ở các dịch vụ đã chọn'",
     );
-    issue(&c, "ho-tich", "none");
+    assert_eq!(
+        b.js(
+            "return document.getElementById('ticket-procedure').hidden",
+            vec![]
+        ),
+        json!(true),
+        "no ticket, no procedure line"
+    );
+    // Taken from the page of a procedure whose catalog name is hostile: literal text, whole.
+    let procedure_name = format!(
+        "{hostile} \"Chứng thực\" {}",
+        "bản sao từ bản chính ".repeat(20)
+    );
+    let (status, answer) = api(
+        &c,
+        "POST",
+        "/admin/catalog",
+        net::ADMIN_TOKEN,
+        json!([{ "code": "9.000001", "name": procedure_name }]),
+    );
+    assert_eq!(status, 200, "{answer}");
+    issue_for(&c, "ho-tich", "none", Some("9.000001"));
     b.press(Key::F1);
     b.wait_for(
         "called",
         WAIT,
         "return document.getElementById('ticket-number').textContent === 'HT-001'",
+    );
+    let procedure_line = "return document.getElementById('ticket-procedure').textContent";
+    assert_eq!(
+        b.js(procedure_line, vec![]),
+        json!(format!("Thủ tục: 9.000001 — {procedure_name}"))
+    );
+    assert_eq!(
+        b.js(
+            "const line = document.getElementById('ticket-procedure');
+             return [window.pwned === undefined, document.querySelectorAll('img[onerror]').length,
+                     line.querySelectorAll('*').length,
+                     line.getBoundingClientRect().height <= 4 * parseFloat(getComputedStyle(line).lineHeight)]",
+            vec![]
+        ),
+        json!([true, 0, 3, true]),
+        "text only (three spans of it), cut to three lines"
     );
     b.switch(display);
     b.wait_for(
@@ -501,6 +550,21 @@ fn the_pages_survive_a_restart_refuse_wrong_tokens_and_show_hostile_text_as_text
         "HT-001",
         "the ticket in hand is read again"
     );
+    assert_eq!(
+        b.js(procedure_line, vec![]),
+        json!(format!("Thủ tục: 9.000001 — {procedure_name}")),
+        "with its procedure"
+    );
+    // A phone's width: one column, the long line cut, nothing wider than the screen.
+    b.viewport(390, 844);
+    assert_eq!(
+        b.js(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![]
+        ),
+        json!(true)
+    );
+    b.viewport(1920, 1080);
     b.switch(display);
     b.wait_for(
         "reconnected",

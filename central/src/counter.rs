@@ -23,12 +23,32 @@ struct Ticket {
     status: String,
     office_day: NaiveDate,
     counter: Option<String>,
+    /// The procedure the citizen came for: its code, and its name when the catalog knows it.
+    procedure: Option<(String, Option<String>)>,
 }
 
-const TICKET_COLUMNS: &str =
-    "id, public_id, number, service_id, priority, status, office_day, counter";
+/// `SELECT` of the columns [`ticket_from_row`] reads, `FROM tickets t` with the procedure the
+/// citizen came for (a kiosk's catalog may know codes the office's does not: no name then).
+fn select_tickets(dialect: Dialect) -> String {
+    let name = match dialect {
+        Dialect::Sqlite => "json_extract(p.json, '$.name')",
+        Dialect::Postgres => "(p.json::json ->> 'name')",
+    };
+    format!(
+        "SELECT t.id, t.public_id, t.number, t.service_id, t.priority, t.status, t.office_day,
+                t.counter, t.procedure_code, {name}, t.last_called_at
+         FROM tickets t LEFT JOIN procedures p ON p.code = t.procedure_code"
+    )
+}
+
+/// Where [`select_tickets`] puts `last_called_at`.
+const LAST_CALLED_AT: usize = 10;
 
 fn ticket_from_row(r: &Row) -> Result<Ticket, ApiError> {
+    let procedure = match r.opt_text(8)? {
+        Some(code) => Some((code, r.opt_text(9)?)),
+        None => None,
+    };
     Ok(Ticket {
         row_id: r.int(0)?,
         public_id: r.opt_text(1)?.unwrap_or_default(),
@@ -38,11 +58,16 @@ fn ticket_from_row(r: &Row) -> Result<Ticket, ApiError> {
         status: r.text(5)?,
         office_day: r.date(6)?,
         counter: r.opt_text(7)?,
+        procedure,
     })
 }
 
 impl Ticket {
-    fn answer(&self, counter: &str, service: &Service, now: DateTime<FixedOffset>) -> Value {
+    fn answer(&self, counter: &str, service: &Service, called_at: DateTime<FixedOffset>) -> Value {
+        let procedure = self
+            .procedure
+            .as_ref()
+            .map(|(code, name)| json!({ "code": code, "name": name }));
         json!({
             "ticket_id": self.public_id,
             "number": self.number,
@@ -51,7 +76,8 @@ impl Ticket {
             "service_name_en": service.name_en,
             "priority": self.priority,
             "counter": counter,
-            "called_at": format_time(now),
+            "called_at": format_time(called_at),
+            "procedure": procedure,
         })
     }
 }
@@ -61,7 +87,8 @@ fn ticket(sql: &mut dyn Sql, office: &str, public_id: &str) -> Result<Ticket, Ap
     let row = sql
         .query_opt(
             &format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets WHERE office_id = ?1 AND public_id = ?2"
+                "{} WHERE t.office_id = ?1 AND t.public_id = ?2",
+                select_tickets(sql.dialect())
             ),
             &params![office, public_id],
         )?
@@ -119,8 +146,9 @@ fn finish_current(
 ) -> Result<(), ApiError> {
     let held = sql.query(
         &format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets
-             WHERE office_id = ?1 AND office_day = ?2 AND counter = ?3 AND status = 'called'"
+            "{} WHERE t.office_id = ?1 AND t.office_day = ?2 AND t.counter = ?3
+                 AND t.status = 'called'",
+            select_tickets(sql.dialect())
         ),
         &params![office, now.date_naive(), counter],
     )?;
@@ -175,9 +203,10 @@ pub fn call_next(
             .collect::<Result<_, _>>()?
     };
     finish_current(sql, office, counter, now)?;
-    // Two counters calling at once on PostgreSQL: each takes a different waiting ticket.
+    // Two counters calling at once on PostgreSQL: each takes a different waiting ticket (the
+    // ticket's row only: the procedure joined to it is not locked).
     let lock = match sql.dialect() {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Postgres => " FOR UPDATE OF t SKIP LOCKED",
         Dialect::Sqlite => "",
     };
     let placeholders: Vec<String> = (0..chosen.len()).map(|i| format!("?{}", i + 3)).collect();
@@ -189,10 +218,10 @@ pub fn call_next(
     );
     let next = sql.query_opt(
         &format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets
-             WHERE office_id = ?1 AND office_day = ?2 AND status = 'waiting'
-               AND service_id IN ({})
-             ORDER BY priority = 'none', id LIMIT 1{lock}",
+            "{} WHERE t.office_id = ?1 AND t.office_day = ?2 AND t.status = 'waiting'
+               AND t.service_id IN ({})
+             ORDER BY t.priority = 'none', t.id LIMIT 1{lock}",
+            select_tickets(sql.dialect()),
             placeholders.join(", ")
         ),
         &args,
@@ -328,21 +357,23 @@ pub fn held(
 ) -> Result<Option<Value>, ApiError> {
     let row = sql.query_opt(
         &format!(
-            "SELECT {TICKET_COLUMNS}, last_called_at FROM tickets
-             WHERE office_id = ?1 AND office_day = ?2 AND counter = ?3 AND status = 'called'
-             ORDER BY last_called_at DESC LIMIT 1"
+            "{} WHERE t.office_id = ?1 AND t.office_day = ?2 AND t.counter = ?3
+                 AND t.status = 'called'
+             ORDER BY t.last_called_at DESC LIMIT 1",
+            select_tickets(sql.dialect())
         ),
         &params![office, now.date_naive(), counter],
     )?;
     let Some(row) = row else { return Ok(None) };
     let t = ticket_from_row(&row)?;
     let service = queue::service(sql, office, &t.service_id)?;
-    let mut v = t.answer(counter, &service, row.time(8)?);
+    let mut v = t.answer(counter, &service, row.time(LAST_CALLED_AT)?);
     v["status"] = json!("called");
     Ok(Some(v))
 }
 
-/// The office's latest calls of today, newest first (what a lobby display lists).
+/// The office's latest calls of today, newest first (what a lobby display lists). A ticket sent
+/// to another service waits at no counter until it is called again: it is not listed.
 pub fn recent_calls(
     sql: &mut dyn Sql,
     office: &str,
@@ -351,9 +382,10 @@ pub fn recent_calls(
 ) -> Result<Vec<Value>, ApiError> {
     let rows = sql.query(
         &format!(
-            "SELECT {TICKET_COLUMNS}, last_called_at FROM tickets
-             WHERE office_id = ?1 AND office_day = ?2 AND last_called_at IS NOT NULL
-             ORDER BY last_called_at DESC, id DESC LIMIT ?3"
+            "{} WHERE t.office_id = ?1 AND t.office_day = ?2 AND t.last_called_at IS NOT NULL
+                 AND t.counter IS NOT NULL
+             ORDER BY t.last_called_at DESC, t.id DESC LIMIT ?3",
+            select_tickets(sql.dialect())
         ),
         &params![office, now.date_naive(), limit],
     )?;
@@ -364,7 +396,7 @@ pub fn recent_calls(
         let counter = t.counter.clone().unwrap_or_default();
         match services.iter().find(|s| s.id == t.service_id) {
             Some(service) => {
-                let mut v = t.answer(&counter, service, row.time(8)?);
+                let mut v = t.answer(&counter, service, row.time(LAST_CALLED_AT)?);
                 v["status"] = json!(t.status);
                 out.push(v);
             }

@@ -259,6 +259,8 @@ pub struct TicketRequest {
     pub priority: String,
     pub phone: Option<String>,
     pub offline: Option<(String, DateTime<FixedOffset>)>,
+    /// The procedure the citizen took the number for, from a procedure page of the kiosk.
+    pub procedure_code: Option<String>,
 }
 
 impl TicketRequest {
@@ -270,10 +272,16 @@ impl TicketRequest {
             .as_ref()
             .map(|(n, at)| format!("{n}@{}", format_time(*at)))
             .unwrap_or_default();
-        format!(
+        let mut fingerprint = format!(
             "ticket|{}|{}|offline:{offline}",
             self.service_id, self.priority
-        )
+        );
+        // Only when there is one: a request without a procedure keeps the fingerprint it had
+        // before tickets carried one, so its repeats still replay.
+        if let Some(code) = &self.procedure_code {
+            fingerprint.push_str(&format!("|procedure:{code}"));
+        }
+        fingerprint
     }
 }
 
@@ -313,7 +321,11 @@ pub fn issue(
         Some(f) => Some((f, found.text(1)?)),
         None => None,
     };
-    if let Some(answer) = idempotency::judge(stored, &fingerprint)? {
+    if let Some(mut answer) = idempotency::judge(stored, &fingerprint)? {
+        // Answers stored before tickets carried a procedure had none.
+        if let Some(fields) = answer.as_object_mut() {
+            fields.entry("procedure_code").or_insert(Value::Null);
+        }
         return Ok((answer, false));
     }
     if found.is_null(2)? {
@@ -363,8 +375,8 @@ pub fn issue(
     let follow_id = new_ticket_id()?;
     let inserted = sql.execute(
         "INSERT INTO tickets (office_id, service_id, office_day, number, priority, phone,
-            issued_at, recorded_at, offline, kiosk_id, public_id, follow_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            issued_at, recorded_at, offline, kiosk_id, public_id, follow_id, procedure_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         &params![
             office,
             service.id.as_str(),
@@ -378,6 +390,7 @@ pub fn issue(
             by.kiosk_id.as_str(),
             public_id.as_str(),
             follow_id.as_str(),
+            req.procedure_code.clone(),
         ],
     );
     match inserted {
@@ -402,6 +415,7 @@ pub fn issue(
         "estimated_wait_min": estimate_minutes(people_ahead, per_person),
         "offline": offline,
         "follow_path": crate::follow::path(&follow_id),
+        "procedure_code": req.procedure_code,
     });
     idempotency::remember(
         sql,
@@ -548,6 +562,26 @@ fn take_sequence(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_procedure_changes_the_fingerprint_and_none_keeps_the_old_one() {
+        let mut req = TicketRequest {
+            request_id: "r".into(),
+            service_id: "ho-tich".into(),
+            priority: "none".into(),
+            phone: Some("0912345678".into()),
+            offline: None,
+            procedure_code: None,
+        };
+        // As stored before tickets carried a procedure: repeats of those requests still replay.
+        assert_eq!(req.fingerprint(), "ticket|ho-tich|none|offline:");
+        req.procedure_code = Some("2.000528".into());
+        assert_eq!(
+            req.fingerprint(),
+            "ticket|ho-tich|none|offline:|procedure:2.000528"
+        );
+        assert!(!req.fingerprint().contains("0912345678"));
+    }
 
     #[test]
     fn estimates_round_up() {

@@ -44,3 +44,6 @@ mod calling;
 
 #[path = "api/sms.rs"]
 mod sms;
+
+#[path = "api/ticket_procedure.rs"]
+mod ticket_procedure;

@@ -85,14 +85,34 @@
       }
       detail.push(t("called-at", { time }));
       $("ticket-detail").replaceChildren(...detail);
+      renderProcedure(ticket.procedure);
     } else {
       n.textContent = t("nobody");
       n.classList.add("none");
       $("ticket-service").textContent = "";
       $("ticket-detail").textContent = "";
+      renderProcedure(null);
     }
     for (const id of ["recall", "absent", "transfer", "done"]) $(id).disabled = busy || !ticket;
     $("next").disabled = busy;
+  }
+
+  /** The procedure the citizen took the number for: its code, and its name when the office's
+   * catalog knows it (the name is Vietnamese on either page). */
+  function renderProcedure(procedure) {
+    const line = $("ticket-procedure");
+    if (!procedure || !procedure.code) {
+      line.hidden = true;
+      line.replaceChildren();
+      line.removeAttribute("title");
+      return;
+    }
+    const parts = [el("span", { class: "label" }, t("procedure")), " ", el("span", { class: "code" }, procedure.code)];
+    if (procedure.name) parts.push(" — ", el("span", { class: "name", lang: "vi" }, procedure.name));
+    line.replaceChildren(...parts);
+    // The whole line on hover when a long name is cut.
+    line.title = line.textContent;
+    line.hidden = false;
   }
 
   function signedIn(answer) {

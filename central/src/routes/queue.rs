@@ -55,6 +55,8 @@ pub struct TicketBody {
     phone: Option<String>,
     #[serde(default)]
     offline: Option<OfflineBody>,
+    #[serde(default)]
+    procedure_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -86,12 +88,17 @@ fn validate(body: TicketBody) -> Result<TicketRequest, ApiError> {
             Some((number, at))
         }
     };
+    let procedure_code = body
+        .procedure_code
+        .map(|c| validate::procedure_code("procedure_code", &c))
+        .transpose()?;
     Ok(TicketRequest {
         request_id,
         service_id,
         priority,
         phone,
         offline,
+        procedure_code,
     })
 }
 

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/postgres/005_follow.sql"),
     include_str!("migrations/postgres/006_catalog_synonyms.sql"),
     include_str!("migrations/postgres/007_board_indexes.sql"),
+    include_str!("migrations/postgres/008_ticket_procedure.sql"),
 ];
 
 /// Any number held by every instance: the advisory lock that runs migrations one at a time.

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/sqlite/008_follow.sql")),
     Migration::Sql(include_str!("migrations/sqlite/009_catalog_synonyms.sql")),
     Migration::Sql(include_str!("migrations/sqlite/010_board_indexes.sql")),
+    Migration::Sql(include_str!("migrations/sqlite/011_ticket_procedure.sql")),
 ];
 
 pub struct SqliteStore {

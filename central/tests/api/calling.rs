@@ -100,6 +100,15 @@ fn a_counter_calls_recalls_marks_absent_transfers_and_finishes() {
         (moved["service_id"].clone(), moved["status"].clone()),
         (json!("chung-thuc"), json!("waiting"))
     );
+    // Waiting again, at no counter: not among the calls until it is called again.
+    let calls = h.get_with("/queue/calls", Some(DISPLAY), &[]).json();
+    let listed: Vec<(&str, &str)> = calls["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Some((c["number"].as_str()?, c["counter"].as_str()?)))
+        .collect();
+    assert_eq!(listed, [("HT-002", "3")]);
     h.time.advance(Duration::seconds(30));
     let again = call(&h, C4, json!({ "services": ["chung-thuc"] })).json();
     assert_eq!(

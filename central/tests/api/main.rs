@@ -23,4 +23,5 @@ mod pages;
 mod public;
 mod queue;
 mod sms;
+mod ticket_procedure;
 mod void;
