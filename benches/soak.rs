@@ -212,6 +212,7 @@ fn main() {
                 Priority::None
             },
             phone: None,
+            procedure: None,
         };
         match queue::issue(
             &order,

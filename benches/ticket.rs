@@ -198,6 +198,7 @@ fn tap_to_first_byte() {
         prefix: "HT".into(),
         priority: Priority::None,
         phone: None,
+        procedure: None,
     };
     // A plain loop rather than criterion's: every iteration issues a real ticket, and each
     // service has a daily cap on the server.

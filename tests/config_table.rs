@@ -328,6 +328,14 @@ const CASES: &[Case] = &[
         says: "read_aloud is on",
     },
     Case {
+        name: "a field given to a service that is not there",
+        find: "[ui]",
+        replace: "[queue.field_services]\n\"Thủy lợi\" = \"thuy-loi\"\n\n[ui]",
+        key: "queue.field_services.Thủy lợi",
+        line: 30,
+        says: "\"ho-tich\"",
+    },
+    Case {
         name: "dossier lookups out of range",
         find: "[ui]",
         replace: "[dossier]\nlookups_per_minute = 100\n\n[ui]",

@@ -98,6 +98,7 @@ pub fn order() -> TicketOrder {
         prefix: "HT".into(),
         priority: Priority::None,
         phone: None,
+        procedure: None,
     }
 }
 
@@ -494,6 +495,7 @@ fn a_ticket_speaks_the_citizens_language_and_confirms_the_sms_masked() {
         language: Language::En,
         priority: Priority::Elderly,
         phone: Some("0912345678".into()),
+        procedure: None,
         ..order()
     };
     let now = motcua_kiosk::clock::now();
@@ -714,6 +716,7 @@ fn a_call_at_a_counter_reaches_the_desk_from_the_live_events() {
             priority: Priority::None,
             phone: None,
             offline: None,
+            procedure_code: None,
         })
         .unwrap();
     let seen = first(&heard, Duration::from_secs(8), |r| {
@@ -761,4 +764,94 @@ fn an_event_stream_that_is_a_web_page_is_refused() {
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("a web page taken for an event stream"),
     }
+}
+
+/// A number taken from a procedure's page: the procedure and its documents on the paper, its
+/// code to the counter with the catalog's name, online and from the offline outbox, also in a
+/// ticket database made before tickets carried a procedure.
+#[test]
+fn a_ticket_for_a_procedure_reaches_the_counter_online_and_from_the_outbox() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let db = server_dir.path().join("central.sqlite3");
+    let c = central_with(|cfg| cfg.database = motcua_central::Database::Sqlite(db.clone()));
+    let fake = FakePrinter::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    // The ticket table as kiosks kept it before, with an offline ticket still waiting in it.
+    let path = dir.path().join("tickets.sqlite3");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE tickets (request_id TEXT PRIMARY KEY, number TEXT NOT NULL,
+                 service_id TEXT NOT NULL, priority TEXT NOT NULL, issued_at TEXT NOT NULL,
+                 office_day TEXT NOT NULL, offline INTEGER NOT NULL, people_ahead INTEGER,
+                 estimated_wait_min INTEGER, print TEXT NOT NULL DEFAULT 'pending',
+                 sync TEXT NOT NULL, phone TEXT, UNIQUE (office_day, number));",
+        )
+        .unwrap();
+    let mut store = QueueStore::open(&path).unwrap();
+    let printer = serial_printer(&fake);
+    let settings = motcua_kiosk::queue::IssueSettings::from_config(&config);
+    let order = TicketOrder {
+        language: Language::En,
+        procedure: Some(motcua_kiosk::ticket::ProcedureNote {
+            code: "2.000528".into(),
+            name: "Thủ tục đăng ký khai sinh có yếu tố nước ngoài".into(),
+            documents: vec!["Tờ khai đăng ký khai sinh".into(), "Giấy chứng sinh".into()],
+        }),
+        ..order()
+    };
+    let client = c.client();
+    let now = motcua_kiosk::clock::now();
+    let online = queue::issue(&order, &settings, Some(&client), &mut store, &printer, now);
+    assert!(matches!(online, IssueOutcome::Printed { .. }), "{online:?}");
+    let paper = String::from_utf8_lossy(&fake.take_received()).into_owned();
+    for words in ["Procedure 2.000528:", "Documents to have ready:"] {
+        assert!(
+            paper.contains(words),
+            "{words:?} not on the ticket:\n{paper}"
+        );
+    }
+
+    // The counter sees why the citizen came, in the office catalog's words.
+    let call = || {
+        reqwest::blocking::Client::new()
+            .post(
+                c.url()
+                    .join("api/v1/queue/services/ho-tich/call-next")
+                    .unwrap(),
+            )
+            .bearer_auth(net::COUNTER_TOKEN)
+            .json(&serde_json::json!({ "counter": "2" }))
+            .send()
+            .unwrap()
+            .json::<serde_json::Value>()
+            .unwrap()
+    };
+    let called = call();
+    assert_eq!(called["procedure"]["code"], "2.000528", "{called}");
+    assert_eq!(
+        called["procedure"]["name"],
+        "Thủ tục đăng ký khai sinh có yếu tố nước ngoài"
+    );
+
+    // Offline: the code waits with the ticket and goes with it.
+    let offline = queue::issue(&order, &settings, None, &mut store, &printer, now);
+    assert!(
+        matches!(offline, IssueOutcome::Printed { .. }),
+        "{offline:?}"
+    );
+    let waiting = store.outbox().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].procedure_code.as_deref(), Some("2.000528"));
+    assert_eq!(queue::flush(&store, &client).unwrap().sent, 1);
+    let sent: Option<String> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT procedure_code FROM tickets WHERE number = ?1",
+            [&waiting[0].number],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sent.as_deref(), Some("2.000528"));
 }

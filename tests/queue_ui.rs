@@ -508,6 +508,7 @@ fn the_home_page_shows_who_is_being_served_and_hides_it_offline() {
                 priority: motcua_kiosk::server::model::Priority::None,
                 phone: None,
                 offline: None,
+                procedure_code: None,
             })
             .unwrap();
     }
@@ -543,4 +544,86 @@ fn the_home_page_shows_who_is_being_served_and_hides_it_offline() {
             == motcua_kiosk::ui::ServerState::Offline
     }));
     assert!(crate::support::ui::find(&k, "Đang phục vụ").is_empty());
+}
+
+/// "Lấy số cho thủ tục này": from a procedure's page to a number for the service of its field,
+/// which the counter sees with the procedure; a field no service is named for lets the citizen
+/// pick, and going home forgets the procedure.
+#[test]
+fn a_procedure_page_takes_a_number_for_its_service() {
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let k = kiosk(&config(c.url().as_str(), dir.path()), 1920, 1080);
+    assert!(wait_until(&k, WAIT, || adapter(&k).get_live()));
+    let catalog = || k.window().global::<motcua_kiosk::ui::CatalogAdapter>();
+    // From the home page.
+    let open = |query: &str, code: &str| {
+        tap(&k, "Tra cứu thủ tục");
+        for (i, word) in query.split(' ').enumerate() {
+            if i > 0 {
+                tap(&k, "Dấu cách");
+            }
+            type_keys(&k, word);
+        }
+        let hit = || catalog().get_results().iter().position(|r| r.code == code);
+        assert!(wait_until(&k, WAIT, || hit().is_some()), "{code} found");
+        catalog().invoke_open(code.into());
+        assert!(wait_until(&k, WAIT, || catalog().get_detail().code == code));
+        assert!(wait_until(&k, WAIT, || page(&k) == Page::Procedure));
+    };
+
+    open("KET HON NUOC NGOAI", "2.000806");
+    tap(&k, "Lấy số cho thủ tục này");
+    assert_eq!(page(&k), Page::Queue);
+    assert_eq!(adapter(&k).get_service_name(), "Hộ tịch");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Priority);
+    tap(&k, "Không, lấy số thường");
+    tap(&k, "Không cần, lấy số");
+    assert!(step_is(&k, QueueStep::Done));
+    let called = reqwest::blocking::Client::new()
+        .post(
+            c.url()
+                .join("api/v1/queue/services/ho-tich/call-next")
+                .unwrap(),
+        )
+        .bearer_auth(net::COUNTER_TOKEN)
+        .json(&serde_json::json!({ "counter": "1" }))
+        .send()
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap();
+    assert_eq!(called["number"], adapter(&k).get_number().as_str());
+    assert_eq!(called["procedure"]["code"], "2.000806", "{called}");
+
+    // A field no service is named for: the list, headed by the procedure; the citizen picks.
+    tap(&k, "Xong");
+    open("HO CHUA THUY LOI", "1.003347");
+    tap(&k, "Lấy số cho thủ tục này");
+    assert_eq!(adapter(&k).get_step(), QueueStep::Services);
+    assert!(
+        adapter(&k)
+            .get_procedure()
+            .starts_with("Phê duyệt, công bố công khai quy trình")
+    );
+    tap(&k, "Chứng thực");
+    tap(&k, "Không, lấy số thường");
+    tap(&k, "Không cần, lấy số");
+    assert!(step_is(&k, QueueStep::Done));
+    let called = reqwest::blocking::Client::new()
+        .post(
+            c.url()
+                .join("api/v1/queue/services/chung-thuc/call-next")
+                .unwrap(),
+        )
+        .bearer_auth(net::COUNTER_TOKEN)
+        .json(&serde_json::json!({ "counter": "1" }))
+        .send()
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap();
+    assert_eq!(called["procedure"]["code"], "1.003347", "{called}");
+
+    // Going home forgets it: the next number from the home page is for no procedure.
+    tap(&k, "Xong");
+    assert_eq!(adapter(&k).get_procedure(), "");
 }

@@ -14,6 +14,7 @@ fn ticket(service: &str) -> TicketRequest {
         priority: Priority::None,
         phone: None,
         offline: None,
+        procedure_code: None,
     }
 }
 

@@ -87,14 +87,10 @@ impl AdminScreen {
             tracing::warn!("admin screen asked for, but no admin PIN is set");
         }
         self.shared.session.navigate(Page::Admin);
+        let problem = [PinProblem::NotSet, PinProblem::None][usize::from(has_pin)];
         self.adapter(|a| {
-            a.set_step(AdminStep::Pin);
-            a.set_pin(SharedString::new());
-            a.set_problem(if has_pin {
-                PinProblem::None
-            } else {
-                PinProblem::NotSet
-            });
+            a.invoke_reset();
+            a.set_problem(problem);
         });
         self.show_gate(Instant::now());
     }
@@ -185,12 +181,7 @@ impl AdminScreen {
     fn lock(&self) {
         self.gate.borrow_mut().abandon();
         self.refresh.stop();
-        self.adapter(|a| {
-            a.set_step(AdminStep::Pin);
-            a.set_pin(SharedString::new());
-            a.set_checking(false);
-        });
-        self.show_outcome(AdminOutcome::None, "");
+        self.adapter(|a| a.invoke_reset());
     }
 
     fn refresh_facts(&self) {

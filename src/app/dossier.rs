@@ -218,11 +218,7 @@ impl DossierScreen {
     /// Back to the result; a number not yet taken is forgotten.
     fn close_sms(&self) {
         self.sms.borrow_mut().forget();
-        self.adapter(|a| {
-            a.set_sms_phone(SharedString::new());
-            a.set_sms_phone_invalid(false);
-            a.set_sms_step(SmsStep::None);
-        });
+        self.adapter(|a| a.invoke_close_sms_entry());
     }
 
     /// Forgets the number and any subscription shown (not the office's refusal).

@@ -93,10 +93,6 @@ impl FeedbackScreen {
 
     fn clear(&self) {
         self.back_home.stop();
-        self.adapter(|a| {
-            a.set_choice(-1);
-            a.set_service(slint::SharedString::new());
-            a.set_step(FeedbackStep::Faces);
-        });
+        self.adapter(|a| a.invoke_reset());
     }
 }

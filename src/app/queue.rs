@@ -52,6 +52,7 @@ pub(super) fn connect(window: &AppWindow, shared: &Rc<Shared>) -> Rc<QueueScreen
     }));
     adapter.on_submit_phone(weak_call(&screen, |s| s.submit_phone()));
     adapter.on_skip_phone(weak_call(&screen, |s| s.issue(None)));
+    adapter.on_take_for_procedure(weak_call(&screen, |s| s.for_procedure()));
     session.on_language_change(weak_call_with(&screen, |s, _| {
         s.show_offers();
         s.relabel();
@@ -137,6 +138,22 @@ impl QueueScreen {
         };
         self.adapter(|a| a.set_live(live));
         self.show_offers();
+    }
+
+    /// "Lấy số cho thủ tục này": the take-a-number page for the procedure on screen, its
+    /// service chosen when the kiosk knows which (the citizen picks otherwise).
+    fn for_procedure(&self) {
+        let Some((note, field)) = self.shared.workers.catalog.last_opened() else {
+            return;
+        };
+        self.clear();
+        let name = note.name.clone();
+        let service = self.selection.borrow_mut().for_procedure(note, &field);
+        self.adapter(|a| a.set_procedure(name.into()));
+        self.shared.session.navigate(Page::Queue);
+        if let Some(index) = service {
+            self.choose_service(index);
+        }
     }
 
     fn choose_service(&self, index: usize) {

@@ -136,6 +136,23 @@ impl ProcedureDetail {
             field: self.field.clone(),
         }
     }
+
+    /// The procedure as a ticket taken from its page prints it: code, name and the documents
+    /// to bring (not the notes among them), as its page lists them.
+    pub fn ticket_note(&self) -> crate::ticket::ProcedureNote {
+        let page = page::ProcedurePage::new(self);
+        let documents = page.groups.into_iter().flat_map(|g| g.entries);
+        crate::ticket::ProcedureNote {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            documents: documents
+                .filter_map(|e| match e {
+                    page::Entry::Document { name, .. } => Some(name),
+                    page::Entry::Note(_) => None,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Catalog, CatalogMeta, FieldCount, ProcedureDetail, SearchHit, SyncOutcome};
@@ -12,7 +13,7 @@ use crate::config::Config;
 use crate::language::Language;
 use crate::printer::{Job, JobOutcome, Printer};
 use crate::server::link::{LinkStatus, SharedClient};
-use crate::ticket::Layout;
+use crate::ticket::{Layout, ProcedureNote};
 
 /// Results per query: more than a citizen reads, few enough to lay out at once.
 pub const RESULT_LIMIT: usize = 50;
@@ -74,7 +75,11 @@ enum Command {
 /// A handle on the catalog thread; it stops when the handle is dropped.
 pub struct Worker {
     commands: Sender<Command>,
+    opened: LastOpened,
 }
+
+/// The procedure last opened and its field: a number taken from its page is for it.
+type LastOpened = Arc<Mutex<Option<(ProcedureNote, String)>>>;
 
 impl Worker {
     /// Starts the thread; `report` is called from it. Without a server the catalog is only
@@ -87,17 +92,24 @@ impl Worker {
         report: impl Fn(CatalogReport) + Send + 'static,
     ) -> Self {
         let (commands, inbox) = mpsc::channel();
+        let opened = LastOpened::default();
         let mut thread = WorkerThread {
             settings,
             server,
             printer,
             link_status,
             report: Box::new(report),
+            opened: opened.clone(),
         };
         if let Err(e) = crate::supervise::spawn("catalog", move || thread.run(&inbox)) {
             tracing::error!("cannot start the catalog thread: {e}");
         }
-        Self { commands }
+        Self { commands, opened }
+    }
+
+    /// The procedure last opened, as a ticket taken from its page carries it, and its field.
+    pub fn last_opened(&self) -> Option<(ProcedureNote, String)> {
+        self.opened.lock().ok()?.clone()
     }
 
     /// Searches `query` within `field` ("" = every field); an empty query lists the field.
@@ -140,6 +152,7 @@ struct WorkerThread {
     printer: Printer,
     link_status: LinkStatus,
     report: Box<dyn Fn(CatalogReport) + Send>,
+    opened: LastOpened,
 }
 
 impl WorkerThread {
@@ -171,7 +184,12 @@ impl WorkerThread {
                 match command {
                     Command::Search { query, field } => self.search(&catalog, &query, &field),
                     Command::Open(code) => match catalog.procedure(&code) {
-                        Ok(Some(detail)) => (self.report)(CatalogReport::Detail(Box::new(detail))),
+                        Ok(Some(detail)) => {
+                            if let Ok(mut opened) = self.opened.lock() {
+                                *opened = Some((detail.ticket_note(), detail.field.clone()));
+                            }
+                            (self.report)(CatalogReport::Detail(Box::new(detail)));
+                        }
                         Ok(None) => tracing::warn!("procedure {code} is not in the catalog"),
                         Err(e) => tracing::warn!("cannot read procedure {code}: {e}"),
                     },

@@ -254,6 +254,7 @@ fn order_for(
             prefix: s.prefix.clone(),
             priority,
             phone,
+            procedure: None,
         });
     }
     let services = client?.queue_services().ok()?.services;
@@ -268,6 +269,7 @@ fn order_for(
             prefix: s.prefix,
             priority,
             phone,
+            procedure: None,
         })
 }
 

@@ -241,6 +241,9 @@ pub struct QueueConfig {
     pub offline_tag: String,
     /// Shown when the server cannot be reached.
     pub services: Vec<Service>,
+    /// "Lấy số cho thủ tục này": a catalog field's name and the id of the service that
+    /// handles its procedures, where the service is not named like the field.
+    pub field_services: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -296,6 +296,9 @@ pub struct RawQueue {
     pub offline_tag: String,
     #[serde(default)]
     pub services: Vec<RawService>,
+    /// A catalog field's name → the id of the service that handles it.
+    #[serde(default)]
+    pub field_services: std::collections::BTreeMap<String, String>,
 }
 
 fn default_open_days() -> Vec<String> {

@@ -79,6 +79,7 @@ pub fn merge(old: &Config, new: &Config) -> Reload {
         queue.daily_cap,
         queue.offline_tag,
         queue.services,
+        queue.field_services,
         ui.orientation,
         ui.theme,
         ui.text_size,

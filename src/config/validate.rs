@@ -725,12 +725,33 @@ fn queue(c: &mut Checker<'_>, raw: RawQueue, kiosk_id: &str) -> QueueConfig {
             priority_allowed: s.priority_allowed,
         });
     }
+    let mut field_services = Vec::new();
+    for (field, id) in raw.field_services {
+        let key = format!("queue.field_services.{field}");
+        if field.trim().is_empty() || field.chars().count() > 200 {
+            c.report(
+                &key,
+                "is not a field's name",
+                Some("a catalog field as the procedure pages show it, e.g. \"Hoạt động xây dựng\""),
+            );
+        } else if !services.iter().any(|s| s.id == id) {
+            let ids: Vec<String> = services.iter().map(|s| format!("\"{}\"", s.id)).collect();
+            c.report(
+                &key,
+                format!("\"{id}\" is not the id of a service"),
+                Some(&ids.join(", ")),
+            );
+        } else {
+            field_services.push((field, id));
+        }
+    }
     QueueConfig {
         opening_hours,
         open_days,
         daily_cap,
         offline_tag,
         services,
+        field_services,
     }
 }
 

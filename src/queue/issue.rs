@@ -13,7 +13,7 @@ use crate::language::Language;
 use crate::printer::{JobOutcome, PrintFailure};
 use crate::server::model::{Priority, TicketRequest, VoidReason, VoidRequest};
 use crate::server::{CentralClient, ErrorKind, ServerError, new_request_id};
-use crate::ticket::{self, Layout, Ticket, TicketLanguage};
+use crate::ticket::{self, Layout, ProcedureNote, Ticket, TicketLanguage};
 
 /// The printer as the issuer needs it; the printer thread implements it, tests may too.
 pub trait TicketPrinter {
@@ -38,6 +38,8 @@ pub struct TicketOrder {
     pub priority: Priority,
     /// Normalised Vietnamese mobile number for the SMS notice, when the citizen gave one.
     pub phone: Option<String>,
+    /// The procedure the number was taken for, from its page: sent to the counter, printed.
+    pub procedure: Option<ProcedureNote>,
 }
 
 impl std::fmt::Debug for TicketOrder {
@@ -46,6 +48,7 @@ impl std::fmt::Debug for TicketOrder {
             .field("service_id", &self.service_id)
             .field("priority", &self.priority)
             .field("language", &self.language)
+            .field("procedure", &self.procedure.as_ref().map(|p| &p.code))
             .field("phone", &self.phone.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
@@ -263,6 +266,7 @@ fn from_server(
         priority: order.priority,
         phone: order.phone.clone(),
         offline: None,
+        procedure_code: order.procedure.as_ref().map(|p| p.code.clone()),
     };
     let mut answer = client.issue_ticket_within(&request, SERVER_PATIENCE);
     if let Err(e) = &answer
@@ -330,6 +334,7 @@ fn offline(
                 prefix: &order.prefix,
                 priority: order.priority,
                 phone: order.phone.as_deref(),
+                procedure_code: order.procedure.as_ref().map(|p| p.code.as_str()),
                 issued_at: now,
             },
             &settings.kiosk_tag,
@@ -378,6 +383,7 @@ fn layout_ticket(
             .map(crate::server::phone::masked),
         offline: stored.offline,
         logo: settings.logo.clone(),
+        procedure: order.procedure.clone(),
     }
 }
 
@@ -431,5 +437,6 @@ pub fn sample_ticket(settings: &IssueSettings) -> Ticket {
         footer_lines: settings.footer_lines.clone(),
         offline: false,
         logo: settings.logo.clone(),
+        procedure: None,
     }
 }

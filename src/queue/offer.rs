@@ -3,7 +3,10 @@
 
 use crate::config::Config;
 use crate::language::Language;
+use unicode_normalization::UnicodeNormalization;
+
 use crate::server::model::{Priority, QueueService};
+use crate::ticket::ProcedureNote;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Offer {
@@ -73,7 +76,21 @@ impl Offer {
             prefix: self.prefix.clone(),
             priority,
             phone,
+            procedure: None,
         }
+    }
+
+    /// Whether this service is the one for a catalog field by its name: the same words, or
+    /// one part of a name that lists several ("Đất đai" → "Đất đai, xây dựng").
+    fn named_for(&self, field: &str) -> bool {
+        let words = |s: &str| s.nfc().collect::<String>().to_lowercase();
+        let field = words(field.trim());
+        let name = words(&self.name_vi);
+        name.trim() == field
+            || name
+                .split([',', ';', '/'])
+                .flat_map(|part| part.split(" và "))
+                .any(|part| part.trim() == field)
     }
 }
 
@@ -105,6 +122,10 @@ pub struct Selection {
     chosen: Option<Offer>,
     priority: Priority,
     tag: u64,
+    /// `[queue.field_services]`: a catalog field and the id of the service for it.
+    field_services: Vec<(String, String)>,
+    /// The procedure the number is for, when the citizen came from its page.
+    procedure: Option<ProcedureNote>,
 }
 
 impl Selection {
@@ -117,6 +138,8 @@ impl Selection {
             chosen: None,
             priority: Priority::None,
             tag: 0,
+            field_services: config.queue.field_services.clone(),
+            procedure: None,
         }
     }
 
@@ -148,6 +171,7 @@ impl Selection {
     /// A reloaded config's services, offered at once while the central system is away.
     pub fn reconfigure(&mut self, config: &Config) {
         self.configured = Offer::configured(config);
+        self.field_services = config.queue.field_services.clone();
         if !self.live {
             self.offers = self.configured.clone();
         }
@@ -159,6 +183,24 @@ impl Selection {
         self.priority = Priority::None;
         self.chosen = Some(offer);
         self.chosen.as_ref()
+    }
+
+    /// A number for `procedure`, of catalog field `field`, from its page: the orders carry it
+    /// from now on. Returns the offer for the field (`[queue.field_services]`, else the one
+    /// named like it), when there is one.
+    pub fn for_procedure(&mut self, procedure: ProcedureNote, field: &str) -> Option<usize> {
+        self.procedure = Some(procedure);
+        let field = field.trim();
+        let configured = self.field_services.iter().find(|(f, _)| f.trim() == field);
+        match configured {
+            Some((_, id)) => self.offers.iter().position(|o| &o.id == id),
+            None => self.offers.iter().position(|o| o.named_for(field)),
+        }
+    }
+
+    /// The procedure the number is for, when the citizen came from its page.
+    pub fn procedure(&self) -> Option<&ProcedureNote> {
+        self.procedure.as_ref()
     }
 
     pub fn chosen(&self) -> Option<&Offer> {
@@ -179,7 +221,8 @@ impl Selection {
         phone: Option<String>,
         language: Language,
     ) -> Option<(super::TicketOrder, u64)> {
-        let order = self.chosen.as_ref()?.order(self.priority, phone, language);
+        let mut order = self.chosen.as_ref()?.order(self.priority, phone, language);
+        order.procedure = self.procedure.clone();
         self.tag += 1;
         Some((order, self.tag))
     }
@@ -193,6 +236,7 @@ impl Selection {
         self.tag += 1;
         self.chosen = None;
         self.priority = Priority::None;
+        self.procedure = None;
     }
 }
 
@@ -266,5 +310,36 @@ mod tests {
         s.clear();
         assert!(!s.is_newest(second));
         assert!(s.order(None, Language::Vi).is_none(), "nothing chosen");
+    }
+
+    #[test]
+    fn a_procedures_field_finds_its_service_by_name_or_by_the_config() {
+        let mut config = config();
+        config
+            .queue
+            .field_services
+            .push(("Hoạt động xây dựng".into(), "dat-dai".into()));
+        let mut s = Selection::new(&config);
+        let note = |code: &str| ProcedureNote {
+            code: code.into(),
+            ..ProcedureNote::default()
+        };
+        let id = |s: &Selection, i: Option<usize>| i.map(|i| s.offers()[i].id.clone());
+        let found = s.for_procedure(note("1"), "Hộ tịch");
+        assert_eq!(id(&s, found).as_deref(), Some("ho-tich"));
+        // One part of a name that lists several, in any case, composed or not.
+        let found = s.for_procedure(note("2"), "đất đai");
+        assert_eq!(id(&s, found).as_deref(), Some("dat-dai"));
+        let found = s.for_procedure(note("3"), "Hoạt động xây dựng");
+        assert_eq!(id(&s, found).as_deref(), Some("dat-dai"));
+        // No service for it: the citizen picks one, and the order still carries the procedure.
+        assert_eq!(s.for_procedure(note("4"), "Thủy lợi"), None);
+        s.choose(1);
+        let (order, _) = s.order(None, Language::Vi).unwrap();
+        assert_eq!(order.procedure.map(|p| p.code).as_deref(), Some("4"));
+        // The next citizen's number is for no procedure.
+        s.clear();
+        s.choose(0);
+        assert!(s.order(None, Language::Vi).unwrap().0.procedure.is_none());
     }
 }

@@ -32,6 +32,7 @@ pub fn flush(store: &QueueStore, client: &CentralClient) -> Result<FlushReport, 
                 number: item.number.clone(),
                 issued_at: item.issued_at.clone(),
             }),
+            procedure_code: item.procedure_code.clone(),
         };
         match client.issue_ticket(&request) {
             Ok(recorded) => {

@@ -51,6 +51,8 @@ pub struct OutboxItem {
     pub priority: Priority,
     pub phone: Option<String>,
     pub issued_at: String,
+    /// The procedure the number was taken for, when it came from a procedure's page.
+    pub procedure_code: Option<String>,
 }
 
 // The phone number is the citizen's: never in a log line.
@@ -82,6 +84,7 @@ pub struct OfflineDraft<'a> {
     pub prefix: &'a str,
     pub priority: Priority,
     pub phone: Option<&'a str>,
+    pub procedure_code: Option<&'a str>,
     pub issued_at: DateTime<FixedOffset>,
 }
 
@@ -108,6 +111,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     sync TEXT NOT NULL,
     -- Only while an offline ticket waits to be sent, for the SMS notice; cleared once sent.
     phone TEXT,
+    -- The procedure an offline ticket was taken for (from its page), sent with it.
+    procedure_code TEXT,
     UNIQUE (office_day, number)
 );
 CREATE INDEX IF NOT EXISTS tickets_outbox ON tickets (sync) WHERE sync = 'waiting';
@@ -133,6 +138,20 @@ CREATE TABLE IF NOT EXISTS ratings (
 );
 ";
 
+/// A ticket database from before tickets carried a procedure gets the column (the kiosk's
+/// tickets outlive an upgrade: offline ones may still wait in the outbox).
+fn add_procedure_column(conn: &Connection) -> Result<(), StoreError> {
+    let has_it: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('tickets') WHERE name = 'procedure_code'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_it {
+        conn.execute_batch("ALTER TABLE tickets ADD COLUMN procedure_code TEXT")?;
+    }
+    Ok(())
+}
+
 pub struct QueueStore {
     conn: Connection,
 }
@@ -148,6 +167,7 @@ impl QueueStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        add_procedure_column(&conn)?;
         Ok(Self { conn })
     }
 
@@ -210,8 +230,8 @@ impl QueueStore {
         let number = format!("{kiosk_tag}-{}-{next:03}", draft.prefix);
         tx.execute(
             "INSERT INTO tickets (request_id, number, service_id, priority, issued_at, office_day,
-                 offline, sync, phone)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 'waiting', ?7)",
+                 offline, sync, phone, procedure_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 'waiting', ?7, ?8)",
             params![
                 draft.request_id,
                 number,
@@ -220,6 +240,7 @@ impl QueueStore {
                 draft.issued_at.to_rfc3339(),
                 day.to_string(),
                 draft.phone,
+                draft.procedure_code,
             ],
         )?;
         tx.commit()?;
@@ -260,8 +281,8 @@ impl QueueStore {
     /// Offline tickets not yet recorded by the central system, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT request_id, number, service_id, priority, phone, issued_at FROM tickets
-             WHERE sync = 'waiting' ORDER BY issued_at, rowid",
+            "SELECT request_id, number, service_id, priority, phone, issued_at, procedure_code
+             FROM tickets WHERE sync = 'waiting' ORDER BY issued_at, rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(OutboxItem {
@@ -271,6 +292,7 @@ impl QueueStore {
                 priority: priority_from(&r.get::<_, String>(3)?),
                 phone: r.get(4)?,
                 issued_at: r.get(5)?,
+                procedure_code: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

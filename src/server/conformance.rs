@@ -153,6 +153,7 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
             priority: Priority::None,
             phone: None,
             offline: None,
+            procedure_code: None,
         };
         // The ticket whose request is sent again below: this one, or outside opening hours the
         // offline one (recorded at any hour).
@@ -196,6 +197,7 @@ pub fn run(settings: &ClientSettings, kiosk_id: &str) -> Vec<Check> {
                 number: offline_number.clone(),
                 issued_at: crate::clock::now().to_rfc3339(),
             }),
+            procedure_code: None,
         };
         push(
             "POST /queue/tickets",

@@ -193,6 +193,9 @@ pub struct TicketRequest {
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offline: Option<OfflineIssue>,
+    /// The procedure the citizen took the number for (from its page on the kiosk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_code: Option<String>,
 }
 
 // A citizen's phone number never reaches a log line.
@@ -204,6 +207,7 @@ impl std::fmt::Debug for TicketRequest {
             .field("priority", &self.priority)
             .field("phone", &self.phone.as_ref().map(|_| "<redacted>"))
             .field("offline", &self.offline)
+            .field("procedure_code", &self.procedure_code)
             .finish()
     }
 }

@@ -6,7 +6,7 @@ use super::commands::{Align, FONT_A, FONT_B, Job};
 use super::raster::{self, Face, Fonts};
 use super::words::fill;
 use super::{CodeTable, TextMode};
-use super::{Layout, Ticket, codepage};
+use super::{Layout, ProcedureNote, Ticket, codepage};
 
 /// How one paragraph looks, both as a picture (`px`) and as printer text (`scale`, `small`).
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +65,10 @@ const PLAIN: Style = Style {
 };
 /// Printer text in every mode: dashes cost a few bytes.
 const RULE: Style = Style::centred(22.0);
+const PROCEDURE: Style = Style {
+    align: Align::Left,
+    ..Style::centred(22.0).bold()
+};
 const CHART_LABEL: Style = Style {
     align: Align::Left,
     ..Style::centred(22.0).bold()
@@ -123,6 +127,30 @@ pub fn encode_ticket(ticket: &Ticket, layout: &Layout) -> Vec<u8> {
     if let Some(phone) = &ticket.sms_to {
         w.paragraph(&fill(words.sms_to, phone), DETAIL);
     }
+    if let Some(procedure) = &ticket.procedure {
+        w.rule();
+        w.paragraph(&fill(words.procedure, &procedure.code), PROCEDURE);
+        w.paragraph(&procedure.name, PLAIN);
+        if !procedure.documents.is_empty() {
+            w.job.feed_dots(8);
+            w.paragraph(words.documents, PROCEDURE);
+        }
+        let shown = procedure
+            .documents
+            .iter()
+            .take(ProcedureNote::DOCUMENTS_ON_TICKET);
+        for document in shown {
+            w.paragraph(&format!("- {}", shortened(document)), PLAIN);
+        }
+        let more = procedure
+            .documents
+            .len()
+            .saturating_sub(ProcedureNote::DOCUMENTS_ON_TICKET);
+        if more > 0 {
+            w.paragraph(&fill(words.more_documents, more), PLAIN);
+        }
+        w.job.feed_dots(8);
+    }
     if ticket.offline {
         w.job.feed_dots(8);
         w.paragraph(words.offline, OFFLINE);
@@ -138,6 +166,20 @@ pub fn encode_ticket(ticket: &Ticket, layout: &Layout) -> Vec<u8> {
         }
     }
     w.finish()
+}
+
+/// A document's name cut to [`ProcedureNote::DOCUMENT_CHARS`] characters at a word.
+pub(super) fn shortened(name: &str) -> String {
+    let name = name.trim();
+    if name.chars().count() <= ProcedureNote::DOCUMENT_CHARS {
+        return name.to_string();
+    }
+    let cut: String = name.chars().take(ProcedureNote::DOCUMENT_CHARS).collect();
+    let at_word = cut
+        .rfind(' ')
+        .filter(|i| *i > cut.len() / 2)
+        .unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end_matches([' ', ',', ';', ':']))
 }
 
 /// Plain lines (a document checklist, a dossier slip, a test page), already wrapped by the caller

@@ -57,6 +57,25 @@ pub struct Ticket {
     pub offline: bool,
     /// The office's logo, printed centred at the very top.
     pub logo: Option<Logo>,
+    /// The procedure the number was taken for (from its page), with the documents to have ready.
+    pub procedure: Option<ProcedureNote>,
+}
+
+/// A procedure on a ticket: its code and name, and the documents to bring, so the citizen can
+/// check them while waiting. Its text is the catalog's, in Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProcedureNote {
+    pub code: String,
+    pub name: String,
+    /// Short names of the documents to bring, in the procedure page's order.
+    pub documents: Vec<String>,
+}
+
+impl ProcedureNote {
+    /// How many documents a ticket lists; the rest are counted ("… and 3 more").
+    pub const DOCUMENTS_ON_TICKET: usize = 5;
+    /// Characters of one document's name on a ticket; longer names end in "…".
+    pub const DOCUMENT_CHARS: usize = 90;
 }
 
 /// Paper and printer: 384 dots (58 mm) or 576 dots (80 mm) wide, and how text is sent.

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::commands::{Command, QrFunction, parse};
-use super::encode::wrap;
+use super::encode::{shortened, wrap};
 use super::preview::{render, render_png};
 use super::raster::Bitmap;
 use super::*;
@@ -307,6 +307,57 @@ fn an_english_ticket_in_raster_and_code_page_modes() {
             assert!(text.contains(words), "{mode_name}: {words:?} missing");
         }
     }
+}
+
+/// A number taken from a procedure's page: the procedure and its first documents under the
+/// number, long names cut at a word, the rest counted; hostile catalog text stays text.
+#[test]
+fn a_ticket_for_a_procedure_lists_its_documents() {
+    let procedure = ProcedureNote {
+        code: "1.001193".into(),
+        name: "Đăng ký khai sinh".into(),
+        documents: vec![
+            "Tờ khai đăng ký khai sinh theo mẫu".into(),
+            "Giấy chứng sinh".into(),
+            "Văn bản ủy quyền theo quy định của pháp luật trong trường hợp ủy quyền thực hiện việc đăng ký khai sinh cho người khác".into(),
+            "<script>alert(1)</script> \"*\" 🙂".into(),
+            "Giấy tờ tùy thân".into(),
+            "Sổ hộ khẩu".into(),
+            "Giấy tờ khác".into(),
+        ],
+    };
+    let ticket = Ticket {
+        procedure: Some(procedure),
+        ..sample()
+    };
+    for (mode_name, mode) in [MODES[0], MODES[1]] {
+        let bytes = encode_ticket(&ticket, &layout(576, mode));
+        golden(
+            &format!("ticket_procedure_{mode_name}_576"),
+            &bytes,
+            576,
+            mode,
+        );
+    }
+    let ascii = encode_ticket(&ticket, &layout(576, TextMode::Ascii));
+    let text = String::from_utf8_lossy(&ascii);
+    for words in [
+        "Thu tuc 1.001193:",
+        "Dang ky khai sinh",
+        "Giay to can chuan bi:",
+        "- Giay chung sinh",
+        "<script>alert(1)</script>",
+        "va 2 giay to khac",
+    ] {
+        assert!(text.contains(words), "{words:?} missing from {text}");
+    }
+    assert!(
+        !text.contains("So ho khau"),
+        "only the first five are listed"
+    );
+    assert!(!text.contains("cho nguoi khac"), "a long name is cut");
+    let long = shortened(&"chữ ".repeat(40));
+    assert!(long.chars().count() <= ProcedureNote::DOCUMENT_CHARS + 1 && long.ends_with('…'));
 }
 
 #[test]

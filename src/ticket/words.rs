@@ -20,6 +20,9 @@ pub(super) struct Words {
     pub offline: &'static str,
     pub qr_caption: &'static str,
     pub sms_to: &'static str,
+    pub procedure: &'static str,
+    pub documents: &'static str,
+    pub more_documents: &'static str,
 }
 
 const VIETNAMESE: Words = Words {
@@ -31,6 +34,9 @@ const VIETNAMESE: Words = Words {
     offline: "Số cấp khi mất kết nối với hệ thống",
     qr_caption: "Quét mã để theo dõi lượt gọi",
     sms_to: "Sẽ nhắn tin tới {} khi sắp đến lượt",
+    procedure: "Thủ tục {}:",
+    documents: "Giấy tờ cần chuẩn bị:",
+    more_documents: "… và {} giấy tờ khác (xem tại quầy)",
 };
 
 const ENGLISH: Words = Words {
@@ -42,6 +48,9 @@ const ENGLISH: Words = Words {
     offline: "Numbered while the central system was offline",
     qr_caption: "Scan to follow the calls",
     sms_to: "We will text {} when your turn is near",
+    procedure: "Procedure {}:",
+    documents: "Documents to have ready:",
+    more_documents: "… and {} more (ask at the counter)",
 };
 
 impl TicketLanguage {
