@@ -69,6 +69,33 @@ fn a_refused_ticket_is_told_in_words_without_taking_a_number() {
     let (code, out, err) = run(&config, &["ticket", "issue", "--service", "ho-tich"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("printed (offline)"), "{out}");
+    // In the citizen's language.
+    fake.take_received();
+    let english = [
+        "ticket",
+        "issue",
+        "--service",
+        "ho-tich",
+        "--language",
+        "en",
+    ];
+    let (code, out, err) = run(&config, &english);
+    assert_eq!(code, 0, "{out}{err}");
+    let paper = String::from_utf8_lossy(&fake.received()).into_owned();
+    assert!(paper.contains("YOUR NUMBER"), "{paper}");
+    let (code, _, err) = run(
+        &config,
+        &[
+            "ticket",
+            "issue",
+            "--service",
+            "ho-tich",
+            "--language",
+            "fr",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("possible values: vi, en"), "{err}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, ConfigError};
+use crate::language::Language;
 use crate::server::model::Priority;
 
 mod catalog_cmd;
@@ -138,6 +139,9 @@ pub enum TicketAction {
         /// How many tickets.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10000))]
         count: u32,
+        /// The language of the ticket's own words (vi or en).
+        #[arg(long, value_enum, default_value_t = Language::Vi)]
+        language: Language,
     },
 }
 
@@ -202,8 +206,9 @@ pub fn main(cli: Cli) -> ExitCode {
                     priority,
                     phone,
                     count,
+                    language,
                 },
-        }) => queue_cmd::issue(cli.config, &service, priority, phone, count),
+        }) => queue_cmd::issue(cli.config, &service, priority, language, phone, count),
         Some(Command::Outbox { action }) => {
             queue_cmd::outbox(cli.config, matches!(action, OutboxAction::Flush))
         }
@@ -219,6 +224,17 @@ impl clap::ValueEnum for Priority {
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+/// `--language` takes the codes the config uses (`vi`, `en`).
+impl clap::ValueEnum for Language {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Language::Vi, Language::En]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.code()))
     }
 }
 

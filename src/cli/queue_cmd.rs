@@ -93,6 +93,7 @@ pub fn issue(
     config: Option<PathBuf>,
     service: &str,
     priority: Priority,
+    language: Language,
     phone: Option<String>,
     count: u32,
 ) -> ExitCode {
@@ -113,7 +114,7 @@ pub fn issue(
         Err(code) => return code,
     };
     let order = match order_for(&config, client.as_ref(), service, priority, phone) {
-        Some(o) => o,
+        Some(o) => TicketOrder { language, ..o },
         None => {
             eprintln!("error: no service \"{service}\" in [queue] services or on the server");
             return ExitCode::from(EXIT_BAD_CONFIG);
