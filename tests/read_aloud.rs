@@ -19,7 +19,8 @@ use crate::support::{self, MINIMAL};
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A player that keeps each WAV it is given (one file per call) and takes `seconds` to "play".
+/// A player that keeps each WAV it is given (one file per call), takes `seconds` to "play",
+/// then leaves a `.done` file.
 fn player(dir: &Path, seconds: f32) -> (PathBuf, PathBuf) {
     let script = dir.join("player.sh");
     let heard = dir.join("heard");
@@ -27,9 +28,7 @@ fn player(dir: &Path, seconds: f32) -> (PathBuf, PathBuf) {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\ncat > \"{}/said-$$.wav.part\"\nmv \"{}/said-$$.wav.part\" \"{}/said-$$.wav\"\nsleep {seconds}\n",
-            heard.display(),
-            heard.display(),
+            "#!/bin/sh\ncd \"{}\"\ncat > said-$$.wav.part\nmv said-$$.wav.part said-$$.wav\nsleep {seconds}\ntouch said-$$.done\n",
             heard.display()
         ),
     )
@@ -48,6 +47,20 @@ fn said(heard: &Path) -> Vec<Vec<i16>> {
         .iter()
         .map(|f| parse_wav(&std::fs::read(f).unwrap()).expect("a 16 kHz mono WAV"))
         .collect()
+}
+
+/// How many sayings have finished playing.
+fn finished(heard: &Path) -> usize {
+    std::fs::read_dir(heard)
+        .unwrap()
+        .filter(|f| {
+            f.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|e| e == "done")
+        })
+        .count()
 }
 
 fn config_text(url: &str, data_dir: &Path, script: &Path) -> String {
@@ -128,7 +141,7 @@ fn the_ticket_and_the_dossier_are_said_aloud_in_the_citizens_language() {
         parse_wav(&expected).unwrap(),
         "the whole sentence, in order"
     );
-    std::thread::sleep(Duration::from_millis(1800));
+    assert!(wait_until(&k, WAIT, || finished(&heard) == 1));
     settle();
     assert_eq!(said(&heard).len(), 1, "the second tap was ignored");
 
@@ -146,7 +159,7 @@ fn the_ticket_and_the_dossier_are_said_aloud_in_the_citizens_language() {
         Language::En,
     ));
     assert!(said(&heard).contains(&parse_wav(&english).unwrap()));
-    std::thread::sleep(Duration::from_millis(1800));
+    assert!(wait_until(&k, WAIT, || finished(&heard) == 2));
 
     // A dossier ready for collection: its status and what to bring.
     tap(&k, "Done");
