@@ -63,6 +63,8 @@ phrases![
     "en-next-9",
     "vi-status-10",
     "en-status-10",
+    "vi-late",
+    "en-late",
 ];
 
 /// The display's clips and the kiosk's phrases, read once.
@@ -145,14 +147,19 @@ pub fn ticket_words(number: &str, people_ahead: Option<u32>, language: Language)
 }
 
 /// "Hồ sơ của quý vị: đã có kết quả, mời nhận. Mời quý vị mang …": the status and what to do
-/// next, as the dossier page words them. Nothing for a status the kiosk does not know.
-pub fn status_words(code: u8, language: Language) -> Vec<Part> {
+/// next, as the dossier page words them; an unfinished dossier past its appointment (`late`)
+/// with nothing else to do hears the office's apology. Nothing for a status the kiosk does not
+/// know.
+pub fn status_words(code: u8, late: bool, language: Language) -> Vec<Part> {
     let Some(status) = phrase(language, &format!("status-{code}")) else {
         return Vec::new();
     };
     let mut parts = vec![Part::Clip(phrases(language).your_dossier)];
     parts.extend([Part::Pause(300), Part::Clip(status)]);
-    if let Some(next) = phrase(language, &format!("next-{code}")) {
+    let finished = matches!(code, 9 | 10);
+    let next = phrase(language, &format!("next-{code}"))
+        .or_else(|| phrase(language, "late").filter(|_| late && !finished));
+    if let Some(next) = next {
         parts.extend([Part::Pause(600), Part::Clip(next)]);
     }
     parts
@@ -185,11 +192,9 @@ pub fn say_ticket(player: &Option<Vec<String>>, number: &str, ahead: i32, langua
 }
 
 /// Says a dossier's status and what to do next through `player`; returns at once.
-pub fn say_status(player: &Option<Vec<String>>, code: i32, language: Language) {
-    say(
-        player,
-        status_words(u8::try_from(code).unwrap_or(0), language),
-    );
+pub fn say_status(player: &Option<Vec<String>>, code: i32, late: bool, language: Language) {
+    let code = u8::try_from(code).unwrap_or(0);
+    say(player, status_words(code, late, language));
 }
 
 /// Says `parts` through `player`; returns at once. Ignored while something else is being
@@ -272,14 +277,21 @@ mod tests {
     #[test]
     fn a_status_is_said_with_what_to_do_next() {
         assert_eq!(
-            clips(&status_words(9, Language::Vi)),
+            clips(&status_words(9, true, Language::Vi)),
             ["vi-ho-so-cua-quy-vi", "vi-status-9", "vi-next-9"]
         );
         assert_eq!(
-            clips(&status_words(4, Language::En)),
+            clips(&status_words(4, false, Language::En)),
             ["en-your-dossier", "en-status-4"]
         );
-        assert!(status_words(11, Language::Vi).is_empty());
+        // Past the appointment and still in progress: the apology the page shows.
+        assert_eq!(
+            clips(&status_words(4, true, Language::Vi)),
+            ["vi-ho-so-cua-quy-vi", "vi-status-4", "vi-late"]
+        );
+        // Finished late: nothing to apologise for any more.
+        assert_eq!(clips(&status_words(10, true, Language::Vi)).len(), 2);
+        assert!(status_words(11, false, Language::Vi).is_empty());
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use motcua_central::web::voice::parse_wav;
 use motcua_kiosk::language::Language;
-use motcua_kiosk::speech;
 use motcua_kiosk::ui::{
     DossierAdapter, DossierStep, KioskState, QueueAdapter, QueueStep, ServerState,
 };
+use motcua_kiosk::{dossier, speech};
 use slint::ComponentHandle;
 
 use crate::queue::always_open;
@@ -185,7 +185,7 @@ fn the_ticket_and_the_dossier_are_said_aloud_in_the_citizens_language() {
     assert_eq!(dossier().get_result().status_code, 9);
     tap(&k, "Read aloud");
     assert!(wait_until(&k, WAIT, || said(&heard).len() == 3));
-    let status = speech::render(&speech::status_words(9, Language::En));
+    let status = speech::render(&speech::status_words(9, false, Language::En));
     assert!(said(&heard).contains(&parse_wav(&status).unwrap()));
     let seconds = parse_wav(&status).unwrap().len() as f64 / 16_000.0;
     assert!(
@@ -223,10 +223,12 @@ fn the_status_phrases_say_what_the_dossier_page_says() {
             .map(|(_, text)| text.to_string())
     };
     for code in 1..=10u8 {
-        let s = motcua_kiosk::dossier::status_info(code).expect("a status");
+        let s = dossier::status_info(code).expect("a status");
         assert_eq!(text(format!("vi-status-{code}")).as_deref(), Some(s.vi));
         assert_eq!(text(format!("en-status-{code}")).as_deref(), Some(s.en));
         assert_eq!(text(format!("vi-next-{code}")).as_deref(), s.next_vi);
         assert_eq!(text(format!("en-next-{code}")).as_deref(), s.next_en);
     }
+    assert_eq!(text("vi-late".into()).as_deref(), Some(dossier::LATE_VI));
+    assert_eq!(text("en-late".into()).as_deref(), Some(dossier::LATE_EN));
 }

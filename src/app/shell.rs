@@ -12,7 +12,7 @@ use crate::language::Language;
 use crate::printer::PrinterState as Device;
 use crate::server::link::LinkState;
 use crate::speech;
-use crate::ui::bind::{weak_call_with, weak_call_with2};
+use crate::ui::bind::weak_call_with2;
 use crate::ui::{AppWindow, KioskState, PrinterState, ScreenOrientation, ServerState};
 
 /// The state of a window just opened for `config`; live parts follow reloads.
@@ -43,8 +43,8 @@ pub(super) fn start(window: &AppWindow, session: &Rc<Session>) {
             speech::say_ticket(&s.running().ui.read_aloud, &number, ahead, s.language());
         },
     ));
-    state.on_read_status(weak_call_with(session, |s, code| {
-        speech::say_status(&s.running().ui.read_aloud, code, s.language());
+    state.on_read_status(weak_call_with2(session, |s, code, late| {
+        speech::say_status(&s.running().ui.read_aloud, code, late, s.language());
     }));
     let weak = window.as_weak();
     session.on_reconfigure(move |config| {

@@ -25,5 +25,5 @@ pub use lookup::{Outcome, lookup};
 pub use slip::{Slip, deliver_slip, screen_slip};
 pub use status::{StatusInfo, Timeliness, Tone, status_info, timeliness};
 pub use subscribe::{SmsOffer, SubscriptionOutcome};
-pub use view::{DossierView, StepView, slip_lines, text_report};
+pub use view::{DossierView, LATE_EN, LATE_VI, StepView, slip_lines, text_report};
 pub use worker::{Answer, SubscriptionAnswer, Worker, WorkerReport, WorkerStopped};

@@ -15,6 +15,10 @@ pub struct StepView {
     pub action: String,
 }
 
+/// What a citizen whose dossier is past its appointment, unfinished, is told (no status says more).
+pub const LATE_VI: &str = "Cơ quan sẽ gửi quý vị văn bản xin lỗi và hẹn lại ngày trả kết quả; quý vị có thể hỏi cán bộ tại quầy tiếp nhận.";
+pub const LATE_EN: &str = "The office owes you a letter of apology with a new appointment date; please ask at the reception desk.";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DossierView {
     pub code: String,
@@ -68,14 +72,7 @@ impl DossierView {
             .and_then(|s| if en { s.next_en } else { s.next_vi })
             .map(str::to_string);
         if next_step.is_none() && timeliness == Some(Timeliness::Late) && !finished {
-            next_step = Some(
-                if en {
-                    "The office owes you a letter of apology with a new appointment date; please ask at the reception desk."
-                } else {
-                    "Cơ quan sẽ gửi quý vị văn bản xin lỗi và hẹn lại ngày trả kết quả; quý vị có thể hỏi cán bộ tại quầy tiếp nhận."
-                }
-                .to_string(),
-            );
+            next_step = Some(if en { LATE_EN } else { LATE_VI }.to_string());
         }
         let due = parse_time(&dossier.due_at);
         Self {
