@@ -216,13 +216,7 @@ mod tests {
     use motcua_central::web::voice::parse_wav;
 
     fn clips(parts: &[Part]) -> Vec<&'static str> {
-        parts
-            .iter()
-            .filter_map(|p| match p {
-                Part::Clip(c) => Some(*c),
-                Part::Pause(_) => None,
-            })
-            .collect()
+        parts.iter().filter_map(|p| p.clip_name()).collect()
     }
 
     #[test]

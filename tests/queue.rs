@@ -814,21 +814,7 @@ fn a_ticket_for_a_procedure_reaches_the_counter_online_and_from_the_outbox() {
     }
 
     // The counter sees why the citizen came, in the office catalog's words.
-    let call = || {
-        reqwest::blocking::Client::new()
-            .post(
-                c.url()
-                    .join("api/v1/queue/services/ho-tich/call-next")
-                    .unwrap(),
-            )
-            .bearer_auth(net::COUNTER_TOKEN)
-            .json(&serde_json::json!({ "counter": "2" }))
-            .send()
-            .unwrap()
-            .json::<serde_json::Value>()
-            .unwrap()
-    };
-    let called = call();
+    let called = c.call_next("ho-tich", "2");
     assert_eq!(called["procedure"]["code"], "2.000528", "{called}");
     assert_eq!(
         called["procedure"]["name"],

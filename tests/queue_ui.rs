@@ -580,18 +580,7 @@ fn a_procedure_page_takes_a_number_for_its_service() {
     tap(&k, "Không, lấy số thường");
     tap(&k, "Không cần, lấy số");
     assert!(step_is(&k, QueueStep::Done));
-    let called = reqwest::blocking::Client::new()
-        .post(
-            c.url()
-                .join("api/v1/queue/services/ho-tich/call-next")
-                .unwrap(),
-        )
-        .bearer_auth(net::COUNTER_TOKEN)
-        .json(&serde_json::json!({ "counter": "1" }))
-        .send()
-        .unwrap()
-        .json::<serde_json::Value>()
-        .unwrap();
+    let called = c.call_next("ho-tich", "1");
     assert_eq!(called["number"], adapter(&k).get_number().as_str());
     assert_eq!(called["procedure"]["code"], "2.000806", "{called}");
 
@@ -609,18 +598,7 @@ fn a_procedure_page_takes_a_number_for_its_service() {
     tap(&k, "Không, lấy số thường");
     tap(&k, "Không cần, lấy số");
     assert!(step_is(&k, QueueStep::Done));
-    let called = reqwest::blocking::Client::new()
-        .post(
-            c.url()
-                .join("api/v1/queue/services/chung-thuc/call-next")
-                .unwrap(),
-        )
-        .bearer_auth(net::COUNTER_TOKEN)
-        .json(&serde_json::json!({ "counter": "1" }))
-        .send()
-        .unwrap()
-        .json::<serde_json::Value>()
-        .unwrap();
+    let called = c.call_next("chung-thuc", "1");
     assert_eq!(called["procedure"]["code"], "1.003347", "{called}");
 
     // Going home forgets it: the next number from the home page is for no procedure.

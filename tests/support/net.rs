@@ -28,6 +28,19 @@ impl Central {
     pub fn client(&self) -> CentralClient {
         CentralClient::new(&settings(self.url(), KIOSK_TOKEN)).expect("client")
     }
+
+    /// Counter `counter` calls the next number of `service`: the server's answer.
+    pub fn call_next(&self, service: &str, counter: &str) -> serde_json::Value {
+        let path = format!("api/v1/queue/services/{service}/call-next");
+        reqwest::blocking::Client::new()
+            .post(self.url().join(&path).expect("url"))
+            .bearer_auth(COUNTER_TOKEN)
+            .json(&serde_json::json!({ "counter": counter }))
+            .send()
+            .expect("the server answers")
+            .json()
+            .expect("a JSON answer")
+    }
 }
 
 /// The reference server on a free loopback port with its seed data, open at any hour.

@@ -215,6 +215,16 @@ pub enum Part {
     Pause(u32),
 }
 
+impl Part {
+    /// The clip's name; `None` for a pause.
+    pub fn clip_name(self) -> Option<&'static str> {
+        match self {
+            Part::Clip(name) => Some(name),
+            Part::Pause(_) => None,
+        }
+    }
+}
+
 /// Why the office's own clips cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
@@ -478,13 +488,7 @@ mod tests {
     use super::*;
 
     fn clips(parts: &[Part]) -> Vec<&'static str> {
-        parts
-            .iter()
-            .filter_map(|p| match p {
-                Part::Clip(c) => Some(*c),
-                Part::Pause(_) => None,
-            })
-            .collect()
+        parts.iter().filter_map(|p| p.clip_name()).collect()
     }
 
     #[test]
