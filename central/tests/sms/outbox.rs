@@ -422,6 +422,11 @@ async fn a_server_killed_while_handing_a_message_over_never_sends_it_twice() {
         assert!(start.elapsed() < Duration::from_secs(30), "never sending");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // "sending" is written before the request leaves: kill only once smsbox holds it.
+    wait_for("smsbox to read the sendsms request", || {
+        kannel.smsbox_got_sendsms().then_some(())
+    })
+    .await;
     central.proc.signal("KILL");
     let central = central.restart().await;
     // The restarted server does not know whether Kannel took it: unconfirmed, not sent again.

@@ -283,6 +283,12 @@ concatenation = true
             .unwrap_or_default()
     }
 
+    /// Whether smsbox has read a whole sendsms request (it logs it before passing it on).
+    pub fn smsbox_got_sendsms(&self) -> bool {
+        std::fs::read_to_string(self.dir.path().join("smsbox.log"))
+            .is_ok_and(|l| l.contains("Got HTTP request </cgi-bin/sendsms>"))
+    }
+
     pub fn logs(&self) -> String {
         let read = |n: &str| std::fs::read_to_string(self.dir.path().join(n)).unwrap_or_default();
         format!(
