@@ -139,7 +139,7 @@ pub enum WavError {
     #[error("no {0} chunk")]
     Missing(&'static str),
     #[error(
-        "{0}; clips must be 16-bit mono PCM at 16000 Hz          (convert: sox IN.wav -r 16000 -c 1 -b 16 -e signed-integer OUT.wav)"
+        "{0}; clips must be 16-bit mono PCM at 16000 Hz (convert: sox IN.wav -r 16000 -c 1 -b 16 -e signed-integer OUT.wav)"
     )]
     Format(String),
 }
@@ -266,7 +266,12 @@ impl Voice {
     /// The shipped clips, with those `dir` holds (`NAME.wav`, same names) in their place.
     /// Files of other names are logged and left alone.
     pub fn with_folder(dir: &Path) -> Result<Self, VoiceError> {
-        let mut voice = Self::builtin();
+        Self::builtin().replaced_from(dir)
+    }
+
+    /// These clips, with those `dir` holds (`NAME.wav`, a name this voice has) in their place.
+    /// Files of other names are logged and left alone.
+    pub fn replaced_from(mut self, dir: &Path) -> Result<Self, VoiceError> {
         let folder_error = |source| VoiceError::Folder {
             dir: dir.to_path_buf(),
             source,
@@ -281,7 +286,13 @@ impl Voice {
             let is_wav = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
-            let Some(name) = CLIP_NAMES.iter().find(|n| **n == stem).filter(|_| is_wav) else {
+            let Some(name) = self
+                .clips
+                .keys()
+                .copied()
+                .find(|n| *n == stem)
+                .filter(|_| is_wav)
+            else {
                 tracing::warn!(file = %path.display(), "not a clip name of the voice; ignored");
                 continue;
             };
@@ -293,10 +304,10 @@ impl Voice {
                 file: path.clone(),
                 why: e.to_string(),
             })?;
-            voice.clips.insert(name, Arc::from(samples));
-            voice.replaced.push(name);
+            self.clips.insert(name, Arc::from(samples));
+            self.replaced.push(name);
         }
-        Ok(voice)
+        Ok(self)
     }
 
     /// These clips as well (another program's phrases), each a 16-bit mono 16 kHz WAV file.
