@@ -2,14 +2,17 @@
 //! the screen well. What is said is put together from short recorded clips, as the lobby
 //! display's calls are (`motcua_central::web::voice`): the display's letters, digits and
 //! numbers, and the kiosk's own phrases (`assets/voice/`, made by its `make-clips.sh`). The
-//! WAV goes to `[ui] tone_player`, the program that plays the ticket tone.
+//! WAV goes to `[ui] tone_player`, the program that plays the ticket tone. An office may put
+//! its own recordings in place of any clip: files of the same names in `[ui] voice_dir`.
 
+use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use motcua_central::web::i18n::Lang;
-use motcua_central::web::voice::{Part, Voice, spelled, spoken_count};
+use motcua_central::web::voice::{Part, Voice, VoiceError, spelled, spoken_count};
 
+use crate::config::ReadAloud;
 use crate::language::Language;
 use crate::tone::TonePlayer;
 
@@ -76,6 +79,15 @@ fn voice() -> &'static Voice {
             .with_clips(PHRASES)
             .unwrap_or_else(|_| Voice::builtin())
     })
+}
+
+/// The shipped voice, with the clips `dir` holds (`NAME.wav`: a display clip or a kiosk
+/// phrase) in place of the shipped ones.
+pub fn voice_with(dir: Option<&Path>) -> Result<Voice, VoiceError> {
+    match dir {
+        None => Ok(voice().clone()),
+        Some(dir) => voice().clone().replaced_from(dir),
+    }
 }
 
 /// The name of a kiosk phrase in `lang`, when there is one.
@@ -182,32 +194,45 @@ impl Drop for Speaking {
     }
 }
 
-/// Says a ticket's number and the people ahead of it (negative: unknown) through `player`, the
-/// `[ui] read_aloud` command (`None`: off); returns at once.
-pub fn say_ticket(player: &Option<Vec<String>>, number: &str, ahead: i32, language: Language) {
+/// Says a ticket's number and the people ahead of it (negative: unknown) as `[ui] read_aloud`
+/// says (`None`: off); returns at once.
+pub fn say_ticket(how: &Option<ReadAloud>, number: &str, ahead: i32, language: Language) {
     say(
-        player,
+        how,
         ticket_words(number, u32::try_from(ahead).ok(), language),
     );
 }
 
-/// Says a dossier's status and what to do next through `player`; returns at once.
-pub fn say_status(player: &Option<Vec<String>>, code: i32, late: bool, language: Language) {
+/// Says a dossier's status and what to do next; returns at once.
+pub fn say_status(how: &Option<ReadAloud>, code: i32, late: bool, language: Language) {
     let code = u8::try_from(code).unwrap_or(0);
-    say(player, status_words(code, late, language));
+    say(how, status_words(code, late, language));
 }
 
-/// Says `parts` through `player`; returns at once. Ignored while something else is being
-/// said, and when there is nothing to say.
-fn say(player: &Option<Vec<String>>, parts: Vec<Part>) {
-    let Some(player) = player.as_deref().and_then(TonePlayer::new) else {
+/// Says `parts`; returns at once. Ignored while something else is being said, and when there
+/// is nothing to say.
+fn say(how: &Option<ReadAloud>, parts: Vec<Part>) {
+    let Some(how) = how else {
+        return;
+    };
+    let Some(player) = TonePlayer::new(&how.player) else {
         return;
     };
     if parts.is_empty() || SPEAKING.swap(true, Ordering::AcqRel) {
         return;
     }
     let speaking = Speaking;
-    player.play_made("read aloud", move || render(&parts), move || drop(speaking));
+    let voice_dir = how.voice_dir.clone();
+    let made = move || {
+        // Read at each saying, off the UI thread, so recordings changed in place are heard.
+        voice_with(voice_dir.as_deref())
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the office's recordings cannot be used; the shipped voice speaks");
+                voice().clone()
+            })
+            .render(&parts)
+    };
+    player.play_made("read aloud", made, move || drop(speaking));
 }
 
 #[cfg(test)]

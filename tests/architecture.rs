@@ -21,11 +21,11 @@ const FLOORS: &[(&str, u8)] = &[
     // The kiosk's words: time and dates, the config.
     ("clock", 1),
     ("config", 1),
-    ("speech", 1),
-    // The outside world: logs, the central server, the printer.
+    // The outside world: logs, the central server, the printer, the speaker.
     ("logging", 2),
     ("server", 2),
     ("printer", 2),
+    ("speech", 2),
     // The domains, each with its workers.
     ("catalog", 3),
     ("queue", 3),

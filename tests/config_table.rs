@@ -328,6 +328,14 @@ const CASES: &[Case] = &[
         says: "read_aloud is on",
     },
     Case {
+        name: "read aloud's recordings in a folder that is not there",
+        find: "fullscreen = false",
+        replace: "fullscreen = false\nvoice_dir = \"giong-doc\"",
+        key: "ui.voice_dir",
+        line: 31,
+        says: "named as the clips they replace",
+    },
+    Case {
         name: "a field given to a service that is not there",
         find: "[ui]",
         replace: "[queue.field_services]\n\"Thủy lợi\" = \"thuy-loi\"\n\n[ui]",

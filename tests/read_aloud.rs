@@ -2,9 +2,10 @@
 //! citizen's language, made of the clips in the order the sentence needs; absent when off.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use motcua_central::web::voice::parse_wav;
+use motcua_central::web::voice::{Part, parse_wav, write_wav};
 use motcua_kiosk::language::Language;
 use motcua_kiosk::ui::{
     DossierAdapter, DossierStep, KioskState, QueueAdapter, QueueStep, ServerState,
@@ -18,6 +19,13 @@ use crate::support::ui::{UiKiosk, find, kiosk, settle, tap, type_keys, wait_unti
 use crate::support::{self, MINIMAL};
 
 const WAIT: Duration = Duration::from_secs(10);
+
+/// A kiosk says one thing at a time, process-wide: tests that speak take turns.
+static SPEAKER: Mutex<()> = Mutex::new(());
+
+fn speaker() -> MutexGuard<'static, ()> {
+    SPEAKER.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A player that keeps each WAV it is given (one file per call), takes `seconds` to "play",
 /// then leaves a `.done` file.
@@ -61,6 +69,13 @@ fn finished(heard: &Path) -> usize {
                 .is_some_and(|e| e == "done")
         })
         .count()
+}
+
+/// A tone of `hz` for `ms`: a recording no synthetic clip can be mistaken for.
+fn tone(hz: f32, ms: u32) -> Vec<i16> {
+    (0..16 * ms)
+        .map(|i| ((i as f32 * hz * std::f32::consts::TAU / 16_000.0).sin() * 8000.0) as i16)
+        .collect()
 }
 
 fn config_text(url: &str, data_dir: &Path, script: &Path) -> String {
@@ -110,6 +125,7 @@ const EN: [&str; 4] = [
 
 #[test]
 fn the_ticket_and_the_dossier_are_said_aloud_in_the_citizens_language() {
+    let _turn = speaker();
     let c = central_with(|cfg| cfg.dossier_lookups_per_minute = 100);
     let dir = tempfile::tempdir().unwrap();
     let (script, heard) = player(dir.path(), 1.5);
@@ -231,4 +247,89 @@ fn the_status_phrases_say_what_the_dossier_page_says() {
     }
     assert_eq!(text("vi-late".into()).as_deref(), Some(dossier::LATE_VI));
     assert_eq!(text("en-late".into()).as_deref(), Some(dossier::LATE_EN));
+}
+
+#[test]
+fn the_offices_own_recordings_replace_the_shipped_clips() {
+    let _turn = speaker();
+    let c = central_with(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let (script, heard) = player(dir.path(), 0.2);
+    let voice = dir.path().join("voice");
+    std::fs::create_dir(&voice).unwrap();
+    let clip = voice.join("vi-so-cua-quy-vi-la.wav");
+    std::fs::write(&clip, write_wav(&tone(440.0, 300))).unwrap();
+    // Not a clip name: left alone.
+    std::fs::write(voice.join("ghi-chu.txt"), "recorded by the office").unwrap();
+    let text = config_text(c.url().as_str(), dir.path(), &script).replace(
+        "read_aloud = true",
+        &format!("read_aloud = true\nvoice_dir = \"{}\"", voice.display()),
+    );
+    let config = support::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    let k = kiosk(&config, 1920, 1080);
+    let queue = || k.window().global::<QueueAdapter>();
+
+    take_a_number(&k, VI);
+    let (number, ahead) = (queue().get_number(), queue().get_people_ahead());
+    let words = speech::ticket_words(&number, Some(ahead as u32), Language::Vi);
+    tap(&k, "Đọc to");
+    assert!(wait_until(&k, WAIT, || said(&heard).len() == 1));
+    let office = speech::voice_with(Some(&voice)).expect("the office's voice");
+    assert_eq!(office.replaced, ["vi-so-cua-quy-vi-la"]);
+    let first = &said(&heard)[0];
+    assert_eq!(first, &parse_wav(&office.render(&words)).unwrap());
+    assert_eq!(
+        first[..4800],
+        tone(440.0, 300)[..],
+        "the recording opens the sentence"
+    );
+    let shipped = parse_wav(&speech::render(&words)).unwrap();
+    assert_eq!(
+        first[4800..],
+        shipped[speech::voice_with(None)
+            .unwrap()
+            .clip("vi-so-cua-quy-vi-la")
+            .unwrap()
+            .len()..],
+        "the rest is the shipped voice"
+    );
+    assert!(wait_until(&k, WAIT, || finished(&heard) == 1));
+
+    // A recording replaced in place is heard from the next tap.
+    std::fs::write(&clip, write_wav(&tone(660.0, 200))).unwrap();
+    tap(&k, "Đọc to");
+    assert!(wait_until(&k, WAIT, || said(&heard).len() == 2));
+    assert!(
+        said(&heard)
+            .iter()
+            .any(|w| w[..3200] == tone(660.0, 200)[..] && w[3200..3200 + 2400] == [0; 2400]),
+        "the new recording, then the pause"
+    );
+    assert_eq!(words[1], Part::Pause(150));
+}
+
+#[test]
+fn a_recording_in_another_format_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let voice = dir.path().join("voice");
+    std::fs::create_dir(&voice).unwrap();
+    // 8-bit stereo at 44.1 kHz, as a phone or a recorder might save it.
+    let mut wav = b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0\x01\0\x02\0\x44\xac\0\0\x88\x58\x01\0\x02\0\x08\0data\x08\0\0\0".to_vec();
+    wav.extend_from_slice(&[128; 8]);
+    std::fs::write(voice.join("vi-status-9.wav"), wav).unwrap();
+    let text = MINIMAL.replace(
+        "[ui]",
+        &format!(
+            "[ui]\nread_aloud = true\nvoice_dir = \"{}\"",
+            voice.display()
+        ),
+    );
+    let err = support::parse(&text).expect_err("a clip that cannot play");
+    let p = &err.problems()[0];
+    assert_eq!(p.key, "ui.voice_dir");
+    assert!(p.message.contains("vi-status-9.wav"), "{err}");
+    assert!(
+        p.allowed.as_deref().is_some_and(|a| a.contains("16 kHz")),
+        "{err}"
+    );
 }

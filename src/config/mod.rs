@@ -299,8 +299,17 @@ pub struct UiConfig {
     /// The program (and its arguments) that plays the ticket tone, a WAV file on its standard
     /// input; `None` = no tone.
     pub ticket_tone: Option<Vec<String>>,
-    /// The same player for "Đọc to" on the ticket and dossier results; `None` = no such button.
-    pub read_aloud: Option<Vec<String>>,
+    /// "Đọc to" on the ticket and dossier results; `None` = no such button.
+    pub read_aloud: Option<ReadAloud>,
+}
+
+/// How "Đọc to" speaks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadAloud {
+    /// The ticket tone's player: a program that plays a WAV file on its standard input.
+    pub player: Vec<String>,
+    /// The office's own recordings, each in place of the shipped clip of its name.
+    pub voice_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -372,6 +372,8 @@ pub struct RawUi {
     pub ticket_tone: bool,
     #[serde(default)]
     pub read_aloud: bool,
+    #[serde(default)]
+    pub voice_dir: String,
     #[serde(default = "default_tone_player")]
     pub tone_player: String,
 }
@@ -388,6 +390,7 @@ impl Default for RawUi {
             attract_after_s: default_attract_after(),
             ticket_tone: false,
             read_aloud: false,
+            voice_dir: String::new(),
             tone_player: default_tone_player(),
         }
     }

@@ -199,10 +199,13 @@ impl fmt::Display for Summary<'_> {
                     Some(player) => format!("played by `{}`", player.join(" ")),
                     None => "off".into(),
                 },
-                if c.ui.read_aloud.is_some() {
-                    "on"
-                } else {
-                    "off"
+                match &c.ui.read_aloud {
+                    Some(ReadAloud {
+                        voice_dir: Some(dir),
+                        ..
+                    }) => format!("on, with the office's recordings in {}", dir.display()),
+                    Some(_) => "on".into(),
+                    None => "off".into(),
                 }
             ),
         )?;

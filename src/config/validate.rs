@@ -7,6 +7,7 @@ use super::locate::{self, KeyPath};
 use super::raw::*;
 use super::*;
 use crate::ticket::CodeTable;
+use motcua_central::web::voice::parse_wav;
 
 const BAUD_RATES: [u32; 6] = [9600, 19200, 38400, 57600, 115_200, 230_400];
 const MAX_PRINT_LINE: usize = 48;
@@ -149,6 +150,7 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
     };
     let scanner = scanner(&mut c, raw.scanner);
     let queue = queue(&mut c, raw.queue, &kiosk.id);
+    let voice_dir = voice_dir(&mut c, &raw.ui.voice_dir);
     let ui = UiConfig {
         fullscreen: raw.ui.fullscreen,
         orientation: match raw.ui.orientation {
@@ -185,7 +187,8 @@ pub(super) fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config
             raw.ui.ticket_tone,
             &raw.ui.tone_player,
         ),
-        read_aloud: player(&mut c, "read_aloud", raw.ui.read_aloud, &raw.ui.tone_player),
+        read_aloud: player(&mut c, "read_aloud", raw.ui.read_aloud, &raw.ui.tone_player)
+            .map(|player| ReadAloud { player, voice_dir }),
     };
     let log = log(&mut c, raw.log);
 
@@ -224,6 +227,53 @@ fn player(c: &mut Checker<'_>, use_: &str, wanted: bool, player: &str) -> Option
         return None;
     }
     wanted.then_some(words)
+}
+
+/// `[ui] voice_dir`, when set: a folder whose recordings all play (checked now, not when a
+/// citizen taps "Đọc to").
+fn voice_dir(c: &mut Checker<'_>, value: &str) -> Option<PathBuf> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let dir = c.base.join(value.trim());
+    match unplayable_recording(&dir) {
+        Ok(None) => Some(dir),
+        Ok(Some((file, why))) => {
+            c.report(
+                "ui.voice_dir",
+                format!("{}: {why}", file.display()),
+                Some("16-bit mono 16 kHz WAV files named as the clips they replace"),
+            );
+            None
+        }
+        Err(e) => {
+            c.report(
+                "ui.voice_dir",
+                format!("cannot read the folder {}: {e}", dir.display()),
+                Some("a folder of WAV files named as the clips they replace, or \"\" for none"),
+            );
+            None
+        }
+    }
+}
+
+/// The first `.wav` file in `dir` that is not a clip the kiosk can play, and why.
+fn unplayable_recording(dir: &Path) -> std::io::Result<Option<(PathBuf, String)>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
+        .collect();
+    files.sort();
+    for file in files {
+        let why = match std::fs::read(&file) {
+            Ok(bytes) => parse_wav(&bytes).err().map(|e| e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(why) = why {
+            return Ok(Some((file, why)));
+        }
+    }
+    Ok(None)
 }
 
 fn kiosk(c: &mut Checker<'_>, raw: RawKiosk) -> KioskConfig {
