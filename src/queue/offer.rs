@@ -1,10 +1,10 @@
 //! The services the take-a-number screen offers (the central system's, with their queues, or,
 //! while it cannot be asked, the config's own list) and the citizen's selection among them.
 
-use crate::config::Config;
-use crate::language::Language;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::config::Config;
+use crate::language::Language;
 use crate::server::model::{Priority, QueueService};
 use crate::ticket::ProcedureNote;
 

@@ -192,6 +192,19 @@ fn golden(name: &str, bytes: &[u8], width: u16, mode: TextMode) {
     check_preview(name, bytes, width, mode);
 }
 
+/// `ticket` on 80 mm paper in raster and code-page mode, each checked against its golden
+/// (`ticket_{name}_{mode}_576`); the bytes by mode name.
+fn goldens_at_576(name: &str, ticket: &Ticket) -> Vec<(&'static str, Vec<u8>)> {
+    [MODES[0], MODES[1]]
+        .into_iter()
+        .map(|(mode_name, mode)| {
+            let bytes = encode_ticket(ticket, &layout(576, mode));
+            golden(&format!("ticket_{name}_{mode_name}_576"), &bytes, 576, mode);
+            (mode_name, bytes)
+        })
+        .collect()
+}
+
 /// TCVN-3 has no toned capitals: a line with one ("SỐ THỨ TỰ", "UBND THÀNH PHỐ ĐÀ NẴNG") goes
 /// as a picture, and only such lines; everything the table holds stays printer text. The golden
 /// listing is `ticket_tcvn3_exact_576`; the preview shows the capitals as written.
@@ -286,14 +299,7 @@ fn an_english_ticket_in_raster_and_code_page_modes() {
         sms_to: Some("09xx xxx 678".into()),
         ..sample()
     };
-    for (mode_name, mode) in [MODES[0], MODES[1]] {
-        let bytes = encode_ticket(&english, &layout(576, mode));
-        golden(
-            &format!("ticket_english_{mode_name}_576"),
-            &bytes,
-            576,
-            mode,
-        );
+    for (mode_name, bytes) in goldens_at_576("english", &english) {
         let text = String::from_utf8_lossy(&bytes);
         for words in [
             "YOUR NUMBER",
@@ -330,15 +336,7 @@ fn a_ticket_for_a_procedure_lists_its_documents() {
         procedure: Some(procedure),
         ..sample()
     };
-    for (mode_name, mode) in [MODES[0], MODES[1]] {
-        let bytes = encode_ticket(&ticket, &layout(576, mode));
-        golden(
-            &format!("ticket_procedure_{mode_name}_576"),
-            &bytes,
-            576,
-            mode,
-        );
-    }
+    goldens_at_576("procedure", &ticket);
     let ascii = encode_ticket(&ticket, &layout(576, TextMode::Ascii));
     let text = String::from_utf8_lossy(&ascii);
     for words in [
